@@ -1,0 +1,47 @@
+/**
+ * Loads network configs (data files in chains/networks/*.json) and resolves request names.
+ * `chain` in a request may be a canonical name, a Portal alias, or a CAIP-2 id.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ErrorId, badRequest } from '../errors/codes.js';
+import type { NetworkConfig } from './types.js';
+
+const dir = join(dirname(fileURLToPath(import.meta.url)), 'networks');
+
+function envKey(name: string): string {
+  return `RPC_URL_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+}
+
+export function loadNetworks(env: NodeJS.ProcessEnv = process.env): NetworkConfig[] {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  const all: NetworkConfig[] = [];
+  for (const f of files) {
+    const list = JSON.parse(readFileSync(join(dir, f), 'utf8')) as NetworkConfig[];
+    for (const n of list) all.push({ ...n, rpcUrl: env[envKey(n.name)] ?? n.rpcUrl });
+  }
+  return all;
+}
+
+export class NetworkDirectory {
+  private readonly byKey = new Map<string, NetworkConfig>();
+  readonly all: readonly NetworkConfig[];
+
+  constructor(networks: NetworkConfig[]) {
+    this.all = networks;
+    for (const n of networks) {
+      for (const key of [n.name, n.caip2, ...(n.aliases ?? [])]) {
+        if (this.byKey.has(key.toLowerCase())) throw new Error(`duplicate network name or id: ${key}`);
+        this.byKey.set(key.toLowerCase(), n);
+      }
+    }
+  }
+
+  /** Throws `chain_unsupported` for anything unknown. */
+  resolve(chain: string): NetworkConfig {
+    const n = typeof chain === 'string' ? this.byKey.get(chain.trim().toLowerCase()) : undefined;
+    if (!n) throw badRequest(`chain ${JSON.stringify(chain)} is not supported`, ErrorId.ChainUnsupported);
+    return n;
+  }
+}

@@ -1,0 +1,199 @@
+/**
+ * The one transaction interface every chain family implements (cf. OpenZeppelin Relayer's
+ * transaction trait, Ledger Live's craft → combine → broadcast).
+ *
+ * Everything that crosses this interface is plain JSON (strings for big numbers, hex for bytes),
+ * because it travels through Temporal activity results and is stored in workflow history.
+ * Adapters hold no keys and no state: RPC endpoints come from the network config.
+ */
+import type { BaseError } from '../errors/base.js';
+
+export type ChainFamily = 'evm' | 'bitcoin' | 'solana' | 'stellar' | 'tron';
+export type Curve = 'secp256k1' | 'ed25519';
+
+export interface TokenConfig {
+  /** Contract address (EVM, Tron), mint (Solana), or `CODE:ISSUER` (Stellar). */
+  address: string;
+  decimals: number;
+  symbol: string;
+}
+
+/** A network as data (cf. OpenZeppelin Relayer's config/networks/*.json). */
+export interface NetworkConfig {
+  /** Canonical name, e.g. `anvil`, `ethereum`, `bitcoin-regtest`. */
+  name: string;
+  /** Other names accepted in requests (Portal's names: `bitcoin-segwit`, `bitcoin-p2wpkh`, …). */
+  aliases?: string[];
+  /** CAIP-2 chain id, e.g. `eip155:31337`. */
+  caip2: string;
+  family: ChainFamily;
+  /** Default RPC endpoint; env `RPC_URL_<NAME>` (upper-case, `-` → `_`) overrides it. */
+  rpcUrl: string;
+  /** Confirmations after inclusion before a transfer is `finalized` (where the chain has no finality tag). */
+  requiredConfirmations: number;
+  /** `confirmations`: N blocks deep; `tag`: the chain's own finality signal (EVM `finalized` block, Solana `finalized`, Tron solidified). */
+  finality: 'confirmations' | 'tag';
+  blockTimeMs: number;
+  /** How often the workflow polls status (defaults to blockTimeMs). */
+  pollIntervalMs?: number;
+  nativeSymbol: string;
+  nativeDecimals: number;
+  tokens: Record<string, TokenConfig>;
+  /** A local development chain: the faucet works, test-only features are allowed. */
+  dev?: boolean;
+  testnet?: boolean;
+  /** Family-specific settings (bitcoin network params, stellar passphrase, …). */
+  params?: Record<string, unknown>;
+}
+
+export type ResolvedToken =
+  | { kind: 'native'; symbol: string; decimals: number }
+  | { kind: 'token'; address: string; decimals: number; symbol?: string };
+
+/** What the caller asked for, resolved and validated (amount already in base units). */
+export interface TransferIntent {
+  transferId: string;
+  chain: string;
+  from: { address: string; publicKey: string /* hex, compressed for secp256k1 */ };
+  to: string;
+  token: ResolvedToken;
+  /** Base units as a decimal string. */
+  rawAmount: string;
+  /** Caller-forced nonce / sequence (Portal's `nonce`), decimal string. */
+  nonce?: string;
+  memo?: string;
+}
+
+export interface PreflightIssue {
+  id: string;
+  message: string;
+}
+
+/**
+ * Result of validating an intent against chain state. User errors come back in `errors`
+ * (never thrown); RPC failures throw (classified by `classify`).
+ */
+export interface PreflightResult {
+  errors: PreflightIssue[];
+  warnings: PreflightIssue[];
+  /** Estimated network fee in native base units. */
+  fee: string;
+  /** Native base units leaving the wallet (amount if native + fee). */
+  totalSpent: string;
+  /** Chain-specific facts the build step needs (fee caps, gas limit, blockhash, ref block, …). JSON only. */
+  context: Record<string, unknown>;
+}
+
+export interface Utxo {
+  txid: string;
+  vout: number;
+  /** Satoshis as decimal string. */
+  value: string;
+  scriptPubKey: string;
+  confirmations: number;
+}
+
+/** What the sequencer handed out for this transfer. */
+export interface Reservation {
+  /** EVM nonce, Stellar sequence number (decimal string). */
+  nonce?: string;
+  /** Bitcoin inputs reserved for this transfer. */
+  utxos?: Utxo[];
+}
+
+export interface SigningPayload {
+  curve: Curve;
+  /**
+   * secp256k1: the 32-byte digest to sign (hex, no 0x).
+   * ed25519: the full message bytes to sign (hex, no 0x).
+   */
+  payload: string;
+}
+
+export interface UnsignedTx {
+  chain: string;
+  /** Serialized unsigned transaction in the family's own format (hex or base64). */
+  unsigned: string;
+  payloads: SigningPayload[];
+  /** Facts for status checks and records: nonce, inputs, blockhash, lastValidBlockHeight, expiration. */
+  details: Record<string, unknown>;
+}
+
+export interface Signature {
+  curve: Curve;
+  /** secp256k1: r||s (64 bytes, low-s) hex; ed25519: 64-byte signature hex. */
+  signature: string;
+  /** secp256k1 recovery id (0/1). */
+  recovery?: number;
+}
+
+export interface SignedTx {
+  /** Raw bytes as the chain's broadcast call takes them (hex for EVM/Bitcoin, base64 for Solana/Stellar, JSON for Tron). */
+  raw: string;
+  /** Transaction hash / signature id, known before broadcast. */
+  hash: string;
+}
+
+export interface BroadcastResult {
+  hash: string;
+  /** The node already had it (resend, or a retried activity). */
+  alreadyKnown: boolean;
+}
+
+export interface StatusContext {
+  /** `UnsignedTx.details`, so expiry (blockhash height, Tron expiration) can be judged. */
+  details: Record<string, unknown>;
+  /** Milliseconds since epoch when it was first broadcast. */
+  submittedAt?: number;
+}
+
+export type ChainStatus =
+  | { state: 'not_found' }
+  | { state: 'pending' }
+  | {
+      state: 'included';
+      blockNumber: string;
+      blockHash: string;
+      confirmations: number;
+      /** The chain's finality rule holds (N confirmations or finality tag). */
+      final: boolean;
+    }
+  | { state: 'failed'; reason: string; blockNumber?: string; blockHash?: string; confirmations?: number; final: boolean }
+  /** Can never be included any more (blockhash / ref-block expiry passed and not found). */
+  | { state: 'expired'; reason: string };
+
+export type Sequencing = 'nonce' | 'utxo' | 'none';
+
+export interface ChainAdapter {
+  readonly network: NetworkConfig;
+  readonly curve: Curve;
+  /** How transfers from one address are ordered: nonce/sequence, UTXO reservation, or nothing (Solana, Tron). */
+  readonly sequencing: Sequencing;
+
+  validateAddress(address: string): boolean;
+  addressFromPublicKey(publicKeyHex: string): string;
+  /** `NATIVE`, a configured symbol (`USDC`), or a contract/mint address. Throws `token_unsupported`. */
+  resolveToken(token: string): ResolvedToken;
+
+  preflight(intent: TransferIntent): Promise<PreflightResult>;
+
+  /** nonce sequencing: the next nonce/sequence the chain will accept from `address` (pending included). */
+  getChainNonce?(address: string): Promise<string>;
+  /** utxo sequencing: spendable outputs of `address`. */
+  listUtxos?(address: string): Promise<Utxo[]>;
+  /** utxo sequencing: pick inputs from `available` (already filtered of reserved ones). Throws insufficient_funds. */
+  selectUtxos?(intent: TransferIntent, preflight: PreflightResult, available: Utxo[]): Utxo[];
+
+  /** Pure given its inputs, so a retried step signs the same thing. */
+  build(intent: TransferIntent, preflight: PreflightResult, reservation: Reservation): Promise<UnsignedTx>;
+  assemble(unsigned: UnsignedTx, signatures: Signature[]): SignedTx;
+  /** Idempotent: "already known" / same hash is success (`alreadyKnown: true`). Throws classified errors. */
+  broadcast(signed: SignedTx): Promise<BroadcastResult>;
+  /** One check, no loop. */
+  getStatus(hash: string, context: StatusContext): Promise<ChainStatus>;
+  /** Every error this adapter can throw or receive becomes a BaseError with a stable id and kind. */
+  classify(error: unknown): BaseError;
+
+  /** Dev chains only: fund an address (anvil_setBalance, regtest mining, test-peer airdrop). */
+  faucet?(address: string, rawAmount: string, token?: ResolvedToken): Promise<{ hash?: string }>;
+}

@@ -1,0 +1,41 @@
+import { BaseError, type ErrorKind } from './base.js';
+
+/**
+ * Stable error ids. Clients branch on these; never rename one.
+ * Upper-case ids follow Portal's API (seed 000/001); lower-case ids follow Sigil's taxonomy (seed 002).
+ */
+export const ErrorId = {
+  BadRequest: 'BAD_REQUEST',
+  Unauthorized: 'UNAUTHORIZED',
+  InvalidApiKey: 'INVALID_API_KEY',
+  Forbidden: 'FORBIDDEN',
+  NotFound: 'NOT_FOUND',
+  IdempotencyConflict: 'IDEMPOTENCY_CONFLICT',
+  Internal: 'INTERNAL_ERROR',
+  Unavailable: 'SERVICE_UNAVAILABLE',
+  ChainUnsupported: 'chain_unsupported',
+  TokenUnsupported: 'token_unsupported',
+  BadTo: 'bad_to',
+  BadAmount: 'bad_amount',
+  BadNonce: 'bad_nonce',
+  InsufficientFunds: 'insufficient_funds',
+  EstimateGasReverted: 'estimate_gas_reverted',
+  RpcFailed: 'rpc_failed',
+  BroadcastFailed: 'broadcast_failed',
+  NonceConflict: 'nonce_conflict',
+  TxExpired: 'tx_expired',
+  TxReverted: 'tx_reverted',
+  SigningFailed: 'signing_failed',
+  WalletNotFound: 'wallet_not_found',
+  ShareNotConfirmed: 'share_not_confirmed',
+  FaucetUnavailable: 'faucet_unavailable',
+} as const;
+export type ErrorId = (typeof ErrorId)[keyof typeof ErrorId];
+
+export function badRequest(message: string, id: string = ErrorId.BadRequest, details?: string): BaseError {
+  return new BaseError(message, { id, kind: 'terminal', details });
+}
+
+export function chainError(id: string, message: string, kind: ErrorKind, cause?: unknown, details?: string): BaseError {
+  return new BaseError(message, { id, kind, cause, details });
+}
