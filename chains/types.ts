@@ -172,8 +172,11 @@ export interface ChainAdapter {
 
   validateAddress(address: string): boolean;
   addressFromPublicKey(publicKeyHex: string): string;
-  /** `NATIVE`, a configured symbol (`USDC`), or a contract/mint address. Throws `token_unsupported`. */
-  resolveToken(token: string): ResolvedToken;
+  /**
+   * `NATIVE`, a configured symbol (`USDC`), or a contract/mint address. Throws `token_unsupported`.
+   * May be async where an unknown contract's decimals must be read from the chain.
+   */
+  resolveToken(token: string): ResolvedToken | Promise<ResolvedToken>;
 
   preflight(intent: TransferIntent): Promise<PreflightResult>;
 
