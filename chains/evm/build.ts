@@ -1,0 +1,61 @@
+import {
+  type Hex,
+  type TransactionSerializableEIP1559,
+  encodeFunctionData,
+  keccak256,
+  parseTransaction,
+  serializeTransaction,
+} from 'viem';
+import type { PreflightResult, Reservation, Signature, SignedTx, TransferIntent, UnsignedTx } from '../types.js';
+import { erc20Abi } from './erc20.js';
+import type { EvmPreflightContext } from './preflight.js';
+
+/** The call a transfer makes: native value to `to`, or ERC-20 `transfer(to, amount)` on the token contract. */
+export function transferCall(intent: TransferIntent): { to: Hex; value: bigint; data?: Hex } {
+  if (intent.token.kind === 'native') return { to: intent.to as Hex, value: BigInt(intent.rawAmount) };
+  return {
+    to: intent.token.address as Hex,
+    value: 0n,
+    data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [intent.to as Hex, BigInt(intent.rawAmount)] }),
+  };
+}
+
+/** EIP-1559 transaction from the preflight's fee and gas and the reserved nonce. Pure. */
+export function buildEvmTransfer(intent: TransferIntent, preflight: PreflightResult, reservation: Reservation): UnsignedTx {
+  const ctx = preflight.context as unknown as EvmPreflightContext;
+  if (reservation.nonce === undefined) throw new Error('EVM build needs a reserved nonce');
+  const tx: TransactionSerializableEIP1559 = {
+    type: 'eip1559',
+    chainId: ctx.chainId,
+    nonce: Number(reservation.nonce),
+    gas: BigInt(ctx.gas),
+    maxFeePerGas: BigInt(ctx.maxFeePerGas),
+    maxPriorityFeePerGas: BigInt(ctx.maxPriorityFeePerGas),
+    ...transferCall(intent),
+  };
+  const unsigned = serializeTransaction(tx);
+  return {
+    chain: intent.chain,
+    unsigned,
+    payloads: [{ curve: 'secp256k1', payload: keccak256(unsigned).slice(2) }],
+    details: {
+      nonce: reservation.nonce,
+      gas: ctx.gas,
+      maxFeePerGas: ctx.maxFeePerGas,
+      maxPriorityFeePerGas: ctx.maxPriorityFeePerGas,
+      chainId: ctx.chainId,
+    },
+  };
+}
+
+export function assembleEvmTransfer(unsigned: UnsignedTx, signatures: Signature[]): SignedTx {
+  const sig = signatures[0];
+  if (!sig || sig.curve !== 'secp256k1' || sig.recovery === undefined) throw new Error('EVM needs one secp256k1 signature with recovery id');
+  const tx = parseTransaction(unsigned.unsigned as Hex) as TransactionSerializableEIP1559;
+  const raw = serializeTransaction(tx, {
+    r: `0x${sig.signature.slice(0, 64)}`,
+    s: `0x${sig.signature.slice(64, 128)}`,
+    yParity: sig.recovery,
+  });
+  return { raw, hash: keccak256(raw) };
+}

@@ -1,0 +1,124 @@
+import type { Hex } from 'viem';
+import { describe, expect, it } from 'vitest';
+import { generatePrivateKey, publicKeyOf, signWithPrivateKey } from '../../signer/local-key.js';
+import { blockOnTestToken, deployTestToken, mintTestToken } from '../../test/support/erc20.js';
+import { loadNetworks } from '../networks.js';
+import type { ChainAdapter, ChainStatus, TransferIntent } from '../types.js';
+import { createEvmClient } from './client.js';
+import { createEvmAdapter } from './index.js';
+
+const network = loadNetworks().find((n) => n.name === 'anvil')!;
+const adapter: ChainAdapter = createEvmAdapter(network);
+const client = createEvmClient(network.rpcUrl);
+
+function newKey() {
+  const sk = generatePrivateKey('secp256k1');
+  const publicKey = publicKeyOf('secp256k1', sk);
+  return { sk, publicKey, address: adapter.addressFromPublicKey(publicKey) };
+}
+
+async function sendThrough(intent: TransferIntent, sk: string) {
+  const pre = await adapter.preflight(intent);
+  expect(pre.errors).toEqual([]);
+  const nonce = await adapter.getChainNonce!(intent.from.address);
+  const unsigned = await adapter.build(intent, pre, { nonce });
+  const sigs = unsigned.payloads.map((p) => signWithPrivateKey(p.curve, sk, p.payload));
+  const signed = adapter.assemble(unsigned, sigs);
+  const result = await adapter.broadcast(signed);
+  return { signed, result, unsigned };
+}
+
+async function waitForFinal(hash: string): Promise<ChainStatus> {
+  for (let i = 0; i < 100; i++) {
+    const s = await adapter.getStatus(hash, { details: {} });
+    if ((s.state === 'included' || s.state === 'failed') && s.final) return s;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('not final in time');
+}
+
+describe('EVM adapter on anvil', () => {
+  it('validates addresses and derives them from public keys', () => {
+    expect(adapter.validateAddress('0xdFd8302f44727A6348F702fF7B594f127dE3A902')).toBe(true);
+    expect(adapter.validateAddress('0xdfd8302f44727a6348f702ff7b594f127de3a902')).toBe(true);
+    expect(adapter.validateAddress('0xdFd8302f44727A6348F702fF7B594f127dE3A90')).toBe(false);
+    expect(adapter.validateAddress('0xdFd8302f44727a6348F702fF7B594f127dE3A902')).toBe(false); // bad checksum
+    expect(adapter.validateAddress('bc1qxyz')).toBe(false);
+    // anvil's well-known account 0
+    const pk = publicKeyOf('secp256k1', 'ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80');
+    expect(adapter.addressFromPublicKey(pk)).toBe('0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266');
+  });
+
+  it('sends native value to finality, and a resend of the same bytes is already known', async () => {
+    const from = newKey();
+    const to = newKey();
+    await adapter.faucet!(from.address, (10n ** 18n).toString());
+    const intent: TransferIntent = {
+      transferId: 't-native',
+      chain: 'anvil',
+      from: { address: from.address, publicKey: from.publicKey },
+      to: to.address,
+      token: await adapter.resolveToken('NATIVE'),
+      rawAmount: (10n ** 16n).toString(),
+    };
+    const { signed, result } = await sendThrough(intent, from.sk);
+    expect(result).toEqual({ hash: signed.hash, alreadyKnown: false });
+    const again = await adapter.broadcast(signed);
+    expect(again.hash).toBe(signed.hash);
+    const status = await waitForFinal(signed.hash);
+    expect(status).toMatchObject({ state: 'included', final: true });
+    expect(await client.getBalance({ address: to.address as Hex })).toBe(10n ** 16n);
+    // after inclusion, a resend answers "nonce too low": still recognised as ours
+    expect(await adapter.broadcast(signed)).toEqual({ hash: signed.hash, alreadyKnown: true });
+  });
+
+  it('sends an ERC-20; preflight reports short balance and a transfer that would revert', async () => {
+    const from = newKey();
+    const to = newKey();
+    await adapter.faucet!(from.address, (10n ** 18n).toString());
+    const tokenAddress = await deployTestToken(network.rpcUrl, 6);
+    await mintTestToken(network.rpcUrl, tokenAddress, from.address as Hex, 5_000_000n);
+    const token = await adapter.resolveToken(tokenAddress);
+    expect(token).toEqual({ kind: 'token', address: tokenAddress, decimals: 6 });
+    const base = { chain: 'anvil', from: { address: from.address, publicKey: from.publicKey }, to: to.address, token };
+    const tooMuch = await adapter.preflight({ ...base, transferId: 'x', rawAmount: '6000000' });
+    expect(tooMuch.errors.map((e) => e.id)).toEqual(['insufficient_funds']);
+    const blocked = newKey();
+    await blockOnTestToken(network.rpcUrl, tokenAddress, blocked.address as Hex);
+    const reverting = await adapter.preflight({ ...base, to: blocked.address, transferId: 'y', rawAmount: '1' });
+    expect(reverting.errors.map((e) => e.id)).toEqual(['estimate_gas_reverted']);
+    const { signed } = await sendThrough({ ...base, transferId: 't-erc20', rawAmount: '1250000' }, from.sk);
+    await waitForFinal(signed.hash);
+    const bal = await client.readContract({
+      address: tokenAddress,
+      abi: [{ type: 'function', name: 'balanceOf', stateMutability: 'view', inputs: [{ type: 'address' }], outputs: [{ type: 'uint256' }] }],
+      functionName: 'balanceOf',
+      args: [to.address as Hex],
+    });
+    expect(bal).toBe(1_250_000n);
+  });
+
+  it('classifies a different transaction reusing a spent nonce as a terminal nonce conflict', async () => {
+    const from = newKey();
+    await adapter.faucet!(from.address, (10n ** 18n).toString());
+    const intent: TransferIntent = {
+      transferId: 't-a',
+      chain: 'anvil',
+      from: { address: from.address, publicKey: from.publicKey },
+      to: newKey().address,
+      token: await adapter.resolveToken('NATIVE'),
+      rawAmount: '1000',
+    };
+    const first = await sendThrough(intent, from.sk);
+    await waitForFinal(first.signed.hash);
+    const pre = await adapter.preflight({ ...intent, rawAmount: '2000' });
+    const unsigned = await adapter.build({ ...intent, rawAmount: '2000' }, pre, { nonce: '0' });
+    const signed = adapter.assemble(unsigned, unsigned.payloads.map((p) => signWithPrivateKey(p.curve, from.sk, p.payload)));
+    await expect(adapter.broadcast(signed)).rejects.toMatchObject({ id: 'nonce_conflict', kind: 'terminal' });
+  });
+
+  it('treats an unreachable RPC as retryable rpc_failed', async () => {
+    const dead = createEvmAdapter({ ...network, rpcUrl: 'http://127.0.0.1:1' });
+    await expect(dead.getStatus(`0x${'11'.repeat(32)}`, { details: {} })).rejects.toMatchObject({ id: 'rpc_failed', kind: 'retryable' });
+  });
+});

@@ -1,0 +1,90 @@
+/**
+ * EVM adapter (viem): EIP-1559 native and ERC-20 transfers on any EVM network described in chains/networks/evm.json.
+ */
+import { type Hex, isAddress } from 'viem';
+import { BaseError } from '../../errors/base.js';
+import { ErrorId, badRequest } from '../../errors/codes.js';
+import type { ChainAdapter, NetworkConfig, ResolvedToken } from '../types.js';
+import { evmAddressFromPublicKey, validateEvmAddress } from './address.js';
+import { assembleEvmTransfer, buildEvmTransfer } from './build.js';
+import { createEvmClient } from './client.js';
+import { erc20Abi } from './erc20.js';
+import { classifyEvmError } from './errors.js';
+import { evmPreflight } from './preflight.js';
+import { evmStatus } from './status.js';
+
+export function createEvmAdapter(network: NetworkConfig): ChainAdapter {
+  const client = createEvmClient(network.rpcUrl);
+
+  const wrap = async <T>(fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      throw classifyEvmError(err);
+    }
+  };
+
+  return {
+    network,
+    curve: 'secp256k1',
+    sequencing: 'nonce',
+    validateAddress: validateEvmAddress,
+    addressFromPublicKey: evmAddressFromPublicKey,
+
+    async resolveToken(token: string): Promise<ResolvedToken> {
+      const upper = token.trim().toUpperCase();
+      if (upper === 'NATIVE') return { kind: 'native', symbol: network.nativeSymbol, decimals: network.nativeDecimals };
+      const configured = network.tokens[upper];
+      if (configured) return { kind: 'token', ...configured };
+      if (!isAddress(token, { strict: false })) {
+        throw badRequest(`token ${JSON.stringify(token)} is not NATIVE, a known symbol on ${network.name}, or a contract address`, ErrorId.TokenUnsupported);
+      }
+      const known = Object.values(network.tokens).find((t) => t.address.toLowerCase() === token.toLowerCase());
+      if (known) return { kind: 'token', ...known };
+      const decimals = await wrap(() => client.readContract({ address: token as Hex, abi: erc20Abi, functionName: 'decimals' })).catch(
+        (err: BaseError) => {
+          if (err.kind === 'retryable') throw err;
+          throw badRequest(`no ERC-20 token at ${token} on ${network.name}`, ErrorId.TokenUnsupported);
+        },
+      );
+      return { kind: 'token', address: token, decimals: Number(decimals) };
+    },
+
+    preflight: (intent) => wrap(() => evmPreflight(client, intent)),
+    getChainNonce: (address) =>
+      wrap(async () => String(await client.getTransactionCount({ address: address as Hex, blockTag: 'pending' }))),
+    build: async (intent, preflight, reservation) => buildEvmTransfer(intent, preflight, reservation),
+    assemble: assembleEvmTransfer,
+
+    async broadcast(signed) {
+      try {
+        const hash = await client.sendRawTransaction({ serializedTransaction: signed.raw as Hex });
+        return { hash, alreadyKnown: false };
+      } catch (err) {
+        const classified = classifyEvmError(err);
+        if (classified.kind === 'already_done') return { hash: signed.hash, alreadyKnown: true };
+        // "nonce too low" is success only if it is OUR transaction that used the nonce.
+        if (classified.id === ErrorId.NonceConflict) {
+          const ours = await client.getTransaction({ hash: signed.hash as Hex }).catch(() => null);
+          if (ours) return { hash: signed.hash, alreadyKnown: true };
+        }
+        throw classified;
+      }
+    },
+
+    getStatus: (hash) => wrap(() => evmStatus(client, network, hash)),
+    classify: classifyEvmError,
+
+    async faucet(address, rawAmount) {
+      if (!network.dev) throw new BaseError('faucet only exists on dev chains', { id: ErrorId.FaucetUnavailable });
+      await wrap(async () => {
+        const balance = await client.getBalance({ address: address as Hex });
+        await client.request({
+          method: 'anvil_setBalance' as never,
+          params: [address, `0x${(balance + BigInt(rawAmount)).toString(16)}`] as never,
+        });
+      });
+      return {};
+    },
+  };
+}
