@@ -1,0 +1,40 @@
+/**
+ * The activity boundary: every error leaves an activity as an ApplicationFailure whose `type` is the
+ * stable error id and whose `nonRetryable` flag comes from the classifier. Workflows branch on `type`.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import { BaseError, isBaseError } from '../errors/base.js';
+import { ErrorId } from '../errors/codes.js';
+
+export function toApplicationFailure(err: unknown, classify?: (e: unknown) => BaseError): ApplicationFailure {
+  if (err instanceof ApplicationFailure) return err;
+  const base = isBaseError(err) ? err : classify ? classify(err) : undefined;
+  if (base) {
+    return ApplicationFailure.create({
+      type: base.id,
+      message: base.shortMessage,
+      nonRetryable: base.kind !== 'retryable',
+      details: base.details ? [base.details] : undefined,
+    });
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return ApplicationFailure.create({ type: ErrorId.Internal, message, nonRetryable: false });
+}
+
+/** Wraps an activity so whatever it throws crosses the boundary classified. */
+export function boundary<A extends unknown[], R>(
+  fn: (...args: A) => Promise<R>,
+  classify?: (e: unknown) => BaseError,
+): (...args: A) => Promise<R> {
+  return async (...args: A) => {
+    try {
+      return await fn(...args);
+    } catch (err) {
+      throw toApplicationFailure(err, classify);
+    }
+  };
+}
+
+export function terminal(id: string, message: string): BaseError {
+  return new BaseError(message, { id, kind: 'terminal' });
+}

@@ -1,0 +1,133 @@
+/**
+ * All I/O of a transfer, one function per workflow step. Built by a factory so dependencies
+ * (database, chain registry, signer) are injected (cf. Temporal's activities-dependency-injection sample).
+ */
+import type { ChainRegistry } from '../chains/registry.js';
+import type { ChainStatus, PreflightResult, Reservation, Signature, SignedTx, SigningPayload, UnsignedTx } from '../chains/types.js';
+import type { PrismaClient } from '../generated/prisma/client.js';
+import type { Signer } from '../signer/types.js';
+import { applyStatusPatch, markAttemptBroadcast, storeSignedAttempt } from '../storage/transfers.js';
+import { markNonceUsed, releaseNonce, reserveNonce } from '../storage/sequencer.js';
+import { outpointOf, releaseUtxos, reserveUtxos, reservedByOthers } from '../storage/utxos.js';
+import type { BroadcastOutcome } from './types.js';
+import type { StatusPatch, TransferInput } from '../workflows/shared.js';
+import { boundary, terminal } from './failure.js';
+
+export interface ActivityDeps {
+  prisma: PrismaClient;
+  chains: ChainRegistry;
+  signer: Signer;
+}
+
+export function createActivities({ prisma, chains, signer }: ActivityDeps) {
+  const adapterFor = (input: TransferInput) => chains.get(input.network);
+
+  return {
+    /** Balance, fee and validity checks against chain state. A user error fails the transfer with its id. */
+    preflight: boundary(async (input: TransferInput): Promise<PreflightResult> => {
+      const adapter = adapterFor(input);
+      try {
+        const result = await adapter.preflight(input.intent);
+        const first = result.errors[0];
+        if (first) throw terminal(first.id, first.message);
+        return result;
+      } catch (err) {
+        throw adapter.classify(err);
+      }
+    }),
+
+    /** Hands out this transfer's nonce / sequence number or inputs. Idempotent per transfer. */
+    reserve: boundary(async (input: TransferInput, preflight: PreflightResult): Promise<Reservation> => {
+      const adapter = adapterFor(input);
+      const address = input.intent.from.address;
+      try {
+        if (adapter.sequencing === 'nonce') {
+          const chainNonce = BigInt(await adapter.getChainNonce!(address));
+          const forced = input.intent.nonce !== undefined ? BigInt(input.intent.nonce) : undefined;
+          const nonce = await reserveNonce(prisma, { network: input.network, address, transferId: input.transferId, chainNonce, forced });
+          return { nonce: nonce.toString() };
+        }
+        if (adapter.sequencing === 'utxo') {
+          for (let tries = 0; ; tries++) {
+            const [utxos, taken] = await Promise.all([
+              adapter.listUtxos!(address),
+              reservedByOthers(prisma, input.network, input.transferId),
+            ]);
+            const selected = adapter.selectUtxos!(input.intent, preflight, utxos.filter((u) => !taken.has(outpointOf(u))));
+            try {
+              await reserveUtxos(prisma, input.network, input.transferId, selected);
+              return { utxos: selected };
+            } catch (err) {
+              if (tries >= 5) throw err; // raced another transfer for an input 5 times: let the retry policy back off
+            }
+          }
+        }
+        return {};
+      } catch (err) {
+        throw adapter.classify(err);
+      }
+    }),
+
+    build: boundary(async (input: TransferInput, preflight: PreflightResult, reservation: Reservation): Promise<UnsignedTx> => {
+      const adapter = adapterFor(input);
+      return adapter.build(input.intent, preflight, reservation).catch((err) => {
+        throw adapter.classify(err);
+      });
+    }),
+
+    /** Signs every payload through the Signer (dev or MPC); each signature is verified before it is returned. */
+    sign: boundary(async (input: TransferInput, payloads: SigningPayload[]): Promise<Signature[]> => {
+      const out: Signature[] = [];
+      for (const p of payloads) {
+        out.push(await signer.sign({ walletId: input.walletId, curve: p.curve, payload: p.payload, shareRef: input.shareRef }));
+      }
+      return out;
+    }),
+
+    /** Assembles the signed transaction and stores bytes + hash BEFORE any broadcast. */
+    storeSigned: boundary(
+      async (input: TransferInput, attempt: number, unsigned: UnsignedTx, signatures: Signature[]): Promise<SignedTx> => {
+        const signed = adapterFor(input).assemble(unsigned, signatures);
+        const stored = await storeSignedAttempt(prisma, input.transferId, attempt, signed, unsigned.details);
+        await applyStatusPatch(prisma, input.transferId, {
+          status: 'signed',
+          transactionHash: stored.hash,
+          nonce: typeof unsigned.details.nonce === 'string' ? unsigned.details.nonce : undefined,
+        });
+        return stored;
+      },
+    ),
+
+    /** Sends the stored bytes. Resending the same bytes is always safe; "already known" is success. */
+    broadcast: boundary(async (input: TransferInput, attempt: number, signed: SignedTx): Promise<BroadcastOutcome> => {
+      const adapter = adapterFor(input);
+      const result = await adapter.broadcast(signed).catch((err) => {
+        throw adapter.classify(err);
+      });
+      await markAttemptBroadcast(prisma, input.transferId, attempt);
+      if (adapter.sequencing === 'nonce') await markNonceUsed(prisma, input.transferId);
+      return { ...result, broadcastAt: Date.now() };
+    }),
+
+    /** One status check (no loop: the workflow's durable timer is the loop). */
+    checkStatus: boundary(
+      async (input: TransferInput, hash: string, details: Record<string, unknown>, submittedAt: number): Promise<ChainStatus> => {
+        const adapter = adapterFor(input);
+        return adapter.getStatus(hash, { details, submittedAt }).catch((err) => {
+          throw adapter.classify(err);
+        });
+      },
+    ),
+
+    recordTransition: boundary(async (transferId: string, patch: StatusPatch): Promise<void> => {
+      await applyStatusPatch(prisma, transferId, patch);
+    }),
+
+    /** Gives back the nonce or inputs of a transfer that will not be broadcast (or must be rebuilt). */
+    releaseReservation: boundary(async (input: TransferInput): Promise<void> => {
+      await Promise.all([releaseNonce(prisma, input.transferId), releaseUtxos(prisma, input.transferId)]);
+    }),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

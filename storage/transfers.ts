@@ -1,0 +1,72 @@
+/**
+ * The Transfer projection. The workflow is the only writer of a transfer's progress, and every write is
+ * idempotent (the same patch applied twice gives the same row), so activity retries never corrupt it.
+ * Terminal states never change.
+ */
+import type { PrismaClient } from '../generated/prisma/client.js';
+import { TERMINAL_STATUSES, type StatusPatch, type TransferStatus } from '../workflows/shared.js';
+
+const TIMESTAMP_FOR: Partial<Record<TransferStatus, string>> = {
+  signed: 'signedAt',
+  submitted: 'submittedAt',
+  confirmed: 'confirmedAt',
+  finalized: 'finalizedAt',
+  failed: 'failedAt',
+  replaced: 'replacedAt',
+};
+
+export async function applyStatusPatch(prisma: PrismaClient, transferId: string, patch: StatusPatch): Promise<void> {
+  const data: Record<string, unknown> = {};
+  if (patch.status) data.status = patch.status;
+  if (patch.transactionHash !== undefined) data.transactionHash = patch.transactionHash;
+  if (patch.fee !== undefined) data.fee = patch.fee;
+  if (patch.nonce !== undefined) data.nonce = patch.nonce;
+  if (patch.confirmations !== undefined) data.confirmations = patch.confirmations;
+  if (patch.blockNumber !== undefined) data.blockNumber = patch.blockNumber;
+  if (patch.blockHash !== undefined) data.blockHash = patch.blockHash;
+  if (patch.error) {
+    data.errorId = patch.error.id;
+    data.errorMessage = patch.error.message;
+  }
+  const stampColumn = patch.status ? TIMESTAMP_FOR[patch.status] : undefined;
+  await prisma.$transaction(async (tx) => {
+    const row = await tx.transfer.findUnique({ where: { id: transferId } });
+    if (!row) throw new Error(`transfer ${transferId} not found`);
+    if (TERMINAL_STATUSES.includes(row.status as TransferStatus)) return;
+    // First time in a state keeps its timestamp (a reorg back to `submitted` keeps the first submittedAt).
+    if (stampColumn && !(row as unknown as Record<string, unknown>)[stampColumn]) data[stampColumn] = new Date();
+    await tx.transfer.update({ where: { id: transferId }, data });
+  });
+}
+
+/**
+ * Stores the signed bytes and hash BEFORE broadcast. Insert-if-absent: if a retried activity signed
+ * again (a different ECDSA signature), the first stored transaction wins and is the one broadcast.
+ */
+export async function storeSignedAttempt(
+  prisma: PrismaClient,
+  transferId: string,
+  attempt: number,
+  signed: { raw: string; hash: string },
+  details: Record<string, unknown>,
+): Promise<{ raw: string; hash: string }> {
+  const existing = await prisma.transferAttempt.findUnique({ where: { transferId_attempt: { transferId, attempt } } });
+  if (existing) return { raw: existing.raw, hash: existing.txHash };
+  try {
+    await prisma.transferAttempt.create({
+      data: { transferId, attempt, raw: signed.raw, txHash: signed.hash, details: details as object },
+    });
+  } catch (err) {
+    const again = await prisma.transferAttempt.findUnique({ where: { transferId_attempt: { transferId, attempt } } });
+    if (again) return { raw: again.raw, hash: again.txHash };
+    throw err;
+  }
+  return signed;
+}
+
+export async function markAttemptBroadcast(prisma: PrismaClient, transferId: string, attempt: number): Promise<void> {
+  await prisma.transferAttempt.updateMany({
+    where: { transferId, attempt, broadcastAt: null },
+    data: { broadcastAt: new Date() },
+  });
+}

@@ -1,0 +1,38 @@
+/** Named activity-option presets (cf. Temporal samples). Retry policies skip terminal error types. */
+import type { ActivityOptions } from '@temporalio/workflow';
+
+/** Chain reads and validation: quick, retried a few times, then the transfer fails with rpc_failed. */
+export const chainReadOptions: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 8 },
+};
+
+/** Database writes: must eventually happen, so retried for a long time. */
+export const storageOptions: ActivityOptions = {
+  startToCloseTimeout: '15 seconds',
+  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
+  scheduleToCloseTimeout: '1 day',
+};
+
+/** Signing (MPC rounds can take a while). */
+export const signingOptions: ActivityOptions = {
+  startToCloseTimeout: '60 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5 },
+};
+
+/**
+ * Broadcast: the same signed bytes are safe to resend, so retry through RPC outages for a while;
+ * the classifier marks what must not be retried.
+ */
+export const broadcastOptions: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+  scheduleToCloseTimeout: '30 minutes',
+};
+
+/** One status check; an RPC outage only delays the answer, never loses the transfer. */
+export const statusOptions: ActivityOptions = {
+  startToCloseTimeout: '20 seconds',
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+  scheduleToCloseTimeout: '7 days',
+};

@@ -1,0 +1,12 @@
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { SubmissionResult, TransferProgress } from './shared.js';
+
+/**
+ * Completes once the transaction is accepted by the RPC (or the transfer fails before that).
+ * The API uses it with update-with-start: the HTTP call returns at RPC acceptance while the
+ * workflow goes on to finality.
+ */
+export const waitForSubmissionUpdate = defineUpdate<SubmissionResult>('waitForSubmission');
+
+/** Live progress, for ops and for the status endpoint when the projection lags. */
+export const progressQuery = defineQuery<TransferProgress>('progress');

@@ -1,0 +1,61 @@
+/**
+ * Names and payload types shared by workflows, activities, the worker and the API
+ * (cf. Temporal samples' shared.ts). No I/O here: workflows import it.
+ */
+import type { Reservation, Signature, SignedTx, TransferIntent, UnsignedTx } from '../chains/types.js';
+
+export const TASK_QUEUE = 'transfers';
+
+export type TransferStatus = 'pending' | 'signed' | 'submitted' | 'confirmed' | 'finalized' | 'failed' | 'replaced';
+export const TERMINAL_STATUSES: readonly TransferStatus[] = ['finalized', 'failed', 'replaced'];
+
+export interface TransferInput {
+  transferId: string;
+  tenantId: string;
+  walletId: string;
+  /** Canonical network name (chains/networks/*.json). */
+  network: string;
+  intent: TransferIntent;
+  requiredConfirmations: number;
+  pollIntervalMs: number;
+  /** Encrypted-vault reference to a client-held share (Portal-style wallets); never the share itself. */
+  shareRef?: string;
+}
+
+/** What the HTTP caller gets back when the RPC accepted the transaction. */
+export interface SubmissionResult {
+  transferId: string;
+  transactionHash: string;
+  status: TransferStatus;
+  alreadyKnown: boolean;
+}
+
+export interface TransferProgress {
+  status: TransferStatus;
+  transactionHash?: string;
+  confirmations: number;
+  blockNumber?: string;
+  attempt: number;
+  error?: { id: string; message: string };
+}
+
+/** State carried into a continued-as-new run of a long finality wait. */
+export interface PollingResume {
+  signed: SignedTx;
+  details: Record<string, unknown>;
+  submittedAt: number;
+  progress: TransferProgress;
+}
+
+export interface StatusPatch {
+  status?: TransferStatus;
+  transactionHash?: string;
+  fee?: string;
+  nonce?: string;
+  confirmations?: number;
+  blockNumber?: string | null;
+  blockHash?: string | null;
+  error?: { id: string; message: string };
+}
+
+export type { Reservation, Signature, SignedTx, UnsignedTx };
