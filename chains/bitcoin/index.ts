@@ -1,0 +1,108 @@
+/**
+ * Bitcoin adapter (native BTC from P2WPKH wallets) over Bitcoin Core JSON-RPC.
+ *
+ * Flow: preflight (fee rate, spendable outputs) → listUtxos / selectUtxos (the workflow reserves the picked
+ * outpoints) → build (BIP143 digest per input) → assemble (witness [sig, pubkey]) → broadcast → getStatus.
+ * Needs a node with -txindex; address parameters come from `network.params`.
+ */
+import { badRequest, chainError, ErrorId } from '../../errors/codes.js';
+import type { ChainAdapter, NetworkConfig, ResolvedToken } from '../types.js';
+import { bitcoinjsNetwork, isValidAddress, p2wpkhAddress } from './address.js';
+import { broadcastRaw } from './broadcast.js';
+import { assembleSigned, buildUnsigned } from './build.js';
+import { regtestFaucet } from './dev-faucet.js';
+import { classifyBitcoinError } from './errors.js';
+import { type BitcoinPreflightContext, runPreflight, senderScript, spendRequest } from './preflight.js';
+import { createBitcoinRpc } from './rpc.js';
+import { getTxStatus } from './status.js';
+import { listUtxos, planWithInputs, selectCoins } from './utxo.js';
+
+export function createBitcoinAdapter(network: NetworkConfig): ChainAdapter {
+  const net = bitcoinjsNetwork(network);
+  const rpc = createBitcoinRpc(network.rpcUrl);
+  const native: ResolvedToken = { kind: 'native', symbol: network.nativeSymbol, decimals: network.nativeDecimals };
+
+  /** Runs `fn`, turning whatever it throws into a classified BaseError. */
+  async function guarded<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw classifyBitcoinError(err);
+    }
+  }
+
+  function feeRateOf(context: Record<string, unknown>): bigint {
+    const v = (context as Partial<BitcoinPreflightContext>).feeRateSatPerKvB;
+    if (typeof v !== 'string' || !/^\d+$/.test(v))
+      throw badRequest('preflight context has no fee rate', ErrorId.BadRequest);
+    return BigInt(v);
+  }
+
+  const adapter: ChainAdapter = {
+    network,
+    curve: 'secp256k1',
+    sequencing: 'utxo',
+
+    validateAddress: (address) => isValidAddress(address, net),
+
+    addressFromPublicKey: (publicKeyHex) => p2wpkhAddress(publicKeyHex, net),
+
+    resolveToken(token) {
+      const t = token.trim();
+      if (t.toUpperCase() === 'NATIVE' || t.toUpperCase() === network.nativeSymbol.toUpperCase()) return native;
+      throw badRequest(`token ${JSON.stringify(token)} is not supported on ${network.name}`, ErrorId.TokenUnsupported);
+    },
+
+    preflight: (intent) => guarded(() => runPreflight(rpc, network, net, intent, (a) => listUtxos(rpc, a))),
+
+    listUtxos: (address) => guarded(() => listUtxos(rpc, address)),
+
+    selectUtxos(intent, preflight, available) {
+      return selectCoins(available, spendRequest(intent, net, feeRateOf(preflight.context))).inputs;
+    },
+
+    build: (intent, preflight, reservation) =>
+      guarded(async () => {
+        const utxos = reservation.utxos ?? [];
+        if (utxos.length === 0) throw badRequest('bitcoin build needs reserved inputs', ErrorId.BadRequest);
+        const satPerKvB = feeRateOf(preflight.context);
+        const req = spendRequest(intent, net, satPerKvB);
+        const publicKey = senderScript(intent, net).publicKey;
+        const script = req.changeScript;
+        const own = Buffer.from(script).toString('hex');
+        if (utxos.some((u) => u.scriptPubKey.toLowerCase() !== own)) {
+          throw chainError(ErrorId.BadRequest, 'a reserved input does not belong to the sender', 'terminal');
+        }
+        const plan = planWithInputs(utxos, req);
+        return buildUnsigned({
+          chain: network.name,
+          plan,
+          amount: req.amount,
+          from: intent.from.address,
+          to: intent.to,
+          toScript: req.toScript,
+          changeScript: script,
+          publicKey,
+          satPerKvB,
+        });
+      }),
+
+    assemble: (unsigned, signatures) => assembleSigned(unsigned, signatures),
+
+    broadcast: (signed) => guarded(() => broadcastRaw(rpc, signed)),
+
+    getStatus: (hash, context) => guarded(() => getTxStatus(rpc, network, hash, context)),
+
+    classify: classifyBitcoinError,
+  };
+
+  if (network.dev) {
+    adapter.faucet = (address, rawAmount, token) =>
+      guarded(() => {
+        if (token && token.kind !== 'native')
+          throw badRequest('the regtest faucet pays native coins only', ErrorId.TokenUnsupported);
+        return regtestFaucet(adapter, rpc, address, BigInt(rawAmount));
+      });
+  }
+  return adapter;
+}
