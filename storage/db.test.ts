@@ -54,6 +54,17 @@ describe('schema.prisma and prisma/migrations', () => {
     }
   });
 
+  it('leave no shadow database behind', async () => {
+    const prisma = createPrisma(databaseUrl);
+    try {
+      const shadows = await prisma.$queryRaw<{ datname: string }[]>`
+        SELECT datname FROM pg_database WHERE datname LIKE 'prisma_migrate_shadow_db_%'`;
+      expect(shadows).toEqual([]);
+    } finally {
+      await prisma.$disconnect();
+    }
+  });
+
   it('are all applied to the test database', async () => {
     const status = await runPrismaCli(['migrate', 'status'], databaseUrl);
     expect(status.stdout).toContain('Database schema is up to date');
