@@ -1,0 +1,106 @@
+/**
+ * Tron adapter: TRX (TransferContract) and TRC-20 (TriggerSmartContract transfer) over a java-tron full node's
+ * HTTP API. No nonces (`sequencing: 'none'`): replay protection is the TaPoS reference block + expiration,
+ * so a transaction that is not on chain after its expiration can never land and must be rebuilt.
+ */
+import { BaseError } from '../../errors/base.js';
+import { badRequest, ErrorId } from '../../errors/codes.js';
+import type { ChainAdapter, NetworkConfig, ResolvedToken } from '../types.js';
+import { tronAddressFromPublicKey, tronAddressToHex, validateTronAddress } from './address.js';
+import { assembleTronTransfer } from './assemble.js';
+import { tronBroadcast } from './broadcast.js';
+import { buildTronTransfer } from './build.js';
+import { classifyTronError } from './errors.js';
+import { TronHttpClient } from './http.js';
+import { loadFeeParams, type TronFeeParams, tronPreflight } from './preflight.js';
+import { tronStatus } from './status.js';
+
+/** Chain parameters change by on-chain proposal, rarely: re-read them every 10 minutes. */
+const FEE_PARAMS_TTL_MS = 10 * 60_000;
+
+export function createTronAdapter(network: NetworkConfig): ChainAdapter {
+  const params = network.params ?? {};
+  const client = new TronHttpClient(network.rpcUrl, {
+    solidityUrl: typeof params.solidityUrl === 'string' ? params.solidityUrl : undefined,
+    apiKey: process.env.TRON_PRO_API_KEY,
+  });
+
+  let feeCache: { at: number; value: Promise<TronFeeParams> } | undefined;
+  const fees = (): Promise<TronFeeParams> => {
+    if (!feeCache || Date.now() - feeCache.at > FEE_PARAMS_TTL_MS) {
+      const value = loadFeeParams(client);
+      value.catch(() => {
+        feeCache = undefined;
+      });
+      feeCache = { at: Date.now(), value };
+    }
+    return feeCache.value;
+  };
+
+  const wrap = async <T>(fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      throw classifyTronError(err);
+    }
+  };
+
+  const postTestEndpoint = async (path: string, body: unknown): Promise<{ txid?: string }> => {
+    const res = await fetch(network.rpcUrl.replace(/\/+$/, '') + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(15_000),
+    });
+    const text = await res.text();
+    if (!res.ok)
+      throw new BaseError(`faucet failed: HTTP ${res.status}`, {
+        id: ErrorId.FaucetUnavailable,
+        details: text.slice(0, 300),
+      });
+    return JSON.parse(text) as { txid?: string };
+  };
+
+  return {
+    network,
+    curve: 'secp256k1',
+    sequencing: 'none',
+    validateAddress: validateTronAddress,
+    addressFromPublicKey: tronAddressFromPublicKey,
+
+    resolveToken(token: string): ResolvedToken {
+      const trimmed = token.trim();
+      if (trimmed.toUpperCase() === 'NATIVE' || trimmed.toUpperCase() === network.nativeSymbol.toUpperCase()) {
+        return { kind: 'native', symbol: network.nativeSymbol, decimals: network.nativeDecimals };
+      }
+      const bySymbol = network.tokens[trimmed.toUpperCase()];
+      if (bySymbol) return { kind: 'token', ...bySymbol };
+      // Decimals of an arbitrary contract need a chain read, which this synchronous call cannot do:
+      // only configured contracts are accepted by address.
+      const byAddress = Object.values(network.tokens).find((t) => t.address === trimmed);
+      if (byAddress) return { kind: 'token', ...byAddress };
+      throw badRequest(
+        `token ${JSON.stringify(token)} is not NATIVE or a TRC-20 configured on ${network.name}`,
+        ErrorId.TokenUnsupported,
+      );
+    },
+
+    preflight: (intent) => wrap(() => tronPreflight(client, network, fees, intent)),
+    build: async (intent, preflight) => buildTronTransfer(intent, preflight),
+    assemble: assembleTronTransfer,
+    broadcast: (signed) => tronBroadcast(client, signed),
+    getStatus: (hash, context) => wrap(() => tronStatus(client, hash, context)),
+    classify: classifyTronError,
+
+    async faucet(address, rawAmount, token) {
+      if (!network.dev) throw new BaseError('faucet only exists on dev chains', { id: ErrorId.FaucetUnavailable });
+      if (!validateTronAddress(address)) throw badRequest('faucet address is not a Tron address', ErrorId.BadTo);
+      // Test-peer endpoints (test/peers/tron): not part of any real Tron node.
+      const res =
+        token?.kind === 'token'
+          ? await postTestEndpoint('/test/mint', { contract: token.address, address, amount: rawAmount })
+          : await postTestEndpoint('/test/fund', { address: tronAddressToHex(address), amount: rawAmount });
+      return res.txid ? { hash: res.txid } : {};
+    },
+  };
+}

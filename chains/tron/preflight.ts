@@ -1,0 +1,167 @@
+/**
+ * Checks a transfer against chain state and estimates its fee in sun:
+ * - bandwidth: free/staked net first, else bytes × getTransactionFee; a TRX transfer to a new account instead
+ *   pays getCreateNewAccountFeeInSystemContract + getCreateAccountFee (java-tron BandwidthProcessor);
+ * - TRC-20: energy from a dry run (triggerconstantcontract) × getEnergyFee, capped by fee_limit.
+ * Also fixes the reference block and expiration so build is deterministic.
+ */
+import { ErrorId } from '../../errors/codes.js';
+import type { NetworkConfig, PreflightIssue, PreflightResult, TransferIntent } from '../types.js';
+import { tronAddressFromPublicKey, validateTronAddress } from './address.js';
+import { makeRawData, type TronBuildContext } from './build.js';
+import type { TronHttpClient } from './http.js';
+import { bandwidthBytes, encodeRawData } from './protobuf.js';
+import { balanceOfParameter, decodeUint, transferParameter } from './trc20.js';
+
+export interface TronFeeParams {
+  transactionFee: number;
+  energyFee: number;
+  createAccountFee: number;
+  createNewAccountFeeInSystemContract: number;
+}
+
+export async function loadFeeParams(client: TronHttpClient): Promise<TronFeeParams> {
+  const p = await client.getChainParameters();
+  return {
+    transactionFee: p.get('getTransactionFee') ?? 1000,
+    energyFee: p.get('getEnergyFee') ?? 420,
+    createAccountFee: p.get('getCreateAccountFee') ?? 100_000,
+    createNewAccountFeeInSystemContract: p.get('getCreateNewAccountFeeInSystemContract') ?? 1_000_000,
+  };
+}
+
+export function tronParams(network: NetworkConfig): { feeLimitSun: number; expirationMs: number } {
+  const p = network.params ?? {};
+  return {
+    feeLimitSun: typeof p.feeLimitSun === 'number' ? p.feeLimitSun : 100_000_000,
+    expirationMs: typeof p.expirationMs === 'number' ? p.expirationMs : 60_000,
+  };
+}
+
+export async function tronPreflight(
+  client: TronHttpClient,
+  network: NetworkConfig,
+  fees: () => Promise<TronFeeParams>,
+  intent: TransferIntent,
+): Promise<PreflightResult> {
+  const errors: PreflightIssue[] = [];
+  const warnings: PreflightIssue[] = [];
+  const isNative = intent.token.kind === 'native';
+  const { feeLimitSun, expirationMs } = tronParams(network);
+  const amount = BigInt(intent.rawAmount);
+
+  const fail = (id: string, message: string): PreflightResult => ({
+    errors: [{ id, message }],
+    warnings,
+    fee: '0',
+    totalSpent: isNative ? intent.rawAmount : '0',
+    context: {},
+  });
+  if (!validateTronAddress(intent.to)) return fail(ErrorId.BadTo, 'recipient is not a valid Tron address');
+  if (
+    !validateTronAddress(intent.from.address) ||
+    tronAddressFromPublicKey(intent.from.publicKey) !== intent.from.address
+  ) {
+    return fail('bad_from', 'sender address does not match its public key');
+  }
+  if (isNative && intent.to === intent.from.address) return fail(ErrorId.BadTo, 'cannot transfer TRX to yourself');
+  if (isNative && amount > BigInt(Number.MAX_SAFE_INTEGER))
+    return fail(ErrorId.BadAmount, 'amount too large for one TRX transfer');
+
+  const [head, account, resource, params, recipient] = await Promise.all([
+    client.getNowBlock(),
+    client.getAccount(intent.from.address),
+    client.getAccountResource(intent.from.address),
+    fees(),
+    isNative ? client.getAccount(intent.to) : Promise.resolve(null),
+  ]);
+  const refBlockNumber = head.block_header.raw_data.number ?? 0;
+  const refBlockTimestamp = head.block_header.raw_data.timestamp ?? 0;
+  const ctx: TronBuildContext = {
+    kind: isNative ? 'native' : 'trc20',
+    refBlockNumber,
+    refBlockId: head.blockID,
+    refBlockTimestamp,
+    expiration: refBlockTimestamp + expirationMs,
+    ...(isNative ? {} : { feeLimit: feeLimitSun }),
+  };
+
+  const bytes = bandwidthBytes(encodeRawData(makeRawData(intent, ctx)).length);
+  const stakedNet = (resource.NetLimit ?? 0) - (resource.NetUsed ?? 0);
+  const freeNet = (resource.freeNetLimit ?? 0) - (resource.freeNetUsed ?? 0);
+  const recipientIsNew = isNative && !recipient?.address;
+  let fee = 0n;
+  if (recipientIsNew) {
+    fee += BigInt(params.createNewAccountFeeInSystemContract);
+    if (stakedNet < bytes) fee += BigInt(params.createAccountFee);
+  } else if (stakedNet < bytes && freeNet < bytes) {
+    fee += BigInt(bytes * params.transactionFee);
+  }
+
+  let energy = 0;
+  if (!isNative && intent.token.kind === 'token') {
+    const contract = intent.token.address;
+    const [balanceRes, dryRun] = await Promise.all([
+      client.triggerConstant(
+        intent.from.address,
+        contract,
+        'balanceOf(address)',
+        balanceOfParameter(intent.from.address),
+      ),
+      client.triggerConstant(
+        intent.from.address,
+        contract,
+        'transfer(address,uint256)',
+        transferParameter(intent.to, amount),
+      ),
+    ]);
+    const tokenBalance = decodeUint(balanceRes.constant_result?.[0]);
+    if (tokenBalance < amount) {
+      errors.push({
+        id: ErrorId.InsufficientFunds,
+        message: `token balance ${tokenBalance} is below the amount ${amount}`,
+      });
+    } else if (dryRun.result?.result !== true || dryRun.result.code) {
+      errors.push({ id: ErrorId.EstimateGasReverted, message: 'the token transfer would revert' });
+    }
+    energy = dryRun.energy_used ?? 0;
+    const ownEnergy = Math.max(0, (resource.EnergyLimit ?? 0) - (resource.EnergyUsed ?? 0));
+    const energyFee = BigInt(Math.max(0, energy - ownEnergy) * params.energyFee);
+    if (energyFee > BigInt(feeLimitSun)) {
+      errors.push({
+        id: 'fee_limit_too_low',
+        message: `estimated energy fee ${energyFee} sun exceeds fee_limit ${feeLimitSun}`,
+      });
+    }
+    fee += energyFee;
+  }
+
+  const trxBalance = BigInt(account.balance ?? 0);
+  const totalSpent = isNative ? amount + fee : fee;
+  if (!account.address) {
+    errors.push({
+      id: ErrorId.InsufficientFunds,
+      message: 'sender account is not activated (it has never received TRX)',
+    });
+  } else if (trxBalance < totalSpent) {
+    errors.push({
+      id: ErrorId.InsufficientFunds,
+      message: isNative
+        ? `balance ${trxBalance} sun is below amount + fee ${totalSpent} sun`
+        : `TRX balance ${trxBalance} sun cannot pay the estimated fee ${fee} sun`,
+    });
+  } else if (!isNative && trxBalance < BigInt(feeLimitSun)) {
+    warnings.push({
+      id: 'fee_limit_above_balance',
+      message: 'TRX balance is below fee_limit; a costlier call could run out of energy',
+    });
+  }
+
+  return {
+    errors,
+    warnings,
+    fee: fee.toString(),
+    totalSpent: totalSpent.toString(),
+    context: { ...ctx, bandwidthBytes: bytes, energy, recipientIsNew },
+  };
+}
