@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // A stand-in for Prisma's native `schema-engine` binary, for machines that cannot download it.
-// Point PRISMA_SCHEMA_ENGINE_BINARY at this file and the prisma CLI spawns it exactly like the native engine:
+// prisma.config.ts points PRISMA_SCHEMA_ENGINE_BINARY at this file; the prisma CLI spawns it like the native engine:
 //   engine.mjs [--datamodels <file>]... [--datasource <json>]           JSON-RPC 2.0 server, one message per line on stdio
 //   engine.mjs --datasource <json> cli can-connect-to-database|create-database
 // Requests are served by the Wasm build of the same engine (see wasm.mjs), which reaches PostgreSQL through
