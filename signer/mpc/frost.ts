@@ -1,0 +1,270 @@
+/**
+ * Ed25519 2-of-2 threshold signing: FROST (RFC 9591, FROST-ED25519-SHA512-v1) from @noble/curves,
+ * with noble's split-round DKG (Pedersen DKG with proofs of knowledge, as in frost-rs).
+ *
+ * Parties are plain objects exchanging JSON messages (hex bytes). The server is identifier 1,
+ * the client identifier 2. Signing nonces live in the signer's map until used and are removed
+ * before signShare runs (noble also zeroes them), so a nonce can never sign twice.
+ * Output signatures are standard RFC 8032 Ed25519 signatures.
+ */
+import { ed25519, ed25519_FROST } from '@noble/curves/ed25519.js';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { fromHex, toHex } from './bigint.js';
+import { MpcError, MpcErrorId, check, guard } from './errors.js';
+import { commit, hashToInt, verifyOpening } from './hash.js';
+
+type Frost = typeof ed25519_FROST;
+type DkgSecret = ReturnType<Frost['DKG']['round1']>['secret'];
+type Nonces = ReturnType<Frost['commit']>['nonces'];
+export type FrostPublic = ReturnType<Frost['DKG']['round3']>['public'];
+
+const F = ed25519_FROST;
+const Fn = F.utils.Fn;
+const EdPoint = ed25519.Point;
+const SIGNERS = { min: 2, max: 2 };
+
+export type FrostRole = 'server' | 'client';
+export const FROST_IDS: Record<FrostRole, string> = {
+  server: F.Identifier.fromNumber(1),
+  client: F.Identifier.fromNumber(2),
+};
+const peerOf = (role: FrostRole): FrostRole => (role === 'server' ? 'client' : 'server');
+
+export interface FrostShare {
+  identifier: string;
+  signingShare: Uint8Array;
+  public: FrostPublic;
+}
+
+export interface FrostRound1Msg {
+  identifier: string;
+  commitment: string[];
+  proofOfKnowledge: string;
+}
+export interface FrostRound2Msg {
+  identifier: string;
+  signingShare: string;
+}
+export interface FrostCommitmentMsg {
+  identifier: string;
+  hiding: string;
+  binding: string;
+}
+
+const hex = (s: unknown, what: string): Uint8Array => {
+  if (typeof s !== 'string' || !/^[0-9a-f]*$/i.test(s) || s.length % 2) throw new Error(`${what}: expected hex bytes`);
+  return hexToBytes(s);
+};
+
+function decodeRound1(m: FrostRound1Msg) {
+  return guard(MpcErrorId.BadMessage, 'FROST DKG round 1 message', () => ({
+    identifier: String(m.identifier),
+    commitment: (m.commitment as unknown[]).map((c) => hex(c, 'commitment')),
+    proofOfKnowledge: hex(m.proofOfKnowledge, 'proofOfKnowledge'),
+  }));
+}
+
+function decodeCommitment(m: FrostCommitmentMsg) {
+  return guard(MpcErrorId.BadMessage, 'FROST nonce commitment', () => ({
+    identifier: String(m.identifier),
+    hiding: hex(m.hiding, 'hiding'),
+    binding: hex(m.binding, 'binding'),
+  }));
+}
+
+/** One party's side of the distributed key generation. */
+export class FrostDkgParty {
+  private readonly secret: DkgSecret;
+  private readonly publicR1: FrostRound1Msg;
+  private peerR1: ReturnType<typeof decodeRound1> | undefined;
+
+  constructor(readonly role: FrostRole) {
+    const r1 = F.DKG.round1(FROST_IDS[role], SIGNERS);
+    this.secret = r1.secret;
+    this.publicR1 = {
+      identifier: r1.public.identifier,
+      commitment: r1.public.commitment.map((c) => bytesToHex(c)),
+      proofOfKnowledge: bytesToHex(r1.public.proofOfKnowledge),
+    };
+  }
+
+  round1(): FrostRound1Msg {
+    return this.publicR1;
+  }
+
+  /** Verifies the peer's proof of knowledge and returns the peer's secret share of our polynomial. */
+  round2(peer: FrostRound1Msg): FrostRound2Msg {
+    const decoded = decodeRound1(peer);
+    check(decoded.identifier === FROST_IDS[peerOf(this.role)], MpcErrorId.BadMessage, 'FROST DKG: unexpected peer identifier');
+    const out = guard(MpcErrorId.BadProof, 'FROST DKG round 1 proof of knowledge rejected', () =>
+      F.DKG.round2(this.secret, [decoded]),
+    );
+    this.peerR1 = decoded;
+    const pkg = out[decoded.identifier];
+    if (!pkg) throw new MpcError(MpcErrorId.BadMessage, 'FROST DKG: no package for peer');
+    return { identifier: pkg.identifier, signingShare: bytesToHex(pkg.signingShare) };
+  }
+
+  /** Checks the peer's share against its commitments (VSS) and returns this party's key share. */
+  round3(peer: FrostRound2Msg): FrostShare {
+    check(this.peerR1 !== undefined, MpcErrorId.BadMessage, 'FROST DKG: round 3 before round 2');
+    const r2 = guard(MpcErrorId.BadMessage, 'FROST DKG round 2 message', () => ({
+      identifier: String(peer.identifier),
+      signingShare: hex(peer.signingShare, 'signingShare'),
+    }));
+    const key = guard(MpcErrorId.BadProof, 'FROST DKG: peer share does not match its commitments', () =>
+      F.DKG.round3(this.secret, [this.peerR1!], [r2]),
+    );
+    F.DKG.clean(this.secret);
+    return { identifier: key.secret.identifier, signingShare: key.secret.signingShare, public: key.public };
+  }
+}
+
+/** The group public key (32 bytes, RFC 8032 encoding). */
+export function frostPublicKey(pub: FrostPublic): Uint8Array {
+  const pk = pub.commitments[0];
+  if (!pk) throw new MpcError(MpcErrorId.BadMessage, 'FROST: empty commitments');
+  return pk;
+}
+
+/** A signing party: commit → signShare, each nonce pair used at most once. */
+export class FrostSigner {
+  private readonly nonces = new Map<string, Nonces>();
+
+  constructor(readonly share: FrostShare) {}
+
+  commit(sessionId: string): FrostCommitmentMsg {
+    check(!this.nonces.has(sessionId), MpcErrorId.BadMessage, 'FROST: session id already used');
+    const { nonces, commitments } = F.commit({ identifier: this.share.identifier, signingShare: this.share.signingShare });
+    this.nonces.set(sessionId, nonces);
+    return { identifier: commitments.identifier, hiding: bytesToHex(commitments.hiding), binding: bytesToHex(commitments.binding) };
+  }
+
+  signShare(sessionId: string, commitments: FrostCommitmentMsg[], msg: Uint8Array): string {
+    const nonces = this.nonces.get(sessionId);
+    this.nonces.delete(sessionId);
+    if (!nonces) throw new MpcError(MpcErrorId.PresignatureUnavailable, 'FROST: nonces already used or unknown session');
+    const list = commitments.map(decodeCommitment);
+    const share = guard(MpcErrorId.BadMessage, 'FROST signShare', () =>
+      F.signShare({ identifier: this.share.identifier, signingShare: this.share.signingShare }, this.share.public, nonces, list, msg),
+    );
+    return bytesToHex(share);
+  }
+}
+
+/** Coordinator: verifies each signature share, aggregates, and verifies the final Ed25519 signature. */
+export function frostAggregate(
+  pub: FrostPublic,
+  commitments: FrostCommitmentMsg[],
+  msg: Uint8Array,
+  shares: Record<string, string>,
+): Uint8Array {
+  const list = commitments.map(decodeCommitment);
+  const decoded: Record<string, Uint8Array> = {};
+  for (const [id, s] of Object.entries(shares)) {
+    const bytes = guard(MpcErrorId.BadMessage, 'FROST signature share', () => hex(s, 'share'));
+    if (!F.verifyShare(pub, list, msg, id, bytes))
+      throw new MpcError(MpcErrorId.BadProof, `FROST: signature share of participant ${id === FROST_IDS.server ? 'server' : 'client'} does not verify`);
+    decoded[id] = bytes;
+  }
+  const sig = guard(MpcErrorId.BadProof, 'FROST aggregate', () => F.aggregate(pub, list, msg, decoded));
+  if (!ed25519.verify(sig, msg, frostPublicKey(pub)))
+    throw new MpcError(MpcErrorId.BadProof, 'FROST: aggregated signature does not verify');
+  return sig;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Re-sharing (backup / recovery). Proactive refresh with a zero-constant polynomial g(x) = δ·x:
+// share_i' = share_i + δ·i, so λ1·s1' + λ2·s2' = λ1·s1 + λ2·s2 (the group key is unchanged) while the
+// old and new shares do not combine. δ = H(δ1, δ2) from a commit-then-open coin toss.
+
+export interface FrostReshareMsg1 {
+  sessionId: string;
+  deltaCommitment: string;
+}
+export interface FrostReshareMsg2 {
+  delta2: string;
+}
+export interface FrostReshareMsg3 {
+  delta1: string;
+  blind: string;
+}
+
+function randomEdScalar(): bigint {
+  return Fn.fromBytes(F.utils.randomScalar());
+}
+
+function deriveFrostDelta(sessionId: string, d1: bigint, d2: bigint): bigint {
+  const d = hashToInt(Fn.ORDER, 'frost/reshare/delta', sessionId, d1, d2);
+  return d === 0n ? 1n : d;
+}
+
+/** Applies the refresh polynomial δ·x to a share and to the public commitments; validates the result. */
+export function refreshFrostShare(share: FrostShare, delta: bigint): FrostShare {
+  const shift = (id: string) => Fn.mul(delta, Fn.fromBytes(hexToBytes(id)));
+  const own = Fn.add(Fn.fromBytes(share.signingShare), shift(share.identifier));
+  const [c0, c1] = share.public.commitments;
+  if (!c0 || !c1) throw new MpcError(MpcErrorId.BadMessage, 'FROST: unexpected commitment length');
+  const DG = EdPoint.BASE.multiply(delta);
+  const verifyingShares: Record<string, Uint8Array> = {};
+  for (const [id, vs] of Object.entries(share.public.verifyingShares))
+    verifyingShares[id] = EdPoint.fromBytes(vs).add(EdPoint.BASE.multiply(shift(id))).toBytes();
+  const next: FrostShare = {
+    identifier: share.identifier,
+    signingShare: Fn.toBytes(own),
+    public: {
+      signers: { ...share.public.signers },
+      commitments: [c0, EdPoint.fromBytes(c1).add(DG).toBytes()],
+      verifyingShares,
+    } as FrostPublic,
+  };
+  guard(MpcErrorId.BadProof, 'FROST refresh produced an inconsistent share', () =>
+    F.validateSecret({ identifier: next.identifier, signingShare: next.signingShare }, next.public),
+  );
+  return next;
+}
+
+export class FrostReshareLeader {
+  private readonly delta1 = randomEdScalar();
+  private blind = '';
+
+  constructor(
+    readonly sessionId: string,
+    private readonly share: FrostShare,
+  ) {}
+
+  round1(): FrostReshareMsg1 {
+    const c = commit('frost/reshare', this.sessionId, this.delta1);
+    this.blind = c.blind;
+    return { sessionId: this.sessionId, deltaCommitment: c.commitment };
+  }
+
+  round2(msg: FrostReshareMsg2): { msg: FrostReshareMsg3; share: FrostShare } {
+    const d2 = guard(MpcErrorId.BadMessage, 'FROST reshare δ2', () => fromHex(msg?.delta2, 'delta2'));
+    check(d2 > 0n && d2 < Fn.ORDER, MpcErrorId.BadMessage, 'FROST reshare: δ2 out of range');
+    const delta = deriveFrostDelta(this.sessionId, this.delta1, d2);
+    return { msg: { delta1: toHex(this.delta1), blind: this.blind }, share: refreshFrostShare(this.share, delta) };
+  }
+}
+
+export class FrostReshareFollower {
+  private readonly delta2 = randomEdScalar();
+  private sessionId = '';
+  private commitment = '';
+
+  constructor(private readonly share: FrostShare) {}
+
+  round1(msg: FrostReshareMsg1): FrostReshareMsg2 {
+    check(typeof msg?.sessionId === 'string' && msg.sessionId.length >= 16, MpcErrorId.BadMessage, 'FROST reshare: bad session id');
+    check(typeof msg.deltaCommitment === 'string', MpcErrorId.BadMessage, 'FROST reshare: missing commitment');
+    this.sessionId = msg.sessionId;
+    this.commitment = msg.deltaCommitment;
+    return { delta2: toHex(this.delta2) };
+  }
+
+  round2(msg: FrostReshareMsg3): FrostShare {
+    const d1 = guard(MpcErrorId.BadMessage, 'FROST reshare δ1', () => fromHex(msg?.delta1, 'delta1'));
+    verifyOpening(this.commitment, msg.blind, 'frost/reshare', this.sessionId, d1);
+    return refreshFrostShare(this.share, deriveFrostDelta(this.sessionId, d1, this.delta2));
+  }
+}
