@@ -1,0 +1,269 @@
+/**
+ * End to end against a real regtest node (litecoind, Bitcoin Core 0.21 family): fund → preflight → select
+ * → build → sign → assemble → broadcast → pending → included → final, idempotent rebroadcast, double
+ * spends, conflicts, and a reorg.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BaseError } from '../../errors/base.js';
+import { freePort } from '../../scripts/stack/ports.js';
+import { type BitcoinRegtestNode, startBitcoinRegtest } from '../../test/peers/bitcoin-regtest.js';
+import type { ChainAdapter } from '../types.js';
+import { createBitcoinAdapter } from './index.js';
+import {
+  bitcoinNetwork,
+  intentFor,
+  newWallet,
+  prepareTransfer,
+  signAndAssemble,
+  sumUtxos,
+  type TestWallet,
+} from './test-support.js';
+
+const COIN = 100_000_000n;
+
+let node: BitcoinRegtestNode;
+let adapter: ChainAdapter;
+
+beforeAll(async () => {
+  node = await startBitcoinRegtest();
+  adapter = createBitcoinAdapter(bitcoinNetwork('bitcoin-regtest', { rpcUrl: node.rpcUrl }));
+});
+
+afterAll(async () => {
+  await node?.stop();
+});
+
+async function funded(amount: bigint): Promise<TestWallet> {
+  const w = newWallet(adapter);
+  await adapter.faucet!(w.address, amount.toString());
+  return w;
+}
+
+/** What the node itself says the address holds (scantxoutset, confirmed outputs). */
+async function nodeBalance(address: string): Promise<bigint> {
+  const r = await node.rpc<{ total_amount: number }>('scantxoutset', ['start', [`addr(${address})`]]);
+  return BigInt(Math.round(r.total_amount * 1e8));
+}
+
+async function expectRejected(p: Promise<unknown>): Promise<BaseError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(BaseError);
+  return err as BaseError;
+}
+
+describe('bitcoin adapter on a regtest node', () => {
+  it('faucet pays the exact amount, confirmed and spendable', async () => {
+    const w = newWallet(adapter);
+    const { hash } = await adapter.faucet!(w.address, '123456789');
+    expect(hash).toMatch(/^[0-9a-f]{64}$/);
+    const utxos = await adapter.listUtxos!(w.address);
+    expect(utxos).toHaveLength(1);
+    expect(utxos[0]).toMatchObject({ txid: hash, value: '123456789', confirmations: 1 });
+    expect(await nodeBalance(w.address)).toBe(123456789n);
+  });
+
+  it('transfers end to end: pending → included → final, balances match the node', async () => {
+    const sender = await funded(COIN);
+    const recipient = newWallet(adapter);
+    const amount = 30_000_000n;
+
+    const intent = intentFor(adapter, sender, recipient.address, amount);
+    const preflight = await adapter.preflight(intent);
+    expect(preflight.errors).toEqual([]);
+    expect(preflight.context.feeRateSatVb).toBe(1);
+    expect(BigInt(preflight.totalSpent)).toBe(amount + BigInt(preflight.fee));
+
+    const available = await adapter.listUtxos!(sender.address);
+    const inputs = adapter.selectUtxos!(intent, preflight, available);
+    expect(inputs).toHaveLength(1);
+    const unsigned = await adapter.build(intent, preflight, { utxos: inputs });
+    // Deterministic: building again gives the same bytes and digests.
+    expect(await adapter.build(intent, preflight, { utxos: inputs })).toEqual(unsigned);
+    expect(unsigned.payloads).toHaveLength(1);
+    expect(unsigned.payloads[0]!.curve).toBe('secp256k1');
+    const signed = signAndAssemble(adapter, sender, unsigned);
+    expect(signed.hash).toBe(unsigned.details.txid);
+
+    // The node agrees the transaction is valid and has the size and fee we planned.
+    const [accept] = await node.rpc<{ allowed: boolean; vsize: number; fees: { base: number } }[]>(
+      'testmempoolaccept',
+      [[signed.raw]],
+    );
+    expect(accept?.allowed).toBe(true);
+    expect(accept!.vsize).toBeLessThanOrEqual(unsigned.details.vsize as number);
+    expect(BigInt(Math.round(accept!.fees.base * 1e8))).toBe(BigInt(unsigned.details.fee as string));
+    const decoded = await node.rpc<{ version: number; vin: { sequence: number }[]; vout: unknown[] }>(
+      'decoderawtransaction',
+      [signed.raw],
+    );
+    expect(decoded.version).toBe(2);
+    expect(decoded.vin.every((i) => i.sequence === 0xfffffffd)).toBe(true);
+    expect(decoded.vout).toHaveLength(2); // recipient + change
+
+    expect(await adapter.getStatus(signed.hash, { details: unsigned.details })).toEqual({ state: 'not_found' });
+    expect(await adapter.broadcast(signed)).toEqual({ hash: signed.hash, alreadyKnown: false });
+    expect(await adapter.broadcast(signed)).toEqual({ hash: signed.hash, alreadyKnown: true });
+    expect(await adapter.getStatus(signed.hash, { details: unsigned.details })).toEqual({ state: 'pending' });
+    // The spent input is no longer offered, although the confirmed UTXO set still holds it.
+    expect(await adapter.listUtxos!(sender.address)).toEqual([]);
+
+    const [block1] = await node.mine(1);
+    const s1 = await adapter.getStatus(signed.hash, { details: unsigned.details });
+    expect(s1).toMatchObject({ state: 'included', blockHash: block1, confirmations: 1, final: false });
+    await node.mine(1);
+    expect(await adapter.getStatus(signed.hash, { details: unsigned.details })).toMatchObject({
+      confirmations: 2,
+      final: false,
+    });
+    await node.mine(1);
+    expect(await adapter.getStatus(signed.hash, { details: unsigned.details })).toMatchObject({
+      state: 'included',
+      confirmations: 3,
+      final: true,
+    });
+
+    const fee = BigInt(unsigned.details.fee as string);
+    expect(await nodeBalance(recipient.address)).toBe(amount);
+    expect(await nodeBalance(sender.address)).toBe(COIN - amount - fee);
+    expect(sumUtxos(await adapter.listUtxos!(sender.address))).toBe(COIN - amount - fee);
+
+    // A rebroadcast after it was mined is still success.
+    expect(await adapter.broadcast(signed)).toEqual({ hash: signed.hash, alreadyKnown: true });
+  });
+
+  it('a double spend of an already spent input is terminal utxo_spent, and the loser is expired', async () => {
+    const sender = await funded(COIN);
+    const a = newWallet(adapter);
+    const b = newWallet(adapter);
+    const original = await adapter.listUtxos!(sender.address);
+
+    const first = await prepareTransfer(adapter, sender, a.address, 10_000_000n);
+    // Same input, different recipient: a conflicting transaction built before the first is mined.
+    const second = await prepareTransfer(adapter, sender, b.address, 20_000_000n, { utxos: original });
+    expect(second.inputs).toEqual(first.inputs);
+    expect(second.signed.hash).not.toBe(first.signed.hash);
+
+    await adapter.broadcast(first.signed);
+    // While the first is unconfirmed: a conflict in the mempool (same fee rate, so no BIP125 replacement).
+    const conflict = await expectRejected(adapter.broadcast(second.signed));
+    expect(conflict).toMatchObject({ id: 'utxo_conflict', kind: 'terminal' });
+    expect(adapter.classify(conflict)).toBe(conflict);
+
+    await node.mine(1);
+    const spent = await expectRejected(adapter.broadcast(second.signed));
+    expect(spent).toMatchObject({ id: 'utxo_spent', kind: 'terminal' });
+    expect(await adapter.getStatus(second.signed.hash, { details: second.unsigned.details })).toMatchObject({
+      state: 'expired',
+    });
+    expect(await adapter.getStatus(first.signed.hash, { details: first.unsigned.details })).toMatchObject({
+      state: 'included',
+      confirmations: 1,
+    });
+  });
+
+  it('a reorg puts an included transaction back to pending; it becomes final again', async () => {
+    const sender = await funded(COIN);
+    const recipient = newWallet(adapter);
+    const { signed, unsigned } = await prepareTransfer(adapter, sender, recipient.address, 5_000_000n);
+    await adapter.broadcast(signed);
+    const [blockHash] = await node.mine(1);
+    expect(await adapter.getStatus(signed.hash, { details: unsigned.details })).toMatchObject({
+      state: 'included',
+      blockHash,
+    });
+
+    await node.rpc('invalidateblock', [blockHash]);
+    expect(await adapter.getStatus(signed.hash, { details: unsigned.details })).toEqual({ state: 'pending' });
+
+    await node.rpc('reconsiderblock', [blockHash]);
+    expect(await adapter.getStatus(signed.hash, { details: unsigned.details })).toMatchObject({
+      state: 'included',
+      blockHash,
+      confirmations: 1,
+      final: false,
+    });
+    await node.mine(2);
+    expect(await adapter.getStatus(signed.hash, { details: unsigned.details })).toMatchObject({
+      state: 'included',
+      confirmations: 3,
+      final: true,
+    });
+  });
+
+  it('a reorg onto a different block re-includes the transaction there', async () => {
+    const sender = await funded(COIN);
+    const recipient = newWallet(adapter);
+    const { signed, unsigned } = await prepareTransfer(adapter, sender, recipient.address, 7_000_000n);
+    await adapter.broadcast(signed);
+    const [stale] = await node.mine(1);
+    await node.rpc('invalidateblock', [stale]);
+    expect(await adapter.getStatus(signed.hash, { details: unsigned.details })).toEqual({ state: 'pending' });
+    // A competing branch (mined to another address so its blocks differ): the tx is mined again from the mempool.
+    const [fresh] = await node.mine(3, newWallet(adapter).address);
+    expect(fresh).not.toBe(stale);
+    expect(await adapter.getStatus(signed.hash, { details: unsigned.details })).toMatchObject({
+      state: 'included',
+      blockHash: fresh,
+      confirmations: 3,
+      final: true,
+    });
+  });
+
+  it('spends several inputs with change, and a bad signature is refused before broadcast', async () => {
+    const sender = newWallet(adapter);
+    for (const v of [40_000_000n, 30_000_000n, 20_000_000n]) await adapter.faucet!(sender.address, v.toString());
+    const recipient = newWallet(adapter);
+    const { signed, unsigned, inputs } = await prepareTransfer(adapter, sender, recipient.address, 65_000_000n);
+    expect(inputs.map((u) => u.value)).toEqual(['40000000', '30000000']);
+    expect(unsigned.payloads).toHaveLength(2);
+    await adapter.broadcast(signed);
+    await node.mine(1);
+    expect(await nodeBalance(recipient.address)).toBe(65_000_000n);
+    expect(await nodeBalance(sender.address)).toBe(90_000_000n - 65_000_000n - BigInt(unsigned.details.fee as string));
+
+    // Signatures from another key never reach the node.
+    const other = newWallet(adapter);
+    const next = await prepareTransfer(adapter, sender, recipient.address, 1_000_000n);
+    expect(() => signAndAssemble(adapter, other, next.unsigned)).toThrow(/does not verify/);
+  });
+
+  it('preflight reports user errors without throwing', async () => {
+    const sender = await funded(10_000_000n);
+    const ok = newWallet(adapter).address;
+
+    const poor = await adapter.preflight(intentFor(adapter, sender, ok, 10_000_000n));
+    expect(poor.errors.map((e) => e.id)).toEqual(['insufficient_funds']);
+
+    const dust = await adapter.preflight(intentFor(adapter, sender, ok, 200n));
+    expect(dust.errors.map((e) => e.id)).toEqual(['bad_amount']);
+
+    const mainnetAddr = 'bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4';
+    const wrongNet = await adapter.preflight(intentFor(adapter, sender, mainnetAddr, 1_000_000n));
+    expect(wrongNet.errors.map((e) => e.id)).toEqual(['bad_to']);
+
+    const fine = await adapter.preflight(intentFor(adapter, sender, ok, 9_000_000n));
+    expect(fine.errors).toEqual([]);
+    expect(Number(fine.fee)).toBeGreaterThanOrEqual(110); // ≥ 1 sat/vB × ~110 vB
+  });
+
+  it('classifies an unreachable node as retryable', async () => {
+    const closedPort = await freePort(); // nothing listens there
+    const dead = createBitcoinAdapter(
+      bitcoinNetwork('bitcoin-regtest', { rpcUrl: `http://u:p@127.0.0.1:${closedPort}` }),
+    );
+    const err = await expectRejected(dead.getStatus('00'.repeat(32), { details: {} }));
+    expect(err).toMatchObject({ id: 'rpc_failed', kind: 'retryable' });
+    expect(err.message).not.toContain('u:p');
+  });
+
+  it('classifies wrong RPC credentials as terminal rpc_unauthorized', async () => {
+    const wrong = createBitcoinAdapter(
+      bitcoinNetwork('bitcoin-regtest', { rpcUrl: `http://u:wrong@127.0.0.1:${node.port}` }),
+    );
+    const err = await expectRejected(wrong.listUtxos!(newWallet(adapter).address));
+    expect(err).toMatchObject({ id: 'rpc_unauthorized', kind: 'terminal' });
+  });
+});
