@@ -77,9 +77,11 @@ export async function transferWorkflow(input: TransferInput, resume?: PollingRes
   };
 
   const fail = async (err: unknown, release: boolean): Promise<TransferProgress> => {
-    failure = describeFailure(err);
+    const error = describeFailure(err);
     if (release) await storage.releaseReservation(input);
-    await record({ status: 'failed', error: failure });
+    await record({ status: 'failed', error });
+    // Answer a waiting caller only once the failure is durable in the projection.
+    failure = error;
     return progress;
   };
 

@@ -1,0 +1,33 @@
+/** The Express 5 application: auth, routes, one error handler. Dependencies are injected for tests. */
+import { randomUUID } from 'node:crypto';
+import express, { type Express } from 'express';
+import { ErrorId } from '../errors/codes.js';
+import { authenticate, type CredentialResolver, serverKeyResolver } from './auth.js';
+import type { AppDeps } from './context.js';
+import { errorHandler, httpError } from './errors.js';
+import { devRoutes } from './routes/dev.js';
+import { healthRoutes } from './routes/health.js';
+import { transferRoutes } from './routes/transfers.js';
+import { walletRoutes } from './routes/wallets.js';
+
+export function createApp(deps: AppDeps, extra: { resolvers?: CredentialResolver[]; routers?: express.Router[] } = {}): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use((req, res, next) => {
+    const requestId = req.header('x-request-id') ?? randomUUID();
+    res.setHeader('x-request-id', requestId);
+    req.log = deps.logger.child({ requestId });
+    next();
+  });
+  app.use(express.json({ limit: '256kb' }));
+  app.use(healthRoutes(deps));
+  app.use(authenticate([serverKeyResolver(deps.prisma), ...(extra.resolvers ?? [])]));
+  app.use(transferRoutes(deps));
+  app.use(walletRoutes(deps));
+  app.use(devRoutes(deps));
+  for (const router of extra.routers ?? []) app.use(router);
+  app.use((_req, _res, next) => next(httpError(ErrorId.NotFound, 'no such endpoint')));
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,35 @@
+/** What every route handler can reach, injected once at app creation. */
+import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import type { ChainRegistry } from '../chains/registry.js';
+import type { AppConfig } from '../config/env.js';
+import type { PrismaClient } from '../generated/prisma/client.js';
+import type { WalletService } from '../wallets/service.js';
+
+export interface AppDeps {
+  prisma: PrismaClient;
+  temporal: Client;
+  chains: ChainRegistry;
+  wallets: WalletService;
+  config: Pick<AppConfig, 'TEMPORAL_TASK_QUEUE' | 'TEMPORAL_NAMESPACE' | 'ALLOW_REQUEST_RPC_URL' | 'ENABLE_DEV_FAUCET'>;
+  logger: Logger;
+  /** Stores a client-held share encrypted and returns a reference (client wallets, MPC). */
+  vaultShare?: (walletId: string, curve: string, share: string) => Promise<string>;
+}
+
+export interface AuthContext {
+  tenantId: string;
+  kind: 'server' | 'client_session' | 'client_test';
+  keyId: string;
+  /** Client credentials (CST, test client key) are scoped to one client. */
+  clientId?: string;
+}
+
+declare global {
+  namespace Express {
+    interface Request {
+      auth?: AuthContext;
+      log?: Logger;
+    }
+  }
+}

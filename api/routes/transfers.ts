@@ -1,0 +1,97 @@
+import { Router } from 'express';
+import { ErrorId } from '../../errors/codes.js';
+import type { Prisma } from '../../generated/prisma/client.js';
+import { transferHistory } from '../../transfers/history.js';
+import { submitTransfer } from '../../transfers/submit.js';
+import { toSendResponse, toTransferView } from '../../transfers/view.js';
+import type { AppDeps } from '../context.js';
+import { httpError } from '../errors.js';
+import { idempotencyKeyHeader, listTransfersQuery, parse, sendAssetsBody } from '../schemas.js';
+
+export function transferRoutes(deps: AppDeps): Router {
+  const r = Router();
+
+  r.post('/v1/assets/send', async (req, res) => {
+    const body = parse(sendAssetsBody, req.body);
+    const keyHeader = req.header('idempotency-key');
+    const key = keyHeader === undefined ? undefined : parse(idempotencyKeyHeader, keyHeader);
+    const auth = req.auth!;
+    const clientWalletIds = auth.clientId
+      ? (await deps.prisma.wallet.findMany({ where: { clientId: auth.clientId }, select: { id: true } })).map((w) => w.id)
+      : undefined;
+    const outcome = await submitTransfer(
+      {
+        prisma: deps.prisma,
+        temporal: deps.temporal,
+        chains: deps.chains,
+        wallets: deps.wallets,
+        taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+        allowRequestRpcUrl: deps.config.ALLOW_REQUEST_RPC_URL,
+        vaultShare: deps.vaultShare,
+      },
+      { tenantId: auth.tenantId, clientWalletIds },
+      body,
+      key,
+    );
+    res.setHeader('Idempotency-Key', outcome.transfer.idempotencyKey);
+    if (outcome.kind === 'accepted') {
+      res.status(202).json({ transactionHash: outcome.transfer.transactionHash, transferId: outcome.transfer.id, status: outcome.transfer.status });
+      return;
+    }
+    res.status(200).json(toSendResponse(outcome.transfer, outcome.submission.transactionHash, outcome.transfer.status));
+  });
+
+  r.get('/v1/transfers', async (req, res) => {
+    const q = parse(listTransfersQuery, req.query);
+    const where: Prisma.TransferWhereInput = { tenantId: req.auth!.tenantId };
+    if (q.status) where.status = q.status;
+    if (q.chain) where.chain = deps.chains.networks.resolve(q.chain).name;
+    if (q.walletId) where.walletId = q.walletId;
+    if (req.auth!.clientId) where.wallet = { clientId: req.auth!.clientId };
+    const cursor = q.cursor ? decodeCursor(q.cursor) : undefined;
+    if (cursor) {
+      where.OR = [{ createdAt: { lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { lt: cursor.id } }];
+    }
+    const rows = await deps.prisma.transfer.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: q.limit + 1 });
+    const page = rows.slice(0, q.limit);
+    const last = page[page.length - 1];
+    res.json({
+      data: page.map(toTransferView),
+      nextCursor: rows.length > q.limit && last ? encodeCursor(last.createdAt, last.id) : null,
+    });
+  });
+
+  r.get('/v1/transfers/:id', async (req, res) => {
+    res.json(toTransferView(await findTransfer(deps, req.auth!, req.params.id)));
+  });
+
+  r.get('/v1/transfers/:id/history', async (req, res) => {
+    const transfer = await findTransfer(deps, req.auth!, req.params.id);
+    res.json({ transferId: transfer.id, workflowId: transfer.workflowId, events: await transferHistory(deps.temporal, transfer.workflowId) });
+  });
+
+  return r;
+}
+
+async function findTransfer(deps: AppDeps, auth: NonNullable<Express.Request['auth']>, id: string) {
+  const transfer = await deps.prisma.transfer.findFirst({
+    where: { id, tenantId: auth.tenantId, ...(auth.clientId ? { wallet: { clientId: auth.clientId } } : {}) },
+  });
+  if (!transfer) throw httpError(ErrorId.NotFound, 'transfer not found');
+  return transfer;
+}
+
+function encodeCursor(createdAt: Date, id: string): string {
+  return Buffer.from(JSON.stringify([createdAt.toISOString(), id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
+    const createdAt = new Date(at);
+    if (Number.isNaN(createdAt.getTime()) || typeof id !== 'string') throw new Error('bad cursor');
+    return { createdAt, id };
+  } catch {
+    throw httpError(ErrorId.BadRequest, 'cursor is not valid');
+  }
+}

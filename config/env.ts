@@ -1,0 +1,38 @@
+/** Process configuration from the environment, with the documented defaults (README "Configuration"). */
+import { z } from 'zod';
+
+const schema = z.object({
+  DATABASE_URL: z.string().min(1, 'DATABASE_URL is required'),
+  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('transfers'),
+  API_HOST: z.string().default('127.0.0.1'),
+  API_PORT: z.coerce.number().int().nonnegative().default(3000),
+  /** 32-byte master key (64 hex chars or base64) for envelope encryption of key material. */
+  MASTER_KEY: z.string().optional(),
+  /** 32-byte key for the Temporal payload codec (defaults to one derived from MASTER_KEY). */
+  PAYLOAD_CODEC_KEY: z.string().optional(),
+  /** Seeded as the dev tenant's server API key by the dev stack. */
+  DEV_API_KEY: z.string().optional(),
+  /** Allow the per-request `rpcUrl` override (off by default: it lets callers make the server call any URL). */
+  ALLOW_REQUEST_RPC_URL: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  /** Enables POST /v1/dev/faucet (the dev stack sets it). */
+  ENABLE_DEV_FAUCET: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  LOG_LEVEL: z.string().default('info'),
+});
+
+export type AppConfig = z.infer<typeof schema>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(`invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,105 @@
+/**
+ * An in-process orchestrator for end-to-end tests: the real API and a real worker, connected to the
+ * PostgreSQL, Temporal dev server and anvil that test/global-setup.ts started.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { type WorkflowBundle, bundleWorkflowCode } from '@temporalio/worker';
+import { startApi } from '../../api/server.js';
+import { loadConfig } from '../../config/env.js';
+import { buildRuntime, type Runtime } from '../../runtime/deps.js';
+import { createWorker, workflowsPath } from '../../worker.js';
+
+let bundle: Promise<WorkflowBundle> | undefined;
+/** Bundling the workflow code takes seconds: once per test file. */
+export function workflowBundle(): Promise<WorkflowBundle> {
+  bundle ??= bundleWorkflowCode({ workflowsPath, logger: { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} } as never });
+  return bundle;
+}
+
+export interface TestStack {
+  url: string;
+  apiKey: string;
+  runtime: Runtime;
+  taskQueue: string;
+  call<T = unknown>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T }>;
+  stopWorker(): Promise<void>;
+  startWorker(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startTestStack(opts: { env?: Record<string, string> } = {}): Promise<TestStack> {
+  const taskQueue = `tq-${randomUUID()}`;
+  const apiKey = `cfsk_test_${randomBytes(12).toString('hex')}`;
+  const config = loadConfig({
+    ...process.env,
+    MASTER_KEY: randomBytes(32).toString('hex'),
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    API_PORT: '0',
+    DEV_API_KEY: apiKey,
+    ENABLE_DEV_FAUCET: 'true',
+    LOG_LEVEL: 'silent',
+    ...opts.env,
+  });
+  const runtime = buildRuntime(config);
+  const api = await startApi(config, runtime);
+  let workerRun: Promise<void> | undefined;
+  let stopWorker: (() => Promise<void>) | undefined;
+
+  const startWorker = async () => {
+    const { worker, connection } = await createWorker(runtime, {
+      address: config.TEMPORAL_ADDRESS,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue,
+      workflowBundle: await workflowBundle(),
+    });
+    workerRun = worker.run();
+    stopWorker = async () => {
+      worker.shutdown();
+      await workerRun;
+      await connection.close();
+      stopWorker = undefined;
+    };
+  };
+  await startWorker();
+
+  return {
+    url: api.url,
+    apiKey,
+    runtime,
+    taskQueue,
+    async call(method, path, body, headers = {}) {
+      const res = await fetch(`${api.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', ...headers },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, body: (text ? JSON.parse(text) : undefined) as never };
+    },
+    stopWorker: async () => stopWorker?.(),
+    startWorker,
+    async close() {
+      await stopWorker?.();
+      await api.close();
+      await runtime.close();
+    },
+  };
+}
+
+/** Polls GET /v1/transfers/:id until `done` holds. */
+export async function waitForTransfer<T extends { status: string }>(
+  stack: TestStack,
+  transferId: string,
+  done: (t: T) => boolean = (t) => ['finalized', 'failed', 'replaced'].includes(t.status),
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    const { body } = await stack.call<T>('GET', `/v1/transfers/${transferId}`);
+    last = body;
+    if (done(body)) return body;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`transfer ${transferId} did not reach the expected state; last: ${JSON.stringify(last)}`);
+}

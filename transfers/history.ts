@@ -1,0 +1,112 @@
+/**
+ * GET /v1/transfers/:id/history: the workflow's steps as domain events, read from Temporal history
+ * (the durable record of what the orchestrator did and when, including retries and failures).
+ * Payloads (activity inputs/results) are not decoded: they are encrypted by the payload codec.
+ */
+import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+
+const EventType = temporal.api.enums.v1.EventType;
+
+/** Activity names → the domain step an operator reads. */
+const STEP: Record<string, string> = {
+  preflight: 'preflight',
+  reserve: 'reserve_sequence',
+  build: 'build',
+  sign: 'sign',
+  storeSigned: 'store_signed',
+  broadcast: 'broadcast',
+  checkStatus: 'check_status',
+  recordTransition: 'record_state',
+  releaseReservation: 'release_reservation',
+};
+
+export interface HistoryEvent {
+  at: string;
+  event: string;
+  step?: string;
+  attempt?: number;
+  error?: { id: string; message: string };
+  detail?: string;
+}
+
+function ts(t: { seconds?: unknown; nanos?: number | null } | null | undefined): string {
+  const seconds = Number(t?.seconds ?? 0);
+  return new Date(seconds * 1000 + Math.floor((t?.nanos ?? 0) / 1e6)).toISOString();
+}
+
+export async function transferHistory(client: Client, workflowId: string): Promise<HistoryEvent[]> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const scheduled = new Map<string, string>();
+  const out: HistoryEvent[] = [];
+  let checks = 0;
+  for (const e of history.events ?? []) {
+    const at = ts(e.eventTime);
+    switch (e.eventType) {
+      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
+        out.push({ at, event: 'transfer.started' });
+        break;
+      case EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED: {
+        const name = e.activityTaskScheduledEventAttributes?.activityType?.name ?? 'unknown';
+        scheduled.set(String(e.eventId), STEP[name] ?? name);
+        break;
+      }
+      case EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED: {
+        const a = e.activityTaskCompletedEventAttributes;
+        const step = scheduled.get(String(a?.scheduledEventId)) ?? 'unknown';
+        if (step === 'check_status') {
+          checks++;
+          continue; // summarised below: one line per poll would drown the story
+        }
+        if (step === 'record_state') continue;
+        out.push({ at, event: 'step.completed', step });
+        break;
+      }
+      case EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED: {
+        const a = e.activityTaskFailedEventAttributes;
+        const failure = a?.failure;
+        out.push({
+          at,
+          event: 'step.failed',
+          step: scheduled.get(String(a?.scheduledEventId)) ?? 'unknown',
+          attempt: undefined,
+          error: {
+            id: failure?.applicationFailureInfo?.type ?? 'unknown',
+            message: failure?.message ?? '',
+          },
+        });
+        break;
+      }
+      case EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED: {
+        const attempt = e.activityTaskStartedEventAttributes?.attempt ?? 1;
+        if (attempt > 1) {
+          const step = scheduled.get(String(e.activityTaskStartedEventAttributes?.scheduledEventId)) ?? 'unknown';
+          out.push({ at, event: 'step.retried', step, attempt, detail: lastFailureMessage(e) });
+        }
+        break;
+      }
+      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED:
+        out.push({ at, event: 'caller.answered' });
+        break;
+      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
+        out.push({ at, event: 'transfer.closed', detail: `${checks} status checks` });
+        break;
+      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED:
+        out.push({ at, event: 'transfer.workflow_failed', detail: e.workflowExecutionFailedEventAttributes?.failure?.message ?? '' });
+        break;
+      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:
+        out.push({ at, event: 'transfer.continued_as_new', detail: `${checks} status checks so far` });
+        break;
+      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED:
+        out.push({ at, event: 'transfer.terminated', detail: e.workflowExecutionTerminatedEventAttributes?.reason ?? '' });
+        break;
+      default:
+        break;
+    }
+  }
+  return out;
+}
+
+function lastFailureMessage(e: temporal.api.history.v1.IHistoryEvent): string | undefined {
+  return e.activityTaskStartedEventAttributes?.lastFailure?.message ?? undefined;
+}

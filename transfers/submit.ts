@@ -1,0 +1,221 @@
+/**
+ * POST /v1/assets/send: validate → idempotency gate (a Transfer row unique per tenant + key) →
+ * update-with-start of the transfer workflow, answering when the RPC accepted the transaction.
+ *
+ * - Same Idempotency-Key + same body → the same transfer (no second workflow, no second broadcast).
+ * - Same key + different body → 409 IDEMPOTENCY_CONFLICT.
+ * - Bad input fails before anything is written.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  type Client,
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { parseAmount } from '../chains/amount.js';
+import type { ChainRegistry } from '../chains/registry.js';
+import type { TransferIntent } from '../chains/types.js';
+import { BaseError } from '../errors/base.js';
+import { ErrorId, badRequest } from '../errors/codes.js';
+import { Prisma, type PrismaClient, type Transfer } from '../generated/prisma/client.js';
+import type { WalletService } from '../wallets/service.js';
+import { waitForSubmissionUpdate } from '../workflows/messages.js';
+import { TERMINAL_STATUSES, type SubmissionResult, type TransferInput, type TransferStatus } from '../workflows/shared.js';
+import type { transferWorkflow } from '../workflows/transfer.js';
+import type { SendAssetsBody } from '../api/schemas.js';
+
+export interface SubmitDeps {
+  prisma: PrismaClient;
+  temporal: Client;
+  chains: ChainRegistry;
+  wallets: WalletService;
+  taskQueue: string;
+  allowRequestRpcUrl: boolean;
+  /** How long the HTTP call waits for RPC acceptance before answering 202 with the pending transfer. */
+  acceptanceTimeoutMs?: number;
+  /** Stores a client-held share encrypted and returns a reference (client wallets). */
+  vaultShare?: (walletId: string, curve: string, share: string) => Promise<string>;
+}
+
+export interface SubmitCaller {
+  tenantId: string;
+  /** Client credentials act on their own wallet only. */
+  clientWalletIds?: string[];
+}
+
+export type SubmitOutcome =
+  | { kind: 'submitted'; transfer: Transfer; submission: SubmissionResult }
+  | { kind: 'accepted'; transfer: Transfer };
+
+export async function submitTransfer(
+  deps: SubmitDeps,
+  caller: SubmitCaller,
+  body: SendAssetsBody,
+  idempotencyKey: string | undefined,
+): Promise<SubmitOutcome> {
+  // 1. Validate everything before writing anything.
+  if (body.rpcUrl && !deps.allowRequestRpcUrl) {
+    throw badRequest('rpcUrl overrides are disabled on this server (ALLOW_REQUEST_RPC_URL)');
+  }
+  const adapter = deps.chains.get(body.chain);
+  const network = adapter.network;
+  if (!adapter.validateAddress(body.to)) throw badRequest(`"${body.to}" is not a valid ${network.name} address`, ErrorId.BadTo);
+  const token = await adapter.resolveToken(body.token);
+  const rawAmount = parseAmount(body.amount, token.decimals);
+  const walletRef = body.walletId ?? caller.clientWalletIds?.[0];
+  if (!walletRef) throw badRequest('walletId is required');
+  const wallet = await deps.wallets.require(caller.tenantId, walletRef);
+  if (caller.clientWalletIds && !caller.clientWalletIds.includes(wallet.id)) {
+    throw new BaseError('wallet not found', { id: ErrorId.WalletNotFound, kind: 'terminal' });
+  }
+  const from = adapter.addressFromPublicKey(deps.wallets.publicKeyFor(wallet, adapter.curve));
+  if (wallet.custody === 'client' && !body.share) throw badRequest('share is required for a client-held wallet');
+  const nonce = body.nonce !== undefined ? BigInt(body.nonce).toString() : undefined;
+
+  const key = idempotencyKey ?? `auto-${randomUUID()}`;
+  const requestHash = hashRequest({ ...body, share: undefined, chain: network.name, walletId: wallet.id });
+  const workflowId = `transfer-${caller.tenantId}-${key}`;
+
+  // 2. Idempotency gate.
+  let transfer: Transfer;
+  let created = false;
+  try {
+    transfer = await deps.prisma.transfer.create({
+      data: {
+        id: `tr_${randomUUID()}`,
+        tenantId: caller.tenantId,
+        walletId: wallet.id,
+        idempotencyKey: key,
+        requestHash,
+        workflowId,
+        chain: network.name,
+        caip2: network.caip2,
+        fromAddress: from,
+        toAddress: body.to,
+        token: body.token,
+        tokenAddress: token.kind === 'token' ? token.address : null,
+        tokenDecimals: token.decimals,
+        amount: body.amount,
+        rawAmount: rawAmount.toString(),
+        nonce: nonce ?? null,
+        metadataStr: body.metadataStr ?? null,
+        requiredConfirmations: network.requiredConfirmations,
+      },
+    });
+    created = true;
+  } catch (err) {
+    if (!(err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002')) throw err;
+    const existing = await deps.prisma.transfer.findUnique({
+      where: { tenantId_idempotencyKey: { tenantId: caller.tenantId, idempotencyKey: key } },
+    });
+    if (!existing) throw err;
+    if (existing.requestHash !== requestHash) {
+      throw new BaseError('this Idempotency-Key was used with a different request', { id: ErrorId.IdempotencyConflict, kind: 'terminal' });
+    }
+    transfer = existing;
+  }
+
+  // 3. A finished transfer answers from the database.
+  if (TERMINAL_STATUSES.includes(transfer.status as TransferStatus)) return answerFromRow(transfer);
+
+  const shareRef = body.share && deps.vaultShare ? await deps.vaultShare(wallet.id, adapter.curve, body.share) : undefined;
+  const intent: TransferIntent = {
+    transferId: transfer.id,
+    chain: network.name,
+    from: { address: from, publicKey: deps.wallets.publicKeyFor(wallet, adapter.curve) },
+    to: body.to,
+    token,
+    rawAmount: rawAmount.toString(),
+    ...(nonce !== undefined ? { nonce } : {}),
+    ...(body.metadataStr ? { memo: body.metadataStr } : {}),
+  };
+  const input: TransferInput = {
+    transferId: transfer.id,
+    tenantId: caller.tenantId,
+    walletId: wallet.id,
+    network: network.name,
+    intent,
+    requiredConfirmations: network.requiredConfirmations,
+    pollIntervalMs: network.pollIntervalMs ?? network.blockTimeMs,
+    ...(shareRef ? { shareRef } : {}),
+  };
+
+  // 4. Start (or attach to) the workflow and wait for RPC acceptance.
+  const startWorkflowOperation = new WithStartWorkflowOperation<typeof transferWorkflow>('transferWorkflow', {
+    workflowId,
+    taskQueue: deps.taskQueue,
+    args: [input],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+  });
+  const update = deps.temporal.workflow.executeUpdateWithStart(waitForSubmissionUpdate, { startWorkflowOperation });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), deps.acceptanceTimeoutMs ?? 30_000);
+  });
+  try {
+    const result = await Promise.race([update, timeout]);
+    const fresh = (await deps.prisma.transfer.findUnique({ where: { id: transfer.id } })) ?? transfer;
+    if (result === 'timeout') {
+      update.catch(() => {}); // keeps running in the workflow; the caller polls GET /v1/transfers/:id
+      return { kind: 'accepted', transfer: fresh };
+    }
+    return { kind: 'submitted', transfer: fresh, submission: result };
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+      throw new BaseError(err.cause.message, { id: err.cause.type ?? ErrorId.Internal, kind: 'terminal' });
+    }
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      // Closed workflow (finished between our read and the start): the row has the answer.
+      const row = await deps.prisma.transfer.findUniqueOrThrow({ where: { id: transfer.id } });
+      return answerFromRow(row);
+    }
+    if (created) await forgetIfNeverStarted(deps, transfer.id, workflowId);
+    throw new BaseError('the workflow service is unavailable; retry with the same Idempotency-Key', {
+      id: ErrorId.Unavailable,
+      kind: 'retryable',
+      cause: err,
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function answerFromRow(transfer: Transfer): SubmitOutcome {
+  if (transfer.status === 'failed') {
+    throw new BaseError(transfer.errorMessage ?? 'transfer failed', { id: transfer.errorId ?? ErrorId.Internal, kind: 'terminal' });
+  }
+  return {
+    kind: 'submitted',
+    transfer,
+    submission: {
+      transferId: transfer.id,
+      transactionHash: transfer.transactionHash ?? '',
+      status: transfer.status as TransferStatus,
+      alreadyKnown: true,
+    },
+  };
+}
+
+/** Deletes a just-inserted row only when Temporal confirms no workflow exists for it. */
+async function forgetIfNeverStarted(deps: SubmitDeps, transferId: string, workflowId: string): Promise<void> {
+  try {
+    await deps.temporal.workflow.getHandle(workflowId).describe();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) await deps.prisma.transfer.delete({ where: { id: transferId } }).catch(() => {});
+  }
+}
+
+/** SHA-256 of the request with keys sorted, so field order does not matter. */
+export function hashRequest(body: Record<string, unknown>): string {
+  const canonical = JSON.stringify(
+    Object.keys(body)
+      .filter((k) => body[k] !== undefined)
+      .sort()
+      .map((k) => [k, body[k]]),
+  );
+  return createHash('sha256').update(canonical).digest('hex');
+}

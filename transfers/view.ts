@@ -1,0 +1,85 @@
+/** The public shape of a transfer (GET /v1/transfers/:id) and of the send response (Portal's shape + ours). */
+import type { Transfer } from '../generated/prisma/client.js';
+
+export interface TransferView {
+  transferId: string;
+  status: string;
+  chain: string;
+  caip2: string;
+  walletId: string;
+  from: string;
+  to: string;
+  token: string;
+  tokenAddress: string | null;
+  tokenDecimals: number;
+  amount: string;
+  rawAmount: string;
+  nonce: string | null;
+  fee: string | null;
+  transactionHash: string | null;
+  confirmations: number;
+  requiredConfirmations: number;
+  blockNumber: string | null;
+  blockHash: string | null;
+  metadataStr: string | null;
+  idempotencyKey: string;
+  error: { id: string; message: string } | null;
+  timestamps: Record<string, string | null>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function toTransferView(t: Transfer): TransferView {
+  return {
+    transferId: t.id,
+    status: t.status,
+    chain: t.chain,
+    caip2: t.caip2,
+    walletId: t.walletId,
+    from: t.fromAddress,
+    to: t.toAddress,
+    token: t.token,
+    tokenAddress: t.tokenAddress,
+    tokenDecimals: t.tokenDecimals,
+    amount: t.amount,
+    rawAmount: t.rawAmount,
+    nonce: t.nonce,
+    fee: t.fee,
+    transactionHash: t.transactionHash,
+    confirmations: t.confirmations,
+    requiredConfirmations: t.requiredConfirmations,
+    blockNumber: t.blockNumber,
+    blockHash: t.blockHash,
+    metadataStr: t.metadataStr,
+    idempotencyKey: t.idempotencyKey,
+    error: t.errorId ? { id: t.errorId, message: t.errorMessage ?? '' } : null,
+    timestamps: {
+      pending: iso(t.pendingAt),
+      signed: iso(t.signedAt),
+      submitted: iso(t.submittedAt),
+      confirmed: iso(t.confirmedAt),
+      finalized: iso(t.finalizedAt),
+      failed: iso(t.failedAt),
+      replaced: iso(t.replacedAt),
+    },
+    createdAt: t.createdAt.toISOString(),
+    updatedAt: t.updatedAt.toISOString(),
+  };
+}
+
+/** Portal's send response: `{ transactionHash, metadata }`, plus our `transferId` and `status`. */
+export function toSendResponse(t: Transfer, transactionHash: string, status: string) {
+  return {
+    transactionHash,
+    metadata: {
+      amount: t.amount,
+      rawAmount: t.rawAmount,
+      tokenAddress: t.tokenAddress,
+      tokenDecimals: t.tokenDecimals,
+    },
+    transferId: t.id,
+    status,
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * Wallets: one secp256k1 and one ed25519 key per wallet (through the Signer), one address per network
+ * derived by the chain adapters. Every lookup is scoped to a tenant.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ChainRegistry } from '../chains/registry.js';
+import type { Curve } from '../chains/types.js';
+import { BaseError } from '../errors/base.js';
+import { ErrorId } from '../errors/codes.js';
+import type { PrismaClient, Wallet } from '../generated/prisma/client.js';
+import type { Signer } from '../signer/types.js';
+
+export interface WalletView {
+  walletId: string;
+  userId: string | null;
+  custody: string;
+  /** The EVM address (Dynamic's `address`). */
+  address: string | null;
+  /** secp256k1 compressed public key hex. */
+  publicKey: string | null;
+  ed25519PublicKey: string | null;
+  addresses: Record<string, string>;
+  createdAt: string;
+}
+
+export class WalletService {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly chains: ChainRegistry,
+    private readonly signer: Signer,
+  ) {}
+
+  /** Server wallet for `userId` (Dynamic-style). Idempotent per (tenant, userId). */
+  async createServerWallet(tenantId: string, userId: string): Promise<{ wallet: WalletView; created: boolean }> {
+    const existing = await this.prisma.wallet.findUnique({ where: { tenantId_userId: { tenantId, userId } } });
+    if (existing) return { wallet: await this.view(existing), created: false };
+    const walletId = randomUUID();
+    await this.prisma.wallet.create({ data: { id: walletId, tenantId, userId, custody: 'server' } });
+    try {
+      const [secp, ed] = await Promise.all([
+        this.signer.createKey(walletId, 'secp256k1'),
+        this.signer.createKey(walletId, 'ed25519'),
+      ]);
+      const wallet = await this.prisma.wallet.update({
+        where: { id: walletId },
+        data: { secp256k1PublicKey: secp.publicKey, ed25519PublicKey: ed.publicKey },
+      });
+      await this.storeAddresses(wallet);
+      return { wallet: await this.view(wallet), created: true };
+    } catch (err) {
+      // Nothing half-written: a wallet without keys is removed.
+      await this.prisma.keyShare.deleteMany({ where: { walletId } });
+      await this.prisma.wallet.delete({ where: { id: walletId } }).catch(() => {});
+      throw err;
+    }
+  }
+
+  /** Finds a tenant's wallet by walletId, userId or any of its addresses. */
+  async find(tenantId: string, idOrAddress: string): Promise<Wallet | null> {
+    const byId = await this.prisma.wallet.findFirst({ where: { tenantId, OR: [{ id: idOrAddress }, { userId: idOrAddress }] } });
+    if (byId) return byId;
+    const addr = await this.prisma.walletAddress.findFirst({
+      where: { OR: [{ address: idOrAddress }, { address: idOrAddress.toLowerCase() }], wallet: { tenantId } },
+      include: { wallet: true },
+    });
+    return addr?.wallet ?? null;
+  }
+
+  async require(tenantId: string, idOrAddress: string): Promise<Wallet> {
+    const wallet = await this.find(tenantId, idOrAddress);
+    if (!wallet) throw new BaseError('wallet not found', { id: ErrorId.WalletNotFound, kind: 'terminal' });
+    return wallet;
+  }
+
+  publicKeyFor(wallet: Wallet, curve: Curve): string {
+    const pk = curve === 'secp256k1' ? wallet.secp256k1PublicKey : wallet.ed25519PublicKey;
+    if (!pk) throw new BaseError(`wallet has no ${curve} key`, { id: ErrorId.WalletNotFound, kind: 'terminal' });
+    return pk;
+  }
+
+  async storeAddresses(wallet: Wallet): Promise<void> {
+    const rows: { walletId: string; network: string; address: string }[] = [];
+    for (const network of this.chains.networks.all) {
+      const adapter = this.chains.get(network.name);
+      const pk = adapter.curve === 'secp256k1' ? wallet.secp256k1PublicKey : wallet.ed25519PublicKey;
+      if (pk) rows.push({ walletId: wallet.id, network: network.name, address: adapter.addressFromPublicKey(pk) });
+    }
+    await this.prisma.walletAddress.createMany({ data: rows, skipDuplicates: true });
+  }
+
+  async view(wallet: Wallet): Promise<WalletView> {
+    const rows = await this.prisma.walletAddress.findMany({ where: { walletId: wallet.id } });
+    const addresses = Object.fromEntries(rows.map((r) => [r.network, r.address]));
+    const evm = this.chains.networks.all.find((n) => n.family === 'evm');
+    return {
+      walletId: wallet.id,
+      userId: wallet.userId,
+      custody: wallet.custody,
+      address: (evm && addresses[evm.name]) ?? null,
+      publicKey: wallet.secp256k1PublicKey,
+      ed25519PublicKey: wallet.ed25519PublicKey,
+      addresses,
+      createdAt: wallet.createdAt.toISOString(),
+    };
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * The Temporal worker: runs transfer workflows and their activities.
+ *   npm run worker   (env: see README "Configuration")
+ */
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities } from './activities/index.js';
+import { loadConfig } from './config/env.js';
+import { buildRuntime, type Runtime } from './runtime/deps.js';
+
+export const workflowsPath = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
+
+export async function createWorker(
+  runtime: Runtime,
+  opts: { address: string; namespace: string; taskQueue: string } & Partial<Pick<WorkerOptions, 'workflowBundle' | 'maxConcurrentActivityTaskExecutions'>>,
+): Promise<{ worker: Worker; connection: NativeConnection }> {
+  const connection = await NativeConnection.connect({ address: opts.address });
+  const worker = await Worker.create({
+    connection,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue,
+    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
+    activities: createActivities({ prisma: runtime.prisma, chains: runtime.chains, signer: runtime.signer }),
+    dataConverter: runtime.dataConverter,
+    maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 100,
+  });
+  return { worker, connection };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const runtime = buildRuntime(config);
+  const { worker, connection } = await createWorker(runtime, {
+    address: config.TEMPORAL_ADDRESS,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+  });
+  console.log(`worker polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${config.TEMPORAL_ADDRESS}`);
+  await worker.run(); // resolves after SIGINT/SIGTERM (the SDK installs the handlers) and a graceful drain
+  await connection.close();
+  await runtime.close();
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
