@@ -148,6 +148,8 @@ export class TronTestChain {
   private confirmed: Ledger;
   private pendingView: Ledger | null = null;
   private pool: PoolTx[] = [];
+  /** Confirmed state after each recent block, so the solidity API can show the solidified state. */
+  private readonly snapshots = new Map<number, Ledger>();
   private readonly mined = new Map<string, MinedTx>();
 
   constructor(
@@ -187,9 +189,15 @@ export class TronTestChain {
     return this.pendingView;
   }
 
-  /** Test-only: writes directly into confirmed state (faucet, TRC-20 deploy/mint). */
+  /** State as of the solidified head (`/walletsolidity/getaccount`). */
+  solidState(): Ledger {
+    return this.snapshots.get(this.solidHead().number) ?? this.confirmed;
+  }
+
+  /** Test-only: writes directly into confirmed state and the recent snapshots (faucet, TRC-20 deploy/mint). */
   mutateConfirmed(fn: (ledger: Ledger) => void): void {
     fn(this.confirmed);
+    for (const snap of this.snapshots.values()) fn(snap);
     this.pendingView = null;
   }
 
@@ -203,6 +211,8 @@ export class TronTestChain {
     const id = number.toString(16).padStart(16, '0') + digest.slice(16);
     const block = { number, id, timestamp, parentHash, txIds };
     this.blocks.push(block);
+    this.snapshots.set(number, this.confirmed.clone());
+    this.snapshots.delete(number - this.solidifyDepth - 1);
     return block;
   }
 

@@ -146,7 +146,7 @@ export function tronRoutes(chain: TronTestChain): Map<string, Handler> {
     });
     routes.set(`${prefix}/getaccount`, (b) => {
       const hex = addr(b, 'address');
-      const acc = chain.state().accounts.get(hex);
+      const acc = (solidOnly ? chain.solidState() : chain.state()).accounts.get(hex);
       if (!acc) return {};
       return {
         address: show(b.visible, hex),
