@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { address as btcAddress } from 'bitcoinjs-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publicKeyOf } from '../../signer/local-key.js';
 import { type BitcoinRegtestNode, startBitcoinRegtest } from '../../test/peers/bitcoin-regtest.js';
+import { NetworkDirectory } from '../networks.js';
+import type { NetworkConfig } from '../types.js';
 import { bitcoinjsNetwork, dustThreshold, outputScriptFor } from './address.js';
 import { createBitcoinAdapter } from './index.js';
 import { bitcoinNetwork, newWallet } from './test-support.js';
@@ -119,6 +122,29 @@ describe('validateAddress', () => {
       expect(regtest.validateAddress(a), a).toBe(r.isvalid);
       if (r.isvalid) expect(bytesToHex(outputScriptFor(a, net))).toBe(r.scriptPubKey);
     }
+  });
+});
+
+describe('network data (chains/networks/bitcoin.json)', () => {
+  it('resolves Portal aliases and CAIP-2 ids', () => {
+    const all = JSON.parse(
+      readFileSync(new URL('../networks/bitcoin.json', import.meta.url), 'utf8'),
+    ) as NetworkConfig[];
+    const dir = new NetworkDirectory(all);
+    expect(dir.resolve('bitcoin-segwit').name).toBe('bitcoin');
+    expect(dir.resolve('bitcoin-p2wpkh').name).toBe('bitcoin');
+    expect(dir.resolve('bip122:000000000019d6689c085ae165831e93').name).toBe('bitcoin');
+    expect(dir.resolve('bitcoin-p2wpkh-testnet').name).toBe('bitcoin-testnet');
+    expect(dir.resolve('bitcoin-regtest')).toMatchObject({ dev: true, requiredConfirmations: 3, nativeDecimals: 8 });
+    expect(all.every((n) => n.family === 'bitcoin' && Object.keys(n.tokens).length === 0)).toBe(true);
+  });
+
+  it('installs the faucet on the dev network only', () => {
+    expect(regtest.faucet).toBeTypeOf('function');
+    expect(mainnet.faucet).toBeUndefined();
+    expect(testnet.faucet).toBeUndefined();
+    expect(regtest.resolveToken('NATIVE')).toEqual({ kind: 'native', symbol: 'BTC', decimals: 8 });
+    expect(() => regtest.resolveToken('USDT')).toThrow(/not supported/);
   });
 });
 

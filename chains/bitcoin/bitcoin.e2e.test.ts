@@ -3,9 +3,11 @@
  * → build → sign → assemble → broadcast → pending → included → final, idempotent rebroadcast, double
  * spends, conflicts, and a reorg.
  */
+import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BaseError } from '../../errors/base.js';
 import { freePort } from '../../scripts/stack/ports.js';
+import { signWithPrivateKey } from '../../signer/local-key.js';
 import { type BitcoinRegtestNode, startBitcoinRegtest } from '../../test/peers/bitcoin-regtest.js';
 import type { ChainAdapter } from '../types.js';
 import { createBitcoinAdapter } from './index.js';
@@ -228,6 +230,40 @@ describe('bitcoin adapter on a regtest node', () => {
     const other = newWallet(adapter);
     const next = await prepareTransfer(adapter, sender, recipient.address, 1_000_000n);
     expect(() => signAndAssemble(adapter, other, next.unsigned)).toThrow(/does not verify/);
+  });
+
+  it('serves concurrent faucet requests one after another, each exact', async () => {
+    const wallets = [newWallet(adapter), newWallet(adapter), newWallet(adapter)];
+    const results = await Promise.all(wallets.map((w, i) => adapter.faucet!(w.address, String(1_000_000 * (i + 1)))));
+    expect(new Set(results.map((r) => r.hash)).size).toBe(3);
+    for (const [i, w] of wallets.entries()) expect(await nodeBalance(w.address)).toBe(BigInt(1_000_000 * (i + 1)));
+  });
+
+  it('honours a configured fee rate and accepts high-s signatures by normalizing them', async () => {
+    const pricey = createBitcoinAdapter(
+      bitcoinNetwork('bitcoin-regtest', {
+        rpcUrl: node.rpcUrl,
+        params: { ...bitcoinNetwork('bitcoin-regtest').params, feeRateSatVb: 7.5 },
+      }),
+    );
+    const sender = await funded(COIN);
+    const intent = intentFor(pricey, sender, newWallet(pricey).address, 2_000_000n);
+    const preflight = await pricey.preflight(intent);
+    expect(preflight.context).toMatchObject({ feeRateSatVb: 7.5, feeRateSource: 'config' });
+    const inputs = pricey.selectUtxos!(intent, preflight, await pricey.listUtxos!(sender.address));
+    const unsigned = await pricey.build(intent, preflight, { utxos: inputs });
+    const sigs = unsigned.payloads.map((p) => {
+      const sig = signWithPrivateKey('secp256k1', sender.privateKey, p.payload);
+      const s = BigInt(`0x${sig.signature.slice(64)}`);
+      const highS = (secp256k1.Point.CURVE().n - s).toString(16).padStart(64, '0');
+      return { ...sig, signature: sig.signature.slice(0, 64) + highS };
+    });
+    const signed = pricey.assemble(unsigned, sigs);
+    await pricey.broadcast(signed);
+    const entry = await node.rpc<{ vsize: number; fees: { base: number } }>('getmempoolentry', [signed.hash]);
+    const paid = Math.round(entry.fees.base * 1e8);
+    expect(paid / entry.vsize).toBeGreaterThanOrEqual(7.5);
+    expect(BigInt(paid)).toBe(BigInt(unsigned.details.fee as string));
   });
 
   it('preflight reports user errors without throwing', async () => {
