@@ -278,22 +278,26 @@ export class StellarLedger {
     if (this.available(source) < this.feeCharged(tx) + queuedFees) reject('tx_insufficient_balance');
   }
 
-  /** Every source (tx and operation sources) needs a valid master-key signature; unused signatures are extra. */
+  /**
+   * Every source (tx and operation sources) needs a valid master-key signature (else tx_bad_auth,
+   * checked first as core does); a signature no source used makes it tx_bad_auth_extra.
+   */
   private checkSignatures(tx: Transaction, reject: (code: TxCode) => never): void {
     const needed = new Set<string>([tx.source]);
     for (const op of tx.operations) if (op.source) needed.add(op.source);
     const hash = tx.hash();
     const signed = new Set<string>();
+    let unused = 0;
     for (const sig of tx.signatures) {
-      const hint = sig.hint();
       const signer = [...needed].find((id) => {
         const kp = Keypair.fromPublicKey(id);
-        return kp.signatureHint().equals(hint) && kp.verify(hash, sig.signature());
+        return !signed.has(id) && kp.signatureHint().equals(sig.hint()) && kp.verify(hash, sig.signature());
       });
-      if (!signer || signed.has(signer)) reject('tx_bad_auth_extra');
-      signed.add(signer as string);
+      if (signer) signed.add(signer);
+      else unused++;
     }
     for (const id of needed) if (!signed.has(id)) reject('tx_bad_auth');
+    if (unused > 0) reject('tx_bad_auth_extra');
   }
 
   private feeCharged(tx: Transaction): bigint {
