@@ -14,6 +14,7 @@ import { classifyTronError } from './errors.js';
 import { TronHttpClient } from './http.js';
 import { loadFeeParams, type TronFeeParams, tronPreflight } from './preflight.js';
 import { tronStatus } from './status.js';
+import { decodeUint } from './trc20.js';
 
 /** Chain parameters change by on-chain proposal, rarely: re-read them every 10 minutes. */
 const FEE_PARAMS_TTL_MS = 10 * 60_000;
@@ -68,21 +69,33 @@ export function createTronAdapter(network: NetworkConfig): ChainAdapter {
     validateAddress: validateTronAddress,
     addressFromPublicKey: tronAddressFromPublicKey,
 
-    resolveToken(token: string): ResolvedToken {
+    async resolveToken(token: string): Promise<ResolvedToken> {
       const trimmed = token.trim();
       if (trimmed.toUpperCase() === 'NATIVE' || trimmed.toUpperCase() === network.nativeSymbol.toUpperCase()) {
         return { kind: 'native', symbol: network.nativeSymbol, decimals: network.nativeDecimals };
       }
       const bySymbol = network.tokens[trimmed.toUpperCase()];
       if (bySymbol) return { kind: 'token', ...bySymbol };
-      // Decimals of an arbitrary contract need a chain read, which this synchronous call cannot do:
-      // only configured contracts are accepted by address.
+      const unsupported = () =>
+        badRequest(
+          `token ${JSON.stringify(token)} is not NATIVE, a known symbol on ${network.name}, or a TRC-20 contract`,
+          ErrorId.TokenUnsupported,
+        );
+      if (!validateTronAddress(trimmed)) throw unsupported();
       const byAddress = Object.values(network.tokens).find((t) => t.address === trimmed);
       if (byAddress) return { kind: 'token', ...byAddress };
-      throw badRequest(
-        `token ${JSON.stringify(token)} is not NATIVE or a TRC-20 configured on ${network.name}`,
-        ErrorId.TokenUnsupported,
+      // Unknown contract: read decimals() on chain (any caller address works for a constant call).
+      const res = await wrap(() => client.triggerConstant(trimmed, trimmed, 'decimals()', '')).catch(
+        (err: BaseError) => {
+          if (err.kind === 'retryable') throw err;
+          throw unsupported();
+        },
       );
+      const word = res.constant_result?.[0];
+      if (res.result?.result !== true || !word) throw unsupported();
+      const decimals = Number(decodeUint(word));
+      if (!Number.isInteger(decimals) || decimals > 77) throw unsupported();
+      return { kind: 'token', address: trimmed, decimals };
     },
 
     preflight: (intent) => wrap(() => tronPreflight(client, network, fees, intent)),
