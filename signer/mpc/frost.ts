@@ -130,11 +130,13 @@ export function frostPublicKey(pub: FrostPublic): Uint8Array {
 /** A signing party: commit → signShare, each nonce pair used at most once. */
 export class FrostSigner {
   private readonly nonces = new Map<string, Nonces>();
+  private readonly usedSessions = new Set<string>();
 
   constructor(readonly share: FrostShare) {}
 
   commit(sessionId: string): FrostCommitmentMsg {
-    check(!this.nonces.has(sessionId), MpcErrorId.BadMessage, 'FROST: session id already used');
+    check(!this.usedSessions.has(sessionId), MpcErrorId.BadMessage, 'FROST: session id already used');
+    this.usedSessions.add(sessionId);
     const { nonces, commitments } = F.commit({ identifier: this.share.identifier, signingShare: this.share.signingShare });
     this.nonces.set(sessionId, nonces);
     return { identifier: commitments.identifier, hiding: bytesToHex(commitments.hiding), binding: bytesToHex(commitments.binding) };

@@ -75,7 +75,6 @@ export class PaillierPrivateKey {
     this.p2 = p * p;
     this.q2 = q * q;
     this.phi = (p - 1n) * (q - 1n);
-    const n = this.publicKey.n;
     // Paillier §7: h_p = L_p(g^(p−1) mod p²)⁻¹ mod p. With g = N + 1, g^(p−1) ≡ 1 + (p−1)·N (mod p²),
     // so L_p(…) = (p−1)·q ≡ −q (mod p): no exponentiation needed.
     this.hp = modInv(mod(-q, p), p);
