@@ -2,6 +2,7 @@
  * Picks the adapter for a network by family. Adding a chain family = one folder under chains/
  * plus one line here; the workflow never changes.
  */
+import { createBitcoinAdapter } from './bitcoin/index.js';
 import { createEvmAdapter } from './evm/index.js';
 import { NetworkDirectory, loadNetworks } from './networks.js';
 import type { ChainAdapter, ChainFamily, NetworkConfig } from './types.js';
@@ -10,6 +11,7 @@ type AdapterFactory = (network: NetworkConfig) => ChainAdapter;
 
 const factories: Partial<Record<ChainFamily, AdapterFactory>> = {
   evm: createEvmAdapter,
+  bitcoin: createBitcoinAdapter,
   // families register here, one line each
 };
 

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runPrismaCli } from '../test/support/migrate.js';
+import { runPrismaCli } from '../scripts/stack/migrate.js';
 import { createPrisma, decimalToString, Prisma, type PrismaClient } from './db.js';
 
 const databaseUrl = process.env.DATABASE_URL!;

@@ -31,7 +31,7 @@ export default async function setup(): Promise<() => Promise<void>> {
   process.env.TEMPORAL_ADDRESS = temporal.address;
   process.env.RPC_URL_ANVIL = anvil.rpcUrl;
   process.env.TEST_TMP_DIR = tmp;
-  const { migrateDatabase } = await import('./support/migrate.js');
+  const { migrateDatabase } = await import('../scripts/stack/migrate.js');
   await migrateDatabase(pg.url);
   return async () => {
     await Promise.allSettled([anvil.stop(), temporal.stop(), pg.stop()]);

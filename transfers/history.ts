@@ -4,7 +4,10 @@
  * Payloads (activity inputs/results) are not decoded: they are encrypted by the payload codec.
  */
 import type { Client } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
+
+// @temporalio/proto is CommonJS: named ESM imports fail under plain Node.
+const { temporal } = proto;
 
 const EventType = temporal.api.enums.v1.EventType;
 
@@ -107,6 +110,6 @@ export async function transferHistory(client: Client, workflowId: string): Promi
   return out;
 }
 
-function lastFailureMessage(e: temporal.api.history.v1.IHistoryEvent): string | undefined {
+function lastFailureMessage(e: proto.temporal.api.history.v1.IHistoryEvent): string | undefined {
   return e.activityTaskStartedEventAttributes?.lastFailure?.message ?? undefined;
 }

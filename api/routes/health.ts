@@ -1,6 +1,9 @@
 import { Router } from 'express';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 import type { AppDeps } from '../context.js';
+
+// @temporalio/proto is CommonJS: named ESM imports fail under plain Node.
+const { temporal } = proto;
 
 /** GET /health: 200 once the database, Temporal and at least one worker polling our task queue are reachable. */
 export function healthRoutes(deps: AppDeps): Router {

@@ -1,0 +1,163 @@
+/**
+ * The whole local stack in one command:  npm run dev
+ *
+ * PostgreSQL (embedded, or DATABASE_URL), migrations, the Temporal dev server (UI on 8233, SQLite file so
+ * history survives restarts), anvil (chain `anvil`, state saved on exit), the worker and the API as child
+ * processes. Data lives in .data/ and is reused by the next start. Ctrl-C stops everything.
+ * Unless DEV_DEMO=false, it then creates a demo wallet, funds it and sends a transfer to `finalized`.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { startAnvil } from './stack/anvil.js';
+import { migrateDatabase } from './stack/migrate.js';
+import { waitFor } from './stack/ports.js';
+import { startEmbeddedPostgres } from './stack/postgres.js';
+import { startTemporal } from './stack/temporal.js';
+
+const env = process.env;
+const dataDir = resolve(env.DEV_DATA_DIR ?? '.data');
+const API_PORT = Number(env.API_PORT ?? 3000);
+const TEMPORAL_PORT = Number(env.TEMPORAL_PORT ?? 7233);
+const TEMPORAL_UI_PORT = Number(env.TEMPORAL_UI_PORT ?? 8233);
+const ANVIL_PORT = Number(env.ANVIL_PORT ?? 8545);
+const PG_PORT = Number(env.PG_PORT ?? 5433);
+export const DEFAULT_DEV_API_KEY = 'cfsk_dev_local_only_change_me';
+
+type Stop = () => Promise<void>;
+const stops: Stop[] = [];
+const children: ChildProcess[] = [];
+
+function log(msg: string): void {
+  console.log(`[dev] ${msg}`);
+}
+
+/** Dev-only secrets persisted in .data so a restart can still decrypt existing wallets. */
+function devSecret(name: string): string {
+  const file = resolve(dataDir, name);
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const value = randomBytes(32).toString('hex');
+  writeFileSync(file, `${value}\n`, { mode: 0o600 });
+  return value;
+}
+
+function spawnService(name: string, script: string, childEnv: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { env: childEnv, stdio: ['ignore', 'inherit', 'inherit'] });
+  child.on('exit', (code, signal) => {
+    if (!shuttingDown) {
+      log(`${name} exited (${code ?? signal}); stopping the stack`);
+      void shutdown(1);
+    }
+  });
+  children.push(child);
+  return child;
+}
+
+let shuttingDown = false;
+async function shutdown(code = 0): Promise<void> {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  log('stopping…');
+  await Promise.all(
+    children.map(
+      (c) =>
+        new Promise<void>((res) => {
+          if (c.exitCode !== null || c.signalCode !== null) return res();
+          c.once('exit', () => res());
+          c.kill('SIGTERM');
+          setTimeout(() => c.kill('SIGKILL'), 10_000).unref();
+        }),
+    ),
+  );
+  for (const stop of stops.reverse()) await stop().catch((err) => log(`stop failed: ${err}`));
+  log('stopped');
+  process.exit(code);
+}
+
+async function main(): Promise<void> {
+  mkdirSync(dataDir, { recursive: true });
+  process.once('SIGINT', () => void shutdown(0));
+  process.once('SIGTERM', () => void shutdown(0));
+
+  let databaseUrl = env.DATABASE_URL;
+  if (!databaseUrl) {
+    const pg = await startEmbeddedPostgres({ dataDir: resolve(dataDir, 'pg'), port: PG_PORT, persistent: true });
+    stops.push(pg.stop);
+    databaseUrl = pg.url;
+    log(`PostgreSQL (embedded) ${databaseUrl.replace(/:[^:@/]+@/, ':***@')}`);
+  }
+  await migrateDatabase(databaseUrl);
+  log('migrations applied');
+
+  const temporal = await startTemporal({
+    port: TEMPORAL_PORT,
+    uiPort: TEMPORAL_UI_PORT,
+    dbFile: resolve(dataDir, 'temporal.db'),
+  });
+  stops.push(temporal.stop);
+  log(`Temporal ${temporal.address}, Web UI ${temporal.uiUrl}`);
+
+  const anvil = await startAnvil({ port: ANVIL_PORT, blockTime: 1, stateFile: resolve(dataDir, 'anvil-state.json') });
+  stops.push(anvil.stop);
+  log(`anvil ${anvil.rpcUrl} (chain "anvil", eip155:31337)`);
+
+  const serviceEnv: NodeJS.ProcessEnv = {
+    ...env,
+    DATABASE_URL: databaseUrl,
+    TEMPORAL_ADDRESS: temporal.address,
+    RPC_URL_ANVIL: anvil.rpcUrl,
+    MASTER_KEY: env.MASTER_KEY ?? devSecret('master.key'),
+    DEV_API_KEY: env.DEV_API_KEY ?? DEFAULT_DEV_API_KEY,
+    ENABLE_DEV_FAUCET: 'true',
+    API_PORT: String(API_PORT),
+  };
+  spawnService('worker', 'worker.ts', serviceEnv);
+  spawnService('api', 'api/server.ts', serviceEnv);
+  const api = `http://127.0.0.1:${API_PORT}`;
+  await waitFor('API /health', async () => (await fetch(`${api}/health`)).ok, 120_000);
+  log(`API ${api} is healthy. Server API key: ${serviceEnv.DEV_API_KEY}`);
+
+  if (env.DEV_DEMO !== 'false') await demo(api, serviceEnv.DEV_API_KEY!, temporal.uiUrl);
+  log('stack is up; Ctrl-C to stop');
+}
+
+/** Creates a wallet, funds it from the faucet and sends a transfer to finality, printing each step. */
+async function demo(api: string, key: string, uiUrl: string | undefined): Promise<void> {
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${api}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const json = (await res.json()) as Record<string, unknown>;
+    if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+  const wallet = await call('POST', '/api/wallets', { userId: 'demo-user' });
+  log(`demo wallet ${wallet.walletId} ${wallet.address}`);
+  await call('POST', '/v1/dev/faucet', { chain: 'anvil', address: wallet.address, amount: '10' });
+  const started = Date.now();
+  const sent = await call('POST', '/v1/assets/send', {
+    chain: 'anvil',
+    to: '0xdFd8302f44727A6348F702fF7B594f127dE3A902',
+    token: 'NATIVE',
+    amount: '0.01',
+    walletId: wallet.walletId,
+  });
+  log(`sent: ${JSON.stringify(sent)} (RPC accepted after ${Date.now() - started} ms)`);
+  for (;;) {
+    const t = await call('GET', `/v1/transfers/${sent.transferId}`);
+    if (t.status === 'finalized' || t.status === 'failed') {
+      log(`transfer ${t.transferId} is ${t.status} after ${Date.now() - started} ms (block ${t.blockNumber}, ${t.confirmations} confirmations)`);
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  if (uiUrl) log(`see it in the Temporal UI: ${uiUrl}/namespaces/default/workflows`);
+}
+
+main().catch(async (err) => {
+  console.error(err);
+  await shutdown(1);
+});

