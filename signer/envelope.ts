@@ -76,7 +76,9 @@ export class LocalMasterKeyProvider implements KeyProvider {
     if (masterKey.length !== 32) throw new Error('master key must be 32 bytes');
     this.#key = Uint8Array.from(masterKey);
     // Default id: a fingerprint of the key (not reversible), so records name the key they need.
-    this.keyId = keyId ?? `local:${createHash('sha256').update('chainflow-master-key-id').update(masterKey).digest('hex').slice(0, 16)}`;
+    this.keyId =
+      keyId ??
+      `local:${createHash('sha256').update('chainflow-master-key-id').update(masterKey).digest('hex').slice(0, 16)}`;
   }
 
   static fromEnv(env: NodeJS.ProcessEnv = process.env): LocalMasterKeyProvider {
@@ -95,7 +97,9 @@ export class LocalMasterKeyProvider implements KeyProvider {
     const raw = Buffer.from(wrappedKey, 'base64');
     const iv = raw.subarray(0, IV_BYTES);
     const tag = raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES);
-    return new Uint8Array(gcmDecrypt(this.#key, iv, tag, raw.subarray(IV_BYTES + TAG_BYTES), Buffer.from(`wrap:${keyId}`)));
+    return new Uint8Array(
+      gcmDecrypt(this.#key, iv, tag, raw.subarray(IV_BYTES + TAG_BYTES), Buffer.from(`wrap:${keyId}`)),
+    );
   }
 }
 

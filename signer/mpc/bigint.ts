@@ -3,7 +3,7 @@
  * and hex/bytes codecs. All values that cross a party boundary are hex strings (no 0x).
  */
 import { randomBytes } from 'node:crypto';
-import { modInv as bcuModInv, gcd as bcuGcd } from 'bigint-crypto-utils';
+import { gcd as bcuGcd, modInv as bcuModInv } from 'bigint-crypto-utils';
 
 /** a mod m, always in [0, m). */
 export function mod(a: bigint, m: bigint): bigint {

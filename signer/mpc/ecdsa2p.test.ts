@@ -2,17 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { describe, expect, it } from 'vitest';
 import { mod, randNonZeroBelow, toHex } from './bigint.js';
-import { EcdsaP1, EcdsaP2, type EcdsaP1Share, type EcdsaP2Share, compactSignature } from './ecdsa2p.js';
+import { compactSignature, EcdsaP1, type EcdsaP1Share, EcdsaP2, type EcdsaP2Share } from './ecdsa2p.js';
 import { MpcErrorId } from './errors.js';
 import { commit } from './hash.js';
 import { PaillierPrivateKey, PaillierPublicKey } from './paillier.js';
 import {
-  type Tamper,
   runEcdsaKeyGen,
   runEcdsaOnline,
   runEcdsaPresign,
   runEcdsaReshare,
   runEcdsaSign,
+  type Tamper,
 } from './protocol.js';
 import { G, pointToHex, proveDlog, q } from './secp.js';
 import { testPaillierKey } from './test-keys.js';
@@ -87,7 +87,11 @@ describe('two-party ECDSA (Lindell 2017)', () => {
     }
     // P1's real state with an impostor P2 (a random x2 but the real c_key and N): P1 rejects.
     const fakeP2: EcdsaP2Share = { ...base.p2, x2: randNonZeroBelow(q) };
-    expectMpcError(() => runEcdsaSign(new EcdsaP1(base.p1), new EcdsaP2(fakeP2), digest), MpcErrorId.BadProof, /does not verify/);
+    expectMpcError(
+      () => runEcdsaSign(new EcdsaP1(base.p1), new EcdsaP2(fakeP2), digest),
+      MpcErrorId.BadProof,
+      /does not verify/,
+    );
     // P2's real state with an impostor P1 (own x1 and Paillier key): the result cannot verify either.
     const fakeP1: EcdsaP1Share = { ...base.p1, x1: randNonZeroBelow(q / 3n), paillier: testPaillierKey(1) };
     expect(() => runEcdsaSign(new EcdsaP1(fakeP1), new EcdsaP2(base.p2), digest)).toThrow();
@@ -112,7 +116,13 @@ describe('two-party ECDSA (Lindell 2017)', () => {
 
   it('rejects a bad proof of knowledge for Q2 (P1 side)', () => {
     expectMpcError(
-      () => runEcdsaKeyGen(testPaillierKey(0), at('keygen/2', (m) => { m.q2Proof.z = flipHex(m.q2Proof.z); })),
+      () =>
+        runEcdsaKeyGen(
+          testPaillierKey(0),
+          at('keygen/2', (m) => {
+            m.q2Proof.z = flipHex(m.q2Proof.z);
+          }),
+        ),
       MpcErrorId.BadProof,
       /Q2/,
     );
@@ -137,31 +147,51 @@ describe('two-party ECDSA (Lindell 2017)', () => {
 
   it('rejects a Q1 that does not open the commitment', () => {
     expectMpcError(
-      () => runEcdsaKeyGen(testPaillierKey(0), at('keygen/3', (m) => { m.q1 = pointToHex(G.multiply(5n)); })),
+      () =>
+        runEcdsaKeyGen(
+          testPaillierKey(0),
+          at('keygen/3', (m) => {
+            m.q1 = pointToHex(G.multiply(5n));
+          }),
+        ),
       MpcErrorId.BadCommitment,
     );
   });
 
   it('rejects a bad Paillier modulus: too short, small factor, wrong proof', async () => {
     const small = await PaillierPrivateKey.generate(1024);
+    expectMpcError(() => runEcdsaKeyGen(small), MpcErrorId.BadPaillierKey, /at least 2048/);
     expectMpcError(
-      () => runEcdsaKeyGen(small),
-      MpcErrorId.BadPaillierKey,
-      /at least 2048/,
-    );
-    expectMpcError(
-      () => runEcdsaKeyGen(testPaillierKey(0), at('keygen/3', (m) => { m.n = toHex(BigInt(`0x${m.n}`) * 3n); })),
+      () =>
+        runEcdsaKeyGen(
+          testPaillierKey(0),
+          at('keygen/3', (m) => {
+            m.n = toHex(BigInt(`0x${m.n}`) * 3n);
+          }),
+        ),
       MpcErrorId.BadPaillierKey,
       /prime factor below/,
     );
     expectMpcError(
-      () => runEcdsaKeyGen(testPaillierKey(0), at('keygen/3', (m) => { m.nProof.sigmas[3] = flipHex(m.nProof.sigmas[3]); })),
+      () =>
+        runEcdsaKeyGen(
+          testPaillierKey(0),
+          at('keygen/3', (m) => {
+            m.nProof.sigmas[3] = flipHex(m.nProof.sigmas[3]);
+          }),
+        ),
       MpcErrorId.BadPaillierKey,
       /does not verify/,
     );
     // Another party's (well formed) modulus presented with this proof.
     expectMpcError(
-      () => runEcdsaKeyGen(testPaillierKey(0), at('keygen/3', (m) => { m.n = toHex(testPaillierKey(1).n); })),
+      () =>
+        runEcdsaKeyGen(
+          testPaillierKey(0),
+          at('keygen/3', (m) => {
+            m.n = toHex(testPaillierKey(1).n);
+          }),
+        ),
       MpcErrorId.BadPaillierKey,
     );
   }, 60_000);
@@ -176,11 +206,23 @@ describe('two-party ECDSA (Lindell 2017)', () => {
 
   it('PDL: rejects a tampered Q̂ opening, and the prover rejects an inconsistent challenge', () => {
     expectMpcError(
-      () => runEcdsaKeyGen(testPaillierKey(0), at('keygen/7', (m) => { m.qHat = pointToHex(G.multiply(7n)); })),
+      () =>
+        runEcdsaKeyGen(
+          testPaillierKey(0),
+          at('keygen/7', (m) => {
+            m.qHat = pointToHex(G.multiply(7n));
+          }),
+        ),
       MpcErrorId.BadCommitment,
     );
     expectMpcError(
-      () => runEcdsaKeyGen(testPaillierKey(0), at('keygen/6', (m) => { m.b = toHex(BigInt(`0x${m.b}`) + 1n); })),
+      () =>
+        runEcdsaKeyGen(
+          testPaillierKey(0),
+          at('keygen/6', (m) => {
+            m.b = toHex(BigInt(`0x${m.b}`) + 1n);
+          }),
+        ),
       MpcErrorId.BadCommitment,
     );
     // A verifier that builds c′ from a different (a, b) than it committed to is caught by P1.
@@ -188,7 +230,9 @@ describe('two-party ECDSA (Lindell 2017)', () => {
       () =>
         runEcdsaKeyGen(
           testPaillierKey(0),
-          at('keygen/4', (m) => { m.cPrime = toHex(testPaillierKey(0).publicKey.encrypt(12345n)); }),
+          at('keygen/4', (m) => {
+            m.cPrime = toHex(testPaillierKey(0).publicKey.encrypt(12345n));
+          }),
         ),
       MpcErrorId.BadProof,
       /inconsistent/,
@@ -199,9 +243,43 @@ describe('two-party ECDSA (Lindell 2017)', () => {
     const p1 = new EcdsaP1(base.p1);
     const p2 = new EcdsaP2(base.p2);
     const digest = randomBytes(32);
-    expectMpcError(() => runEcdsaSign(p1, p2, digest, at('sign/2', (m) => { m.r2Proof.z = flipHex(m.r2Proof.z); })), MpcErrorId.BadProof, /R2/);
-    expectMpcError(() => runEcdsaSign(p1, p2, digest, at('sign/3', (m) => { m.r1 = pointToHex(G.multiply(3n)); })), MpcErrorId.BadCommitment);
-    expectMpcError(() => runEcdsaSign(p1, p2, digest, at('sign/4', (m) => { m.c3 = toHex(BigInt(`0x${m.c3}`) * 2n % base.p1.paillier.publicKey.n2); })), MpcErrorId.BadProof);
+    expectMpcError(
+      () =>
+        runEcdsaSign(
+          p1,
+          p2,
+          digest,
+          at('sign/2', (m) => {
+            m.r2Proof.z = flipHex(m.r2Proof.z);
+          }),
+        ),
+      MpcErrorId.BadProof,
+      /R2/,
+    );
+    expectMpcError(
+      () =>
+        runEcdsaSign(
+          p1,
+          p2,
+          digest,
+          at('sign/3', (m) => {
+            m.r1 = pointToHex(G.multiply(3n));
+          }),
+        ),
+      MpcErrorId.BadCommitment,
+    );
+    expectMpcError(
+      () =>
+        runEcdsaSign(
+          p1,
+          p2,
+          digest,
+          at('sign/4', (m) => {
+            m.c3 = toHex((BigInt(`0x${m.c3}`) * 2n) % base.p1.paillier.publicKey.n2);
+          }),
+        ),
+      MpcErrorId.BadProof,
+    );
   });
 
   it('re-sharing keeps Q, needs a fresh Paillier key, and old shares no longer combine with new ones', () => {
@@ -215,11 +293,27 @@ describe('two-party ECDSA (Lindell 2017)', () => {
     expect(() => runEcdsaSign(new EcdsaP1(base.p1), new EcdsaP2(next.p2), digest)).toThrow();
     expect(() => runEcdsaReshare(base.p1, base.p2, base.p1.paillier)).toThrow(/fresh Paillier key/);
     expectMpcError(
-      () => runEcdsaReshare(base.p1, base.p2, testPaillierKey(1), at('reshare/3', (m) => { m.q1 = pointToHex(G.multiply(9n)); })),
+      () =>
+        runEcdsaReshare(
+          base.p1,
+          base.p2,
+          testPaillierKey(1),
+          at('reshare/3', (m) => {
+            m.q1 = pointToHex(G.multiply(9n));
+          }),
+        ),
       MpcErrorId.BadProof,
     );
     expectMpcError(
-      () => runEcdsaReshare(base.p1, base.p2, testPaillierKey(1), at('reshare/3', (m) => { m.delta1 = toHex(BigInt(`0x${m.delta1}`) + 1n); })),
+      () =>
+        runEcdsaReshare(
+          base.p1,
+          base.p2,
+          testPaillierKey(1),
+          at('reshare/3', (m) => {
+            m.delta1 = toHex(BigInt(`0x${m.delta1}`) + 1n);
+          }),
+        ),
       MpcErrorId.BadCommitment,
     );
   });

@@ -13,7 +13,7 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { bytesToBig, fromHex, mod, modInv, randBelow, randNonZeroBelow, toHex } from './bigint.js';
-import { MpcError, MpcErrorId, check, guard } from './errors.js';
+import { check, guard, MpcError, MpcErrorId } from './errors.js';
 import { commit, hashToInt, verifyOpening } from './hash.js';
 import { type PaillierPrivateKey, PaillierPublicKey } from './paillier.js';
 import {
@@ -27,7 +27,17 @@ import {
   proveModulus,
   verifyModulus,
 } from './paillier-proofs.js';
-import { type DlogProof, G, type Point, pointFromHex, pointToHex, proveDlog, q, randomScalar, verifyDlog } from './secp.js';
+import {
+  type DlogProof,
+  G,
+  type Point,
+  pointFromHex,
+  pointToHex,
+  proveDlog,
+  q,
+  randomScalar,
+  verifyDlog,
+} from './secp.js';
 
 /** Lindell's KeyGen picks x1 ∈ Z_{q/3} so that a range proof with slack 3 can show c_key encrypts a value < q. */
 const X1_BOUND = q / 3n;
@@ -135,7 +145,11 @@ export class EcdsaP2KeyGen {
   private pending: EcdsaP2Share | undefined;
 
   round1(msg: KeyGenMsg1): KeyGenMsg2 {
-    check(typeof msg?.sessionId === 'string' && msg.sessionId.length >= 16, MpcErrorId.BadMessage, 'KeyGen: bad session id');
+    check(
+      typeof msg?.sessionId === 'string' && msg.sessionId.length >= 16,
+      MpcErrorId.BadMessage,
+      'KeyGen: bad session id',
+    );
     check(typeof msg.q1Commitment === 'string', MpcErrorId.BadMessage, 'KeyGen: missing Q1 commitment');
     this.sessionId = msg.sessionId;
     this.q1Commitment = msg.q1Commitment;
@@ -144,7 +158,15 @@ export class EcdsaP2KeyGen {
 
   round2(msg: KeyGenMsg3): PdlChallenge {
     check(this.sessionId !== '', MpcErrorId.BadMessage, 'KeyGen: round 2 before round 1');
-    verifyOpening(this.q1Commitment, msg?.blind, 'keygen/Q1', this.sessionId, String(msg?.q1), String(msg?.q1Proof?.t), String(msg?.q1Proof?.z));
+    verifyOpening(
+      this.q1Commitment,
+      msg?.blind,
+      'keygen/Q1',
+      this.sessionId,
+      String(msg?.q1),
+      String(msg?.q1Proof?.t),
+      String(msg?.q1Proof?.z),
+    );
     const Q1 = pointFromHex(msg.q1, 'KeyGen Q1');
     verifyDlog(Q1, msg.q1Proof, ctx(this.sessionId, 'keygen/Q1'), 'KeyGen Q1');
     const n = guard(MpcErrorId.BadPaillierKey, 'KeyGen N', () => fromHex(msg.n, 'N'));
@@ -269,7 +291,11 @@ export class EcdsaP2Reshare {
   constructor(private readonly share: EcdsaP2Share) {}
 
   round1(msg: ReshareMsg1): ReshareMsg2 {
-    check(typeof msg?.sessionId === 'string' && msg.sessionId.length >= 16, MpcErrorId.BadMessage, 'Reshare: bad session id');
+    check(
+      typeof msg?.sessionId === 'string' && msg.sessionId.length >= 16,
+      MpcErrorId.BadMessage,
+      'Reshare: bad session id',
+    );
     check(typeof msg.deltaCommitment === 'string', MpcErrorId.BadMessage, 'Reshare: missing δ1 commitment');
     this.sessionId = msg.sessionId;
     this.deltaCommitment = msg.deltaCommitment;
@@ -390,7 +416,11 @@ export class EcdsaP1 {
 
   nonceOpen(msg: NonceMsg2): NonceMsg3 {
     const pending = this.sessions.get(msg?.sessionId);
-    check(pending !== undefined && pending.R === undefined, MpcErrorId.BadMessage, 'Sign: unknown or completed session');
+    check(
+      pending !== undefined && pending.R === undefined,
+      MpcErrorId.BadMessage,
+      'Sign: unknown or completed session',
+    );
     const R2 = pointFromHex(msg.r2, 'Sign R2');
     verifyDlog(R2, msg.r2Proof, ctx(msg.sessionId, 'sign/R2'), 'Sign R2');
     const R = R2.multiply(pending.k1);
@@ -411,7 +441,7 @@ export class EcdsaP1 {
     this.sessions.delete(msg?.sessionId);
     if (!pending || pending.R === undefined || pending.r === undefined)
       throw new MpcError(MpcErrorId.PresignatureUnavailable, 'Sign: presignature already consumed or unknown');
-    const m = digestToScalar(digest);
+    digestToScalar(digest); // validates the digest length before anything is decrypted
     const pk = this.share.paillier.publicKey;
     const c3 = guard(MpcErrorId.BadMessage, 'Sign c3', () => fromHex(msg.c3, 'c3'));
     check(pk.isCiphertext(c3), MpcErrorId.BadMessage, 'Sign: c3 is not a Paillier ciphertext');
@@ -445,7 +475,11 @@ export class EcdsaP2 {
   }
 
   nonceRespond(msg: NonceMsg1): NonceMsg2 {
-    check(typeof msg?.sessionId === 'string' && msg.sessionId.length >= 16, MpcErrorId.BadMessage, 'Sign: bad session id');
+    check(
+      typeof msg?.sessionId === 'string' && msg.sessionId.length >= 16,
+      MpcErrorId.BadMessage,
+      'Sign: bad session id',
+    );
     check(!this.sessions.has(msg.sessionId), MpcErrorId.BadMessage, 'Sign: session id already used');
     check(typeof msg.r1Commitment === 'string', MpcErrorId.BadMessage, 'Sign: missing R1 commitment');
     const k2 = randomScalar();
@@ -457,9 +491,21 @@ export class EcdsaP2 {
   /** Verifies P1's opening and precomputes every message-independent part of c3. */
   nonceFinish(msg: NonceMsg3): void {
     const pending = this.sessions.get(msg?.sessionId);
-    check(pending !== undefined && pending.r === undefined, MpcErrorId.BadMessage, 'Sign: unknown or completed session');
+    check(
+      pending !== undefined && pending.r === undefined,
+      MpcErrorId.BadMessage,
+      'Sign: unknown or completed session',
+    );
     try {
-      verifyOpening(pending.r1Commitment, msg.blind, 'sign/R1', msg.sessionId, String(msg.r1), String(msg.r1Proof?.t), String(msg.r1Proof?.z));
+      verifyOpening(
+        pending.r1Commitment,
+        msg.blind,
+        'sign/R1',
+        msg.sessionId,
+        String(msg.r1),
+        String(msg.r1Proof?.t),
+        String(msg.r1Proof?.z),
+      );
       const R1 = pointFromHex(msg.r1, 'Sign R1');
       verifyDlog(R1, msg.r1Proof, ctx(msg.sessionId, 'sign/R1'), 'Sign R1');
       const r = mod(xCoord(R1.multiply(pending.k2)), q);

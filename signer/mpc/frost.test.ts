@@ -4,7 +4,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
 import { MpcErrorId } from './errors.js';
 import { FROST_IDS, FrostSigner, frostAggregate, frostPublicKey } from './frost.js';
-import { type Tamper, newSessionId, runFrostDkg, runFrostReshare, runFrostSign } from './protocol.js';
+import { newSessionId, runFrostDkg, runFrostReshare, runFrostSign, type Tamper } from './protocol.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: tamper hooks edit arbitrary protocol messages.
 type Msg = any;
@@ -55,25 +55,55 @@ describe('FROST Ed25519 2-of-2', () => {
     const sid = newSessionId();
     const commitments = [s.commit(sid), c.commit(sid)];
     const msg = randomBytes(16);
-    const shares = { [FROST_IDS.server]: s.signShare(sid, commitments, msg), [FROST_IDS.client]: c.signShare(sid, commitments, msg) };
+    const shares = {
+      [FROST_IDS.server]: s.signShare(sid, commitments, msg),
+      [FROST_IDS.client]: c.signShare(sid, commitments, msg),
+    };
     expect(ed25519.verify(frostAggregate(server.public, commitments, msg, shares), msg, pk)).toBe(true);
     expectMpcError(() => s.signShare(sid, commitments, randomBytes(16)), MpcErrorId.PresignatureUnavailable);
     expectMpcError(() => s.commit(sid), MpcErrorId.BadMessage);
   });
 
   it('DKG rejects a bad proof of knowledge and a share that does not match its commitments', () => {
-    expectMpcError(() => runFrostDkg(at('frost-dkg/1:client', (m) => { m.proofOfKnowledge = flipHex(m.proofOfKnowledge); })), MpcErrorId.BadProof);
-    expectMpcError(() => runFrostDkg(at('frost-dkg/2:server', (m) => { m.signingShare = flipHex(m.signingShare); })), MpcErrorId.BadProof);
+    expectMpcError(
+      () =>
+        runFrostDkg(
+          at('frost-dkg/1:client', (m) => {
+            m.proofOfKnowledge = flipHex(m.proofOfKnowledge);
+          }),
+        ),
+      MpcErrorId.BadProof,
+    );
+    expectMpcError(
+      () =>
+        runFrostDkg(
+          at('frost-dkg/2:server', (m) => {
+            m.signingShare = flipHex(m.signingShare);
+          }),
+        ),
+      MpcErrorId.BadProof,
+    );
   });
 
   it('signing rejects a tampered signature share or commitment', () => {
     const msg = randomBytes(32);
     const swapShare: Tamper = (s, m) => (s.startsWith('frost-sign/2:client-share') ? flipHex(m as string) : m);
-    expectMpcError(() => runFrostSign(new FrostSigner(server), new FrostSigner(client), msg, swapShare), MpcErrorId.BadProof);
+    expectMpcError(
+      () => runFrostSign(new FrostSigner(server), new FrostSigner(client), msg, swapShare),
+      MpcErrorId.BadProof,
+    );
     // A coordinator announcing a different commitment for the client: the client refuses to sign.
     const fresh = new FrostSigner(client).commit(newSessionId());
     expectMpcError(
-      () => runFrostSign(new FrostSigner(server), new FrostSigner(client), msg, at('frost-sign/1:client-commit', (m) => { m.hiding = fresh.hiding; })),
+      () =>
+        runFrostSign(
+          new FrostSigner(server),
+          new FrostSigner(client),
+          msg,
+          at('frost-sign/1:client-commit', (m) => {
+            m.hiding = fresh.hiding;
+          }),
+        ),
       MpcErrorId.BadMessage,
     );
   });
@@ -83,10 +113,19 @@ describe('FROST Ed25519 2-of-2', () => {
     expect(bytesToHex(frostPublicKey(next.server.public))).toBe(bytesToHex(pk));
     expect(bytesToHex(next.client.signingShare)).not.toBe(bytesToHex(client.signingShare));
     const msg = randomBytes(40);
-    expect(ed25519.verify(runFrostSign(new FrostSigner(next.server), new FrostSigner(next.client), msg), msg, pk)).toBe(true);
+    expect(ed25519.verify(runFrostSign(new FrostSigner(next.server), new FrostSigner(next.client), msg), msg, pk)).toBe(
+      true,
+    );
     expect(() => runFrostSign(new FrostSigner(next.server), new FrostSigner(client), msg)).toThrow();
     expectMpcError(
-      () => runFrostReshare(server, client, at('frost-reshare/3', (m) => { m.delta1 = (BigInt(`0x${m.delta1}`) + 1n).toString(16); })),
+      () =>
+        runFrostReshare(
+          server,
+          client,
+          at('frost-reshare/3', (m) => {
+            m.delta1 = (BigInt(`0x${m.delta1}`) + 1n).toString(16);
+          }),
+        ),
       MpcErrorId.BadCommitment,
     );
   });

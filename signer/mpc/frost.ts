@@ -10,7 +10,7 @@
 import { ed25519, ed25519_FROST } from '@noble/curves/ed25519.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { fromHex, toHex } from './bigint.js';
-import { MpcError, MpcErrorId, check, guard } from './errors.js';
+import { check, guard, MpcError, MpcErrorId } from './errors.js';
 import { commit, hashToInt, verifyOpening } from './hash.js';
 
 type Frost = typeof ed25519_FROST;
@@ -95,7 +95,11 @@ export class FrostDkgParty {
   /** Verifies the peer's proof of knowledge and returns the peer's secret share of our polynomial. */
   round2(peer: FrostRound1Msg): FrostRound2Msg {
     const decoded = decodeRound1(peer);
-    check(decoded.identifier === FROST_IDS[peerOf(this.role)], MpcErrorId.BadMessage, 'FROST DKG: unexpected peer identifier');
+    check(
+      decoded.identifier === FROST_IDS[peerOf(this.role)],
+      MpcErrorId.BadMessage,
+      'FROST DKG: unexpected peer identifier',
+    );
     const out = guard(MpcErrorId.BadProof, 'FROST DKG round 1 proof of knowledge rejected', () =>
       F.DKG.round2(this.secret, [decoded]),
     );
@@ -137,18 +141,32 @@ export class FrostSigner {
   commit(sessionId: string): FrostCommitmentMsg {
     check(!this.usedSessions.has(sessionId), MpcErrorId.BadMessage, 'FROST: session id already used');
     this.usedSessions.add(sessionId);
-    const { nonces, commitments } = F.commit({ identifier: this.share.identifier, signingShare: this.share.signingShare });
+    const { nonces, commitments } = F.commit({
+      identifier: this.share.identifier,
+      signingShare: this.share.signingShare,
+    });
     this.nonces.set(sessionId, nonces);
-    return { identifier: commitments.identifier, hiding: bytesToHex(commitments.hiding), binding: bytesToHex(commitments.binding) };
+    return {
+      identifier: commitments.identifier,
+      hiding: bytesToHex(commitments.hiding),
+      binding: bytesToHex(commitments.binding),
+    };
   }
 
   signShare(sessionId: string, commitments: FrostCommitmentMsg[], msg: Uint8Array): string {
     const nonces = this.nonces.get(sessionId);
     this.nonces.delete(sessionId);
-    if (!nonces) throw new MpcError(MpcErrorId.PresignatureUnavailable, 'FROST: nonces already used or unknown session');
+    if (!nonces)
+      throw new MpcError(MpcErrorId.PresignatureUnavailable, 'FROST: nonces already used or unknown session');
     const list = commitments.map(decodeCommitment);
     const share = guard(MpcErrorId.BadMessage, 'FROST signShare', () =>
-      F.signShare({ identifier: this.share.identifier, signingShare: this.share.signingShare }, this.share.public, nonces, list, msg),
+      F.signShare(
+        { identifier: this.share.identifier, signingShare: this.share.signingShare },
+        this.share.public,
+        nonces,
+        list,
+        msg,
+      ),
     );
     return bytesToHex(share);
   }
@@ -166,7 +184,10 @@ export function frostAggregate(
   for (const [id, s] of Object.entries(shares)) {
     const bytes = guard(MpcErrorId.BadMessage, 'FROST signature share', () => hex(s, 'share'));
     if (!F.verifyShare(pub, list, msg, id, bytes))
-      throw new MpcError(MpcErrorId.BadProof, `FROST: signature share of participant ${id === FROST_IDS.server ? 'server' : 'client'} does not verify`);
+      throw new MpcError(
+        MpcErrorId.BadProof,
+        `FROST: signature share of participant ${id === FROST_IDS.server ? 'server' : 'client'} does not verify`,
+      );
     decoded[id] = bytes;
   }
   const sig = guard(MpcErrorId.BadProof, 'FROST aggregate', () => F.aggregate(pub, list, msg, decoded));
@@ -210,7 +231,9 @@ export function refreshFrostShare(share: FrostShare, delta: bigint): FrostShare 
   const DG = EdPoint.BASE.multiply(delta);
   const verifyingShares: Record<string, Uint8Array> = {};
   for (const [id, vs] of Object.entries(share.public.verifyingShares))
-    verifyingShares[id] = EdPoint.fromBytes(vs).add(EdPoint.BASE.multiply(shift(id))).toBytes();
+    verifyingShares[id] = EdPoint.fromBytes(vs)
+      .add(EdPoint.BASE.multiply(shift(id)))
+      .toBytes();
   const next: FrostShare = {
     identifier: share.identifier,
     signingShare: Fn.toBytes(own),
@@ -257,7 +280,11 @@ export class FrostReshareFollower {
   constructor(private readonly share: FrostShare) {}
 
   round1(msg: FrostReshareMsg1): FrostReshareMsg2 {
-    check(typeof msg?.sessionId === 'string' && msg.sessionId.length >= 16, MpcErrorId.BadMessage, 'FROST reshare: bad session id');
+    check(
+      typeof msg?.sessionId === 'string' && msg.sessionId.length >= 16,
+      MpcErrorId.BadMessage,
+      'FROST reshare: bad session id',
+    );
     check(typeof msg.deltaCommitment === 'string', MpcErrorId.BadMessage, 'FROST reshare: missing commitment');
     this.sessionId = msg.sessionId;
     this.commitment = msg.deltaCommitment;

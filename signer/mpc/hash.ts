@@ -48,5 +48,6 @@ export function verifyOpening(commitment: string, blind: string, domain: string,
   if (typeof commitment !== 'string' || typeof blind !== 'string')
     throw new MpcError(MpcErrorId.BadCommitment, `${domain}: commitment opening is malformed`);
   const expected = bytesToHex(hashParts(`commit/${domain}`, blind, ...parts));
-  if (expected !== commitment) throw new MpcError(MpcErrorId.BadCommitment, `${domain}: commitment opening does not match`);
+  if (expected !== commitment)
+    throw new MpcError(MpcErrorId.BadCommitment, `${domain}: commitment opening does not match`);
 }

@@ -14,7 +14,7 @@
  * Not implemented: the range proof that c_key encrypts a value in Z_q (see docs/mpc.md).
  */
 import { bitLength, fromHex, gcd, mod, modPow, randBelow, randNonZeroBelow, toHex } from './bigint.js';
-import { MpcError, MpcErrorId, check, guard } from './errors.js';
+import { check, guard, MpcError, MpcErrorId } from './errors.js';
 import { commit, hashToInt, verifyOpening } from './hash.js';
 import type { PaillierPrivateKey, PaillierPublicKey } from './paillier.js';
 import { G, type Point, pointFromHex, pointToHex, q } from './secp.js';
@@ -133,7 +133,10 @@ export class PdlVerifier {
     verifyOpening(this.qHatCommitment, msg?.blind, 'pdl/qhat', this.context, String(msg?.qHat));
     const qHat = pointFromHex(msg.qHat, 'PDL Q̂');
     if (!qHat.equals(this.qPrime))
-      throw new MpcError(MpcErrorId.BadProof, 'PDL proof does not verify: c_key does not encrypt the discrete log of Q1');
+      throw new MpcError(
+        MpcErrorId.BadProof,
+        'PDL proof does not verify: c_key does not encrypt the discrete log of Q1',
+      );
   }
 }
 

@@ -17,12 +17,12 @@ import {
 } from './ecdsa2p.js';
 import { MpcError, MpcErrorId } from './errors.js';
 import {
-  FrostDkgParty,
   FROST_IDS,
+  FrostDkgParty,
   FrostReshareFollower,
   FrostReshareLeader,
   type FrostShare,
-  FrostSigner,
+  type FrostSigner,
   frostAggregate,
   frostPublicKey,
 } from './frost.js';
@@ -117,12 +117,7 @@ export function runFrostDkg(tamper?: Tamper): { server: FrostShare; client: Fros
 }
 
 /** Full FROST round: commit → signShare → aggregate (server is the coordinator). */
-export function runFrostSign(
-  server: FrostSigner,
-  client: FrostSigner,
-  msg: Uint8Array,
-  tamper?: Tamper,
-): Uint8Array {
+export function runFrostSign(server: FrostSigner, client: FrostSigner, msg: Uint8Array, tamper?: Tamper): Uint8Array {
   const sessionId = newSessionId();
   const commitments = [
     via(tamper, 'frost-sign/1:server-commit', server.commit(sessionId)),

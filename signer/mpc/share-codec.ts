@@ -66,7 +66,9 @@ export function encodeFrostShare(meta: ShareMeta, s: FrostShare): string {
       public: {
         signers: s.public.signers,
         commitments: s.public.commitments.map((c) => bytesToHex(c)),
-        verifyingShares: Object.fromEntries(Object.entries(s.public.verifyingShares).map(([k, v]) => [k, bytesToHex(v)])),
+        verifyingShares: Object.fromEntries(
+          Object.entries(s.public.verifyingShares).map(([k, v]) => [k, bytesToHex(v)]),
+        ),
       },
     },
   });
@@ -112,7 +114,11 @@ export function decodeShare(text: string): DecodedShare {
           Object.entries(f.public.verifyingShares as Record<string, string>).map(([k, x]) => [k, hexToBytes(x)]),
         ),
       } as FrostPublic;
-      return { ...meta, curve: 'ed25519', frost: { identifier: String(f.identifier), signingShare: hexToBytes(f.signingShare), public: pub } };
+      return {
+        ...meta,
+        curve: 'ed25519',
+        frost: { identifier: String(f.identifier), signingShare: hexToBytes(f.signingShare), public: pub },
+      };
     }
     const e = v.ecdsa;
     if (meta.role === 'server')

@@ -40,7 +40,8 @@ export class InMemoryShareStore implements ShareStore {
   }
 
   async put(key: ShareKey, blob: string): Promise<void> {
-    if (!Number.isSafeInteger(key.version) || key.version < 1) throw new Error('share version must be a positive integer');
+    if (!Number.isSafeInteger(key.version) || key.version < 1)
+      throw new Error('share version must be a positive integer');
     this.rows.set(InMemoryShareStore.rowId(key), blob);
   }
 
@@ -48,7 +49,11 @@ export class InMemoryShareStore implements ShareStore {
     this.rows.delete(InMemoryShareStore.rowId(key));
   }
 
-  async latest(walletId: string, curve: Curve, party: ShareParty): Promise<{ version: number; blob: string } | undefined> {
+  async latest(
+    walletId: string,
+    curve: Curve,
+    party: ShareParty,
+  ): Promise<{ version: number; blob: string } | undefined> {
     const prefix = InMemoryShareStore.id({ walletId, curve, party }).slice(0, -1);
     let best: { version: number; blob: string } | undefined;
     for (const [id, blob] of this.rows) {

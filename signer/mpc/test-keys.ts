@@ -3,8 +3,9 @@
  * generation do not spend ~1.5–10 s each generating one on a loaded machine. Never use in production
  * (the factorisations are public). The real generator is exercised by ecdsa2p.test.ts.
  */
-import keys from './test-paillier-keys.json' with { type: 'json' };
+
 import { PaillierPrivateKey } from './paillier.js';
+import keys from './test-paillier-keys.json' with { type: 'json' };
 
 const parsed = (keys as { p: string; q: string }[]).map((k) => PaillierPrivateKey.fromJSON(k));
 

@@ -1,0 +1,439 @@
+/**
+ * The 2-of-2 MPC signer: secp256k1 via Lindell two-party ECDSA, Ed25519 via FROST.
+ *
+ * Two wallet styles:
+ * - server wallets (Dynamic-style, `createKey`): both shares are held server-side, in two separate
+ *   stores, each sealed with the envelope; presignatures make online ECDSA signing cheap.
+ * - client-held wallets (Portal-style, `generateClientWallet`): the client's share is handed to the
+ *   caller and never stored here; `sign` gets it back through `resolveClientShare(shareRef)`.
+ *
+ * The parties run in this process and only exchange protocol messages: the full private key is never
+ * assembled. Every signature is verified against the wallet public key before it is returned.
+ */
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import type { Curve, Signature } from '../chains/types.js';
+import { BaseError } from '../errors/base.js';
+import { ErrorId } from '../errors/codes.js';
+import type { Envelope } from './envelope.js';
+import { strip0x, verifySignature } from './local-key.js';
+import {
+  EcdsaP1,
+  type EcdsaP1Share,
+  EcdsaP2,
+  type EcdsaP2Share,
+  type EcdsaSignatureParts,
+  signatureHex,
+} from './mpc/ecdsa2p.js';
+import { MpcError, MpcErrorId } from './mpc/errors.js';
+import { type FrostShare, FrostSigner, frostPublicKey } from './mpc/frost.js';
+import { PaillierPrivateKey } from './mpc/paillier.js';
+import { PresignaturePool } from './mpc/presign-pool.js';
+import {
+  runEcdsaKeyGen,
+  runEcdsaOnline,
+  runEcdsaPresign,
+  runEcdsaReshare,
+  runEcdsaSign,
+  runFrostDkg,
+  runFrostReshare,
+  runFrostSign,
+} from './mpc/protocol.js';
+import { type DecodedShare, decodeShare, encodeShare, type ShareMeta } from './mpc/share-codec.js';
+import type { ShareParty, ShareStore } from './mpc/share-store.js';
+import type { CreatedKey, Signer, SignRequest } from './types.js';
+
+export interface MpcSignerDeps {
+  /** Server shares and server backup shares (sealed). */
+  serverStore: ShareStore;
+  /** Client shares of server wallets (sealed). Client-held wallets never write here. */
+  clientStore: ShareStore;
+  envelope: Envelope;
+  /** Returns the serialised client share a `shareRef` points to (client-held wallets). */
+  resolveClientShare?: (shareRef: string) => Promise<string>;
+  /**
+   * Source of fresh 2048-bit Paillier keys (P1's encryption key). Default: generate on demand
+   * (≈1.5–3 s). A pre-generated pool takes this off the request path.
+   */
+  paillierKeys?: () => Promise<PaillierPrivateKey>;
+  /** Presignatures kept ready per server wallet (0 disables). Default 8. */
+  presignatures?: number;
+}
+
+export interface ClientWallet {
+  secp256k1: { share: string; publicKey: string };
+  ed25519: { share: string; publicKey: string };
+}
+
+/** Client backup shares by curve (serialised). The server halves stay in the server store. */
+export type BackupShares = Partial<Record<Curve, string>>;
+
+export interface RecoveredKey {
+  publicKey: string;
+  /** New client share: returned for client-held wallets only (server wallets store it). */
+  share?: string;
+  version: number;
+}
+
+const CURVES: Curve[] = ['secp256k1', 'ed25519'];
+
+interface ServerWalletParties {
+  version: number;
+  p1: EcdsaP1;
+  p2: EcdsaP2;
+  pool: PresignaturePool;
+}
+
+type ServerShare = DecodedShare & { role: 'server' };
+type ClientShare = DecodedShare & { role: 'client' };
+
+function signingFailed(message: string, cause?: unknown): BaseError {
+  return new BaseError(message, { id: ErrorId.SigningFailed, kind: 'terminal', cause });
+}
+
+function walletNotFound(walletId: string, curve: Curve): BaseError {
+  return new BaseError(`No ${curve} MPC key for wallet ${walletId}`, { id: ErrorId.WalletNotFound, kind: 'terminal' });
+}
+
+function publicKeyHex(share: DecodedShare): string {
+  if (share.curve === 'ed25519') return bytesToHex(frostPublicKey(share.frost.public));
+  return bytesToHex(share.ecdsa.Q.toBytes(true));
+}
+
+export class MpcSigner implements Signer {
+  private readonly deps: MpcSignerDeps;
+  private readonly presignTarget: number;
+  private readonly parties = new Map<string, ServerWalletParties>();
+  private closed = false;
+
+  constructor(deps: MpcSignerDeps) {
+    this.deps = deps;
+    this.presignTarget = deps.presignatures ?? 8;
+  }
+
+  // ---- key generation -----------------------------------------------------------------------
+
+  /** Server wallet: DKG between the two in-process parties; both shares stored (sealed). Idempotent. */
+  async createKey(walletId: string, curve: Curve): Promise<CreatedKey> {
+    const existing = await this.readShare(this.deps.serverStore, walletId, curve, 'server');
+    if (existing) return { curve, publicKey: publicKeyHex(existing.share) };
+    const { server, client } = await this.dkg(curve);
+    const meta = { walletId, curve, version: 1, holder: 'server' as const };
+    await this.writeShare(this.deps.clientStore, 'client', { ...meta, role: 'client' }, client);
+    await this.writeShare(this.deps.serverStore, 'server', { ...meta, role: 'server' }, server);
+    return { curve, publicKey: this.publicKeyOf(curve, server) };
+  }
+
+  /** Client-held wallet: DKG for both curves; returns the client shares (not stored here). */
+  async generateClientWallet(walletId: string): Promise<ClientWallet> {
+    for (const curve of CURVES)
+      if (await this.deps.serverStore.latest(walletId, curve, 'server'))
+        throw new BaseError(`Wallet ${walletId} already has a ${curve} key`, {
+          id: ErrorId.BadRequest,
+          kind: 'terminal',
+        });
+    const out: Partial<ClientWallet> = {};
+    for (const curve of CURVES) {
+      const { server, client } = await this.dkg(curve);
+      const meta = { walletId, curve, version: 1, holder: 'client' as const };
+      await this.writeShare(this.deps.serverStore, 'server', { ...meta, role: 'server' }, server);
+      out[curve] = {
+        share: encodeShare({ ...meta, role: 'client' }, client),
+        publicKey: this.publicKeyOf(curve, server),
+      };
+    }
+    return out as ClientWallet;
+  }
+
+  async publicKey(walletId: string, curve: Curve): Promise<string> {
+    const s = await this.readShare(this.deps.serverStore, walletId, curve, 'server');
+    if (!s) throw walletNotFound(walletId, curve);
+    return publicKeyHex(s.share);
+  }
+
+  // ---- signing ------------------------------------------------------------------------------
+
+  async sign(request: SignRequest): Promise<Signature> {
+    const { walletId, curve } = request;
+    const payloadHex = strip0x(request.payload);
+    if (!/^([0-9a-fA-F]{2})*$/.test(payloadHex))
+      throw new BaseError('payload must be hex', { id: ErrorId.BadRequest, kind: 'terminal' });
+    const payload = hexToBytes(payloadHex);
+    if (curve === 'secp256k1' && payload.length !== 32)
+      throw new BaseError('secp256k1 payload must be a 32-byte digest', { id: ErrorId.BadRequest, kind: 'terminal' });
+    const server = await this.readShare(this.deps.serverStore, walletId, curve, 'server');
+    if (!server) throw walletNotFound(walletId, curve);
+    const publicKey = publicKeyHex(server.share);
+
+    let signature: Signature;
+    try {
+      if (curve === 'ed25519') {
+        const client = await this.clientShare(server.share, request.shareRef);
+        if (client.curve !== 'ed25519' || server.share.curve !== 'ed25519') throw new Error('curve mismatch');
+        const sig = runFrostSign(new FrostSigner(server.share.frost), new FrostSigner(client.frost), payload);
+        signature = { curve, signature: bytesToHex(sig) };
+      } else {
+        const parts = await this.signEcdsa(server.share as ServerShare, server.version, payload, request.shareRef);
+        signature = { curve, signature: signatureHex(parts), recovery: parts.recovery };
+      }
+    } catch (err) {
+      if (err instanceof MpcError && err.id === MpcErrorId.ShareMismatch) throw err;
+      if (err instanceof BaseError && err.id !== ErrorId.SigningFailed && !(err instanceof MpcError)) throw err;
+      throw signingFailed(`MPC ${curve} signing failed`, err);
+    }
+    this.assertValid(curve, publicKey, payloadHex, signature);
+    return signature;
+  }
+
+  private async signEcdsa(
+    server: ServerShare,
+    version: number,
+    digest: Uint8Array,
+    shareRef: string | undefined,
+  ): Promise<EcdsaSignatureParts> {
+    if (server.curve !== 'secp256k1') throw new Error('curve mismatch');
+    if (server.holder === 'client') {
+      const client = await this.clientShare(server, shareRef);
+      if (client.curve !== 'secp256k1') throw new Error('curve mismatch');
+      return runEcdsaSign(new EcdsaP1(server.ecdsa as EcdsaP1Share), new EcdsaP2(client.ecdsa as EcdsaP2Share), digest);
+    }
+    const parties = await this.serverParties(server, version);
+    const presignature = parties.pool.take();
+    if (presignature) return runEcdsaOnline(parties.p1, parties.p2, presignature, digest);
+    return runEcdsaSign(parties.p1, parties.p2, digest);
+  }
+
+  /** Cached P1/P2 objects (and their presignature pool) for a server wallet at a key version. */
+  private async serverParties(server: ServerShare, version: number): Promise<ServerWalletParties> {
+    const cached = this.parties.get(server.walletId);
+    if (cached && cached.version === version) return cached;
+    cached?.pool.stop();
+    const client = await this.clientShare(server, undefined);
+    if (server.curve !== 'secp256k1' || client.curve !== 'secp256k1') throw new Error('curve mismatch');
+    const p1 = new EcdsaP1(server.ecdsa as EcdsaP1Share);
+    const p2 = new EcdsaP2(client.ecdsa as EcdsaP2Share);
+    const pool = new PresignaturePool(() => runEcdsaPresign(p1, p2), this.closed ? 0 : this.presignTarget);
+    const entry = { version, p1, p2, pool };
+    this.parties.set(server.walletId, entry);
+    pool.refillInBackground();
+    return entry;
+  }
+
+  /** Fills the presignature pool of a server wallet (e.g. right after createKey). */
+  async warmUp(walletId: string, count?: number): Promise<number> {
+    const server = await this.readShare(this.deps.serverStore, walletId, 'secp256k1', 'server');
+    if (!server) throw walletNotFound(walletId, 'secp256k1');
+    if (server.share.holder !== 'server') return 0;
+    const parties = await this.serverParties(server.share as ServerShare, server.version);
+    await parties.pool.fill(count);
+    return parties.pool.size;
+  }
+
+  /** Presignatures currently ready for a wallet (for metrics and tests). */
+  presignaturesReady(walletId: string): number {
+    return this.parties.get(walletId)?.pool.size ?? 0;
+  }
+
+  /** Stops background presignature generation and drops cached parties. */
+  close(): void {
+    this.closed = true;
+    for (const p of this.parties.values()) {
+      p.pool.stop();
+      p.p1.clear();
+      p.p2.clear();
+    }
+    this.parties.clear();
+  }
+
+  // ---- backup and recovery ------------------------------------------------------------------
+
+  /**
+   * Re-shares the current signing shares into a backup pair (same public key, independent shares).
+   * The server half is sealed into the server store; the client halves are returned for offline keeping.
+   * Client-held wallets must pass the current client shares' refs.
+   */
+  async backup(walletId: string, shareRefs: Partial<Record<Curve, string>> = {}): Promise<BackupShares> {
+    const out: BackupShares = {};
+    for (const curve of CURVES) {
+      const server = await this.readShare(this.deps.serverStore, walletId, curve, 'server');
+      if (!server) continue;
+      const client = await this.clientShare(server.share, shareRefs[curve]);
+      const previous = await this.deps.serverStore.latest(walletId, curve, 'server-backup');
+      const version = (previous?.version ?? 0) + 1;
+      const pair = await this.reshare(server.share, client);
+      const meta = { walletId, curve, version, holder: server.share.holder, backup: true };
+      await this.writeShare(this.deps.serverStore, 'server-backup', { ...meta, role: 'server' }, pair.server);
+      if (previous)
+        await this.deps.serverStore.delete({ walletId, curve, party: 'server-backup', version: previous.version });
+      out[curve] = encodeShare({ ...meta, role: 'client' }, pair.client);
+    }
+    if (Object.keys(out).length === 0) throw walletNotFound(walletId, 'secp256k1');
+    return out;
+  }
+
+  /**
+   * Re-shares a backup pair into fresh signing shares for the SAME public key (new key version).
+   * The previous signing shares stop working: the server half is deleted, and for ECDSA P1 also
+   * switches to a new Paillier key, so an old client share cannot produce a valid partial signature.
+   */
+  async recover(walletId: string, backupShares: BackupShares): Promise<Partial<Record<Curve, RecoveredKey>>> {
+    const out: Partial<Record<Curve, RecoveredKey>> = {};
+    for (const curve of CURVES) {
+      const text = backupShares[curve];
+      if (text === undefined) continue;
+      const clientBackup = decodeShare(text);
+      const serverBackup = await this.readShare(this.deps.serverStore, walletId, curve, 'server-backup');
+      const current = await this.readShare(this.deps.serverStore, walletId, curve, 'server');
+      if (!serverBackup || !current) throw walletNotFound(walletId, curve);
+      if (
+        clientBackup.walletId !== walletId ||
+        clientBackup.curve !== curve ||
+        clientBackup.role !== 'client' ||
+        !clientBackup.backup ||
+        clientBackup.version !== serverBackup.version
+      )
+        throw new MpcError(
+          MpcErrorId.ShareMismatch,
+          `Backup share does not belong to the current ${curve} backup of this wallet`,
+        );
+      const pair = await this.reshare(serverBackup.share, clientBackup);
+      const version = current.version + 1;
+      const holder = current.share.holder;
+      const meta = { walletId, curve, version, holder };
+      if (holder === 'server') {
+        await this.writeShare(this.deps.clientStore, 'client', { ...meta, role: 'client' }, pair.client);
+        await this.deps.clientStore.delete({ walletId, curve, party: 'client', version: current.version });
+      }
+      await this.writeShare(this.deps.serverStore, 'server', { ...meta, role: 'server' }, pair.server);
+      await this.deps.serverStore.delete({ walletId, curve, party: 'server', version: current.version });
+      if (curve === 'secp256k1') this.dropParties(walletId);
+      const publicKey = this.publicKeyOf(curve, pair.server);
+      if (publicKey !== publicKeyHex(current.share))
+        throw new MpcError(MpcErrorId.BadMessage, 'Recovery changed the public key (refusing)');
+      out[curve] = {
+        publicKey,
+        version,
+        ...(holder === 'client' ? { share: encodeShare({ ...meta, role: 'client' }, pair.client) } : {}),
+      };
+    }
+    return out;
+  }
+
+  // ---- internals ----------------------------------------------------------------------------
+
+  private async dkg(curve: Curve): Promise<{ server: EcdsaP1Share | FrostShare; client: EcdsaP2Share | FrostShare }> {
+    if (curve === 'ed25519') return runFrostDkg();
+    const { p1, p2 } = runEcdsaKeyGen(await this.freshPaillierKey());
+    return { server: p1, client: p2 };
+  }
+
+  private async reshare(
+    server: DecodedShare,
+    client: DecodedShare,
+  ): Promise<{ server: EcdsaP1Share | FrostShare; client: EcdsaP2Share | FrostShare }> {
+    if (server.curve === 'ed25519' && client.curve === 'ed25519') return runFrostReshare(server.frost, client.frost);
+    if (server.curve === 'secp256k1' && client.curve === 'secp256k1') {
+      const { p1, p2 } = runEcdsaReshare(
+        server.ecdsa as EcdsaP1Share,
+        client.ecdsa as EcdsaP2Share,
+        await this.freshPaillierKey((server.ecdsa as EcdsaP1Share).paillier.n),
+      );
+      return { server: p1, client: p2 };
+    }
+    throw new MpcError(MpcErrorId.ShareMismatch, 'Server and client shares are for different curves');
+  }
+
+  private async freshPaillierKey(notN?: bigint): Promise<PaillierPrivateKey> {
+    for (let i = 0; i < 8; i++) {
+      const key = await (this.deps.paillierKeys ? this.deps.paillierKeys() : PaillierPrivateKey.generate());
+      if (key.n !== notN) return key;
+    }
+    throw new Error('Paillier key source keeps returning the current key');
+  }
+
+  private publicKeyOf(curve: Curve, share: EcdsaP1Share | FrostShare): string {
+    if (curve === 'ed25519') return bytesToHex(frostPublicKey((share as FrostShare).public));
+    return bytesToHex((share as EcdsaP1Share).Q.toBytes(true));
+  }
+
+  /** The client share matching a server share: from the client store (server wallets) or the caller. */
+  private async clientShare(server: DecodedShare, shareRef: string | undefined): Promise<ClientShare> {
+    if (server.holder === 'server') {
+      const row = await this.readShare(this.deps.clientStore, server.walletId, server.curve, 'client');
+      if (!row) throw walletNotFound(server.walletId, server.curve);
+      return this.checkClient(server, row.share);
+    }
+    if (!shareRef || !this.deps.resolveClientShare)
+      throw new BaseError('This wallet is client-held: a shareRef to the client share is required', {
+        id: ErrorId.ShareNotConfirmed,
+        kind: 'terminal',
+      });
+    return this.checkClient(server, decodeShare(await this.deps.resolveClientShare(shareRef)));
+  }
+
+  private checkClient(server: DecodedShare, client: DecodedShare): ClientShare {
+    if (
+      client.walletId !== server.walletId ||
+      client.curve !== server.curve ||
+      client.role !== 'client' ||
+      client.backup
+    )
+      throw new MpcError(MpcErrorId.ShareMismatch, `Client share does not belong to this wallet's ${server.curve} key`);
+    if (client.version !== server.version)
+      throw new MpcError(
+        MpcErrorId.ShareMismatch,
+        `Client share is for key version ${client.version}, the wallet is at version ${server.version} (recovered?)`,
+      );
+    return client as ClientShare;
+  }
+
+  private dropParties(walletId: string): void {
+    const p = this.parties.get(walletId);
+    if (!p) return;
+    p.pool.stop();
+    p.p1.clear();
+    p.p2.clear();
+    this.parties.delete(walletId);
+  }
+
+  private async writeShare(
+    store: ShareStore,
+    party: ShareParty,
+    meta: ShareMeta,
+    share: EcdsaP1Share | EcdsaP2Share | FrostShare,
+  ): Promise<void> {
+    const ctx = { walletId: meta.walletId, curve: meta.curve, party };
+    const blob = await this.deps.envelope.sealToString(encodeShare(meta, share), ctx);
+    await store.put({ walletId: meta.walletId, curve: meta.curve, party, version: meta.version }, blob);
+  }
+
+  private async readShare(
+    store: ShareStore,
+    walletId: string,
+    curve: Curve,
+    party: ShareParty,
+  ): Promise<{ version: number; share: DecodedShare } | undefined> {
+    const row = await store.latest(walletId, curve, party);
+    if (!row) return undefined;
+    const share = decodeShare(await this.deps.envelope.openFromString(row.blob, { walletId, curve, party }));
+    if (share.walletId !== walletId || share.curve !== curve || share.version !== row.version)
+      throw new MpcError(MpcErrorId.ShareMismatch, 'Stored share does not match its row');
+    return { version: row.version, share };
+  }
+
+  private assertValid(curve: Curve, publicKey: string, payloadHex: string, sig: Signature): void {
+    let ok = verifySignature(curve, publicKey, payloadHex, sig);
+    if (ok && curve === 'secp256k1') {
+      const rec = Uint8Array.of(sig.recovery ?? 255, ...hexToBytes(sig.signature));
+      try {
+        ok = bytesToHex(secp256k1.recoverPublicKey(rec, hexToBytes(payloadHex), { prehash: false })) === publicKey;
+      } catch {
+        ok = false;
+      }
+    }
+    if (ok && curve === 'ed25519')
+      ok = ed25519.verify(hexToBytes(sig.signature), hexToBytes(payloadHex), hexToBytes(publicKey));
+    if (!ok) throw signingFailed(`MPC ${curve} signature does not verify against the wallet public key`);
+  }
+}
