@@ -45,7 +45,15 @@ const sender = proxyActivities<Activities>(broadcastOptions);
 const watcher = proxyActivities<Activities>(statusOptions);
 
 /** Broadcast rejections that prove the signed bytes can never land, so a rebuild is safe. */
-const REBUILD_ON = new Set(['blockhash_expired', 'tx_expired', 'bad_sequence']);
+const REBUILD_ON = new Set([
+  'blockhash_expired',
+  'tx_expired',
+  'bad_sequence',
+  'nonce_conflict',
+  'utxo_spent',
+  'utxo_conflict',
+  'fee_too_low',
+]);
 const MAX_ATTEMPTS = 3;
 /** Polls without seeing the transaction before the same bytes are sent again. */
 const RESEND_AFTER_MISSES = 10;

@@ -18,6 +18,7 @@ const rules: Rule[] = [
   { match: /replacement transaction underpriced|ReplacementUnderpriced|already exists with same nonce/i, id: ErrorId.NonceConflict, kind: 'terminal', message: 'another transaction with this nonce is pending' },
   { match: /insufficient funds|InsufficientFunds|exceeds balance|insufficient balance/i, id: ErrorId.InsufficientFunds, kind: 'terminal', message: 'insufficient funds for amount plus gas' },
   { match: /execution reverted|reverted|revert/i, id: ErrorId.EstimateGasReverted, kind: 'terminal', message: 'the transaction would revert' },
+  { match: /returned no data \("0x"\)|ContractFunctionZeroDataError|does not have the function|not a contract/i, id: 'contract_call_failed', kind: 'terminal', message: 'the address is not a contract with that function' },
   { match: /intrinsic gas too low|gas limit reached|exceeds block gas limit|max fee per gas less than block base fee|fee cap less than block base fee|transaction underpriced/i, id: 'fee_too_low', kind: 'terminal', message: 'gas or fee settings rejected by the node' },
   { match: /invalid sender|invalid signature|signature/i, id: 'invalid_signature', kind: 'terminal', message: 'the node rejected the signature' },
   { match: /chain id|chainId|invalid chain/i, id: 'wrong_chain', kind: 'terminal', message: 'the transaction was signed for another chain' },

@@ -5,6 +5,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { type WorkflowBundle, bundleWorkflowCode } from '@temporalio/worker';
 import { startApi } from '../../api/server.js';
+import type { ChainRegistry } from '../../chains/registry.js';
 import { loadConfig } from '../../config/env.js';
 import { buildRuntime, type Runtime } from '../../runtime/deps.js';
 import { createWorker, workflowsPath } from '../../worker.js';
@@ -27,7 +28,7 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
-export async function startTestStack(opts: { env?: Record<string, string> } = {}): Promise<TestStack> {
+export async function startTestStack(opts: { env?: Record<string, string>; chains?: ChainRegistry } = {}): Promise<TestStack> {
   const taskQueue = `tq-${randomUUID()}`;
   const apiKey = `cfsk_test_${randomBytes(12).toString('hex')}`;
   const config = loadConfig({
@@ -40,7 +41,7 @@ export async function startTestStack(opts: { env?: Record<string, string> } = {}
     LOG_LEVEL: 'silent',
     ...opts.env,
   });
-  const runtime = buildRuntime(config);
+  const runtime = buildRuntime(config, opts.chains ? { chains: opts.chains } : {});
   const api = await startApi(config, runtime);
   let workerRun: Promise<void> | undefined;
   let stopWorker: (() => Promise<void>) | undefined;
