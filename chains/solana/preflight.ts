@@ -1,0 +1,211 @@
+/**
+ * Preflight: checks balances (SOL, token, rent-exempt minimums), decides the token accounts, fetches a blockhash
+ * and prices the exact message the build step will compile. User problems go to `errors`; RPC failures throw.
+ */
+import {
+  ACCOUNT_SIZE,
+  ExtensionType,
+  getAccountLen,
+  getAccountTypeOfMintType,
+  getAssociatedTokenAddressSync,
+  getExtensionTypes,
+  TOKEN_2022_PROGRAM_ID,
+  TOKEN_PROGRAM_ID,
+  unpackMint,
+} from '@solana/spl-token';
+import { type AccountInfo, PublicKey, VersionedMessage } from '@solana/web3.js';
+import { chainError, ErrorId } from '../../errors/codes.js';
+import { formatAmount } from '../amount.js';
+import type { NetworkConfig, PreflightIssue, PreflightResult, TransferIntent } from '../types.js';
+import { isOnCurve, solanaAddressFromPublicKey, validateSolanaAddress } from './address.js';
+import { type SolanaTransferContext, transferMessage } from './build.js';
+import { SolanaErrorId } from './errors.js';
+import { COMMITMENT, type SolanaRpc } from './rpc.js';
+
+/** Compute-unit limits used when a priority fee is set (generous; unused units are not charged). */
+const UNITS = { native: 2_000, token: 20_000, createAta: 60_000, memo: 50_000 };
+
+function priorityOf(network: NetworkConfig): { price: number; limit?: number } {
+  const p = network.params ?? {};
+  const price = typeof p.priorityMicroLamports === 'number' ? p.priorityMicroLamports : 0;
+  const limit = typeof p.computeUnitLimit === 'number' ? p.computeUnitLimit : undefined;
+  return { price, limit };
+}
+
+function result(
+  errors: PreflightIssue[],
+  warnings: PreflightIssue[],
+  fee: bigint,
+  totalSpent: bigint,
+  context: SolanaTransferContext | Record<string, never>,
+): PreflightResult {
+  return { errors, warnings, fee: fee.toString(), totalSpent: totalSpent.toString(), context: { ...context } };
+}
+
+export async function solanaPreflight(
+  rpc: SolanaRpc,
+  network: NetworkConfig,
+  intent: TransferIntent,
+): Promise<PreflightResult> {
+  const { connection } = rpc;
+  const errors: PreflightIssue[] = [];
+  const warnings: PreflightIssue[] = [];
+  if (solanaAddressFromPublicKey(intent.from.publicKey) !== intent.from.address) {
+    errors.push({ id: ErrorId.BadRequest, message: 'sender address does not match its public key' });
+  }
+  if (!validateSolanaAddress(intent.to))
+    errors.push({ id: ErrorId.BadTo, message: `${intent.to} is not a Solana address` });
+  if (errors.length) return result(errors, warnings, 0n, 0n, {});
+
+  const from = new PublicKey(intent.from.address);
+  const to = new PublicKey(intent.to);
+  const amount = BigInt(intent.rawAmount);
+  const sol = network.nativeDecimals;
+  // Called directly: Connection.getLatestBlockhash rewraps RPC errors into a plain Error without the code.
+  const latest = await rpc.call<{ value: { blockhash: string; lastValidBlockHeight: number } }>('getLatestBlockhash', [
+    { commitment: COMMITMENT },
+  ]);
+  const { blockhash, lastValidBlockHeight } = latest.value;
+  const rentExemptEmpty = BigInt(await connection.getMinimumBalanceForRentExemption(0, COMMITMENT));
+  const priority = priorityOf(network);
+  const memoUnits = intent.memo ? UNITS.memo : 0;
+
+  let ctx: SolanaTransferContext;
+  let fromAcc: AccountInfo<Buffer> | null;
+  let rentFee = 0n;
+  let tokenShortfall: PreflightIssue | undefined;
+
+  if (intent.token.kind === 'native') {
+    const [payer, recipient] = await connection.getMultipleAccountsInfo([from, to], COMMITMENT);
+    fromAcc = payer ?? null;
+    ctx = { blockhash, lastValidBlockHeight, kind: 'native' };
+    if (priority.price > 0) {
+      ctx.priorityMicroLamports = priority.price;
+      ctx.computeUnitLimit = priority.limit ?? UNITS.native + memoUnits;
+    }
+    if (!recipient && amount < rentExemptEmpty) {
+      errors.push({
+        id: ErrorId.BadAmount,
+        message: `${intent.to} does not exist yet; the first transfer must be at least ${formatAmount(rentExemptEmpty, sol)} SOL (rent-exempt minimum)`,
+      });
+    }
+  } else {
+    const mint = new PublicKey(intent.token.address);
+    const [payer, recipient, mintAcc] = await connection.getMultipleAccountsInfo([from, to, mint], COMMITMENT);
+    fromAcc = payer ?? null;
+    const tokenProgram = mintAcc?.owner;
+    if (
+      !mintAcc ||
+      !tokenProgram ||
+      !(tokenProgram.equals(TOKEN_PROGRAM_ID) || tokenProgram.equals(TOKEN_2022_PROGRAM_ID))
+    ) {
+      errors.push({
+        id: ErrorId.TokenUnsupported,
+        message: `${mint.toBase58()} is not an SPL token mint on ${network.name}`,
+      });
+      return result(errors, warnings, 0n, 0n, {});
+    }
+    const mintState = unpackMint(mint, mintAcc, tokenProgram);
+    if (mintState.decimals !== intent.token.decimals) {
+      errors.push({
+        id: ErrorId.TokenUnsupported,
+        message: `mint ${mint.toBase58()} has ${mintState.decimals} decimals, configured ${intent.token.decimals}`,
+      });
+      return result(errors, warnings, 0n, 0n, {});
+    }
+    const source = getAssociatedTokenAddressSync(mint, from, true, tokenProgram);
+
+    // Destination: the recipient's associated token account, unless `to` already is a token account of this mint.
+    let destination: PublicKey;
+    let recipientOwner: PublicKey;
+    if (
+      recipient?.owner.equals(tokenProgram) &&
+      recipient.data.length >= 165 &&
+      mint.equals(new PublicKey(recipient.data.subarray(0, 32)))
+    ) {
+      destination = to;
+      recipientOwner = new PublicKey(recipient.data.subarray(32, 64));
+      warnings.push({
+        id: 'recipient_is_token_account',
+        message: `${intent.to} is a token account; sending to it directly`,
+      });
+    } else if (!isOnCurve(intent.to)) {
+      errors.push({
+        id: ErrorId.BadTo,
+        message: `${intent.to} is a program-derived address, not a wallet; refusing to create a token account for it`,
+      });
+      return result(errors, warnings, 0n, 0n, {});
+    } else {
+      destination = getAssociatedTokenAddressSync(mint, to, false, tokenProgram);
+      recipientOwner = to;
+    }
+    const [sourceAcc, destAcc] = await connection.getMultipleAccountsInfo([source, destination], COMMITMENT);
+    const createRecipientAta = !destAcc;
+    if (createRecipientAta) {
+      const len = tokenProgram.equals(TOKEN_2022_PROGRAM_ID)
+        ? getAccountLen([
+            ...getExtensionTypes(mintState.tlvData).map(getAccountTypeOfMintType),
+            ExtensionType.ImmutableOwner,
+          ])
+        : ACCOUNT_SIZE;
+      rentFee = BigInt(await connection.getMinimumBalanceForRentExemption(len, COMMITMENT));
+      warnings.push({
+        id: 'recipient_token_account_created',
+        message: `the recipient has no ${intent.token.symbol ?? 'token'} account; it is created in this transaction (rent ${formatAmount(rentFee, sol)} SOL, paid by the sender, included in the fee)`,
+      });
+    }
+    const tokenBalance = sourceAcc
+      ? BigInt((await connection.getTokenAccountBalance(source, COMMITMENT)).value.amount)
+      : 0n;
+    if (tokenBalance < amount) {
+      tokenShortfall = {
+        id: ErrorId.InsufficientFunds,
+        message: `token balance ${formatAmount(tokenBalance, intent.token.decimals)} is less than ${formatAmount(amount, intent.token.decimals)}`,
+      };
+    }
+    ctx = {
+      blockhash,
+      lastValidBlockHeight,
+      kind: 'token',
+      mint: mint.toBase58(),
+      tokenProgram: tokenProgram.toBase58(),
+      decimals: mintState.decimals,
+      source: source.toBase58(),
+      destination: destination.toBase58(),
+      recipientOwner: recipientOwner.toBase58(),
+      createRecipientAta,
+    };
+    if (priority.price > 0) {
+      ctx.priorityMicroLamports = priority.price;
+      ctx.computeUnitLimit = priority.limit ?? UNITS.token + (createRecipientAta ? UNITS.createAta : 0) + memoUnits;
+    }
+  }
+
+  // Price the exact message build will produce.
+  const message = transferMessage(intent, ctx);
+  const feeValue = (await connection.getFeeForMessage(VersionedMessage.deserialize(message), COMMITMENT)).value;
+  if (feeValue === null) {
+    // The blockhash expired between two calls (a lagging RPC node): trying again fetches a fresh one.
+    throw chainError(SolanaErrorId.BlockhashExpired, 'blockhash expired during preflight', 'retryable');
+  }
+  const networkFee = BigInt(feeValue);
+  const fee = networkFee + rentFee;
+  ctx.networkFee = networkFee.toString();
+  ctx.rentFee = rentFee.toString();
+
+  const lamports = BigInt(fromAcc?.lamports ?? 0);
+  const totalSpent = intent.token.kind === 'native' ? amount + fee : fee;
+  if (tokenShortfall) errors.push(tokenShortfall);
+  if (totalSpent > lamports) {
+    errors.push({
+      id: ErrorId.InsufficientFunds,
+      message: `SOL balance ${formatAmount(lamports, sol)} is less than ${formatAmount(totalSpent, sol)} (${intent.token.kind === 'native' ? 'amount + fee' : 'fee'})`,
+    });
+  } else if (lamports - totalSpent > 0n && lamports - totalSpent < rentExemptEmpty) {
+    errors.push({
+      id: ErrorId.InsufficientFunds,
+      message: `this would leave ${formatAmount(lamports - totalSpent, sol)} SOL, below the rent-exempt minimum ${formatAmount(rentExemptEmpty, sol)}; send less or everything`,
+    });
+  }
+  return result(errors, warnings, fee, totalSpent, ctx);
+}
