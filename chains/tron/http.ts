@@ -67,6 +67,8 @@ export interface TronConstantResult {
   result?: { result?: boolean; code?: string; message?: string };
   energy_used?: number;
   constant_result?: string[];
+  /** A REVERT keeps `result.result: true` but marks the simulated transaction FAILED. */
+  transaction?: { ret?: Array<{ ret?: string }> };
 }
 
 export interface TronTransactionInfo {

@@ -12,7 +12,7 @@ import { tronBroadcast } from './broadcast.js';
 import { buildTronTransfer } from './build.js';
 import { classifyTronError } from './errors.js';
 import { TronHttpClient } from './http.js';
-import { loadFeeParams, type TronFeeParams, tronPreflight } from './preflight.js';
+import { constantCallFailed, loadFeeParams, type TronFeeParams, tronPreflight } from './preflight.js';
 import { tronStatus } from './status.js';
 import { decodeUint } from './trc20.js';
 
@@ -92,7 +92,7 @@ export function createTronAdapter(network: NetworkConfig): ChainAdapter {
         },
       );
       const word = res.constant_result?.[0];
-      if (res.result?.result !== true || !word) throw unsupported();
+      if (constantCallFailed(res) || !word) throw unsupported();
       const decimals = Number(decodeUint(word));
       if (!Number.isInteger(decimals) || decimals > 77) throw unsupported();
       return { kind: 'token', address: trimmed, decimals };

@@ -9,7 +9,7 @@ import { ErrorId } from '../../errors/codes.js';
 import type { NetworkConfig, PreflightIssue, PreflightResult, TransferIntent } from '../types.js';
 import { tronAddressFromPublicKey, validateTronAddress } from './address.js';
 import { makeRawData, type TronBuildContext } from './build.js';
-import type { TronHttpClient } from './http.js';
+import type { TronConstantResult, TronHttpClient } from './http.js';
 import { bandwidthBytes, encodeRawData } from './protobuf.js';
 import { balanceOfParameter, decodeUint, transferParameter } from './trc20.js';
 
@@ -36,6 +36,16 @@ export function tronParams(network: NetworkConfig): { feeLimitSun: number; expir
     feeLimitSun: typeof p.feeLimitSun === 'number' ? p.feeLimitSun : 100_000_000,
     expirationMs: typeof p.expirationMs === 'number' ? p.expirationMs : 60_000,
   };
+}
+
+/** java-tron reports a failed constant call either as an error result or (REVERT) as a FAILED simulated tx. */
+export function constantCallFailed(res: TronConstantResult): boolean {
+  return (
+    res.result?.result !== true ||
+    Boolean(res.result.code) ||
+    Boolean(res.result.message) ||
+    res.transaction?.ret?.[0]?.ret === 'FAILED'
+  );
 }
 
 export async function tronPreflight(
@@ -121,7 +131,7 @@ export async function tronPreflight(
         id: ErrorId.InsufficientFunds,
         message: `token balance ${tokenBalance} is below the amount ${amount}`,
       });
-    } else if (dryRun.result?.result !== true || dryRun.result.code) {
+    } else if (constantCallFailed(dryRun)) {
       errors.push({ id: ErrorId.EstimateGasReverted, message: 'the token transfer would revert' });
     }
     energy = dryRun.energy_used ?? 0;

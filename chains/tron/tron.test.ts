@@ -133,19 +133,30 @@ describe('tron adapter against the test peer', () => {
     expect(signed.hash).toBe(unsigned.payloads[0]!.payload);
     expect(unsigned.details.expiration).toBe((preflight.context.refBlockTimestamp as number) + 60_000);
 
-    expect((await adapter.getStatus(signed.hash, { details: unsigned.details })).state).toBe('not_found');
-    expect(await adapter.broadcast(signed)).toEqual({ hash: signed.hash, alreadyKnown: false });
-    expect(await adapter.broadcast(signed)).toEqual({ hash: signed.hash, alreadyKnown: true });
+    const status = () => adapter.getStatus(signed.hash, { details: unsigned.details, submittedAt: Date.now() });
+    // step blocks by hand so every stage is observed deterministically
+    peer.pauseBlocks();
+    try {
+      expect((await status()).state).toBe('not_found');
+      expect(await adapter.broadcast(signed)).toEqual({ hash: signed.hash, alreadyKnown: false });
+      expect(await adapter.broadcast(signed)).toEqual({ hash: signed.hash, alreadyKnown: true });
+      expect(await status()).toEqual({ state: 'pending' });
 
-    const { last, seen } = await watch(signed.hash, unsigned, isFinal);
-    const states = seen.map((s) => (s.state === 'included' ? `included:${s.final}` : s.state));
-    expect(states).toContain('included:false');
-    expect(states.indexOf('included:false')).toBeLessThan(states.indexOf('included:true'));
-    expect(states.slice(0, states.indexOf('included:false')).every((s) => s === 'pending')).toBe(true);
-    if (last.state !== 'included') throw new Error('expected included');
-    expect(last.confirmations).toBeGreaterThanOrEqual(4);
-    expect(last.blockHash).toMatch(/^[0-9a-f]{64}$/);
-    expect(Number.parseInt(last.blockHash.slice(0, 16), 16)).toBe(Number(last.blockNumber));
+      const included = peer.produceBlocks(1);
+      const first = await status();
+      expect(first).toMatchObject({ state: 'included', blockNumber: String(included), confirmations: 1, final: false });
+      peer.produceBlocks(2);
+      expect(await status()).toMatchObject({ state: 'included', confirmations: 3, final: false });
+      peer.produceBlocks(1); // solidifyDepth = 3 blocks on top
+      const last = await status();
+      expect(last).toMatchObject({ state: 'included', blockNumber: String(included), confirmations: 4, final: true });
+      if (last.state !== 'included' || first.state !== 'included') throw new Error('expected included');
+      expect(last.blockHash).toBe(first.blockHash);
+      expect(last.blockHash).toMatch(/^[0-9a-f]{64}$/);
+      expect(Number.parseInt(last.blockHash.slice(0, 16), 16)).toBe(included);
+    } finally {
+      peer.resumeBlocks();
+    }
 
     const info = await txInfo(signed.hash);
     expect(String(info.fee)).toBe(preflight.fee);

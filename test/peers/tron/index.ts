@@ -38,6 +38,10 @@ export interface TronTestPeer {
   /** Registers a TRC-20 balance ledger; returns its base58 address. */
   deployTrc20(options?: Trc20Options): string;
   mint(contract: string, address: string, amount: bigint | number | string): void;
+  /** Stops/restarts the block timer, for tests that step blocks by hand with produceBlocks. */
+  pauseBlocks(): void;
+  resumeBlocks(): void;
+  produceBlocks(count?: number): number;
   balanceOf(address: string): bigint;
   trc20BalanceOf(contract: string, address: string): bigint;
   stop(): Promise<void>;
@@ -131,7 +135,10 @@ export async function startTronTestPeer(options: TronTestPeerOptions = {}): Prom
     server.listen(port, '127.0.0.1', resolve);
   });
 
-  const timer = setInterval(() => chain.produceBlock(), options.blockMs ?? 500);
+  let paused = false;
+  const timer = setInterval(() => {
+    if (!paused) chain.produceBlock();
+  }, options.blockMs ?? 500);
 
   return {
     fullNodeUrl: `http://127.0.0.1:${port}`,
@@ -139,6 +146,16 @@ export async function startTronTestPeer(options: TronTestPeerOptions = {}): Prom
     fund,
     deployTrc20,
     mint,
+    pauseBlocks: () => {
+      paused = true;
+    },
+    resumeBlocks: () => {
+      paused = false;
+    },
+    produceBlocks: (count = 1) => {
+      for (let k = 0; k < count; k++) chain.produceBlock();
+      return chain.head().number;
+    },
     balanceOf: (address) => chain.state().accounts.get(toHexAddress(address))?.balance ?? 0n,
     trc20BalanceOf: (contract, address) =>
       chain.state().tokens.get(toHexAddress(contract))?.balances.get(toHexAddress(address)) ?? 0n,

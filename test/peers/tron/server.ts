@@ -220,8 +220,9 @@ export function tronRoutes(chain: TronTestChain): Map<string, Handler> {
       return { result: { code: 'CONTRACT_VALIDATE_ERROR', message: hexMsg('Smart contract is not exist.') } };
     const res = state.clone().call(contract, owner, selectorData(b), false);
     if (!res.ok) {
+      // java-tron keeps the success shape for a REVERT: the failure shows in result.message and ret FAILED
       return {
-        result: { code: 'CONTRACT_EXE_ERROR', message: hexMsg(res.revertReason ?? 'REVERT opcode executed') },
+        result: { result: true, message: hexMsg(res.revertReason ?? 'REVERT opcode executed') },
         energy_used: res.energy,
         constant_result: [res.output],
         transaction: { ret: [{ ret: 'FAILED' }] },
