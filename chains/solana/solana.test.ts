@@ -309,12 +309,17 @@ describe('solana transfers on the test peer', () => {
       peer.setDropIncoming(false);
     }
     expect(await adapter.getStatus(signed.hash, { details: unsigned.details })).toEqual({ state: 'not_found' });
-    peer.expireBlockhash();
-    // Processed height is past lastValidBlockHeight, finalized is not yet: still only not_found.
-    expect(await adapter.getStatus(signed.hash, { details: unsigned.details })).toEqual({ state: 'not_found' });
-    peer.advanceSlots(FINALITY_DEPTH);
-    const expired = await adapter.getStatus(signed.hash, { details: unsigned.details });
-    expect(expired).toMatchObject({ state: 'expired' });
+    peer.pauseSlots();
+    try {
+      peer.expireBlockhash();
+      // Processed height is past lastValidBlockHeight, finalized is not yet: still only not_found.
+      expect(await adapter.getStatus(signed.hash, { details: unsigned.details })).toEqual({ state: 'not_found' });
+      peer.advanceSlots(FINALITY_DEPTH);
+      const expired = await adapter.getStatus(signed.hash, { details: unsigned.details });
+      expect(expired).toMatchObject({ state: 'expired' });
+    } finally {
+      peer.resumeSlots();
+    }
     expect(peer.balance(from.address)).toBe(SOL);
   });
 

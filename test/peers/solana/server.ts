@@ -57,6 +57,9 @@ export interface SolanaTestPeer {
   /** Advances block height past every blockhash handed out so far (all expire). */
   expireBlockhash(): void;
   advanceSlots(n: number): void;
+  /** Stop / restart the slot clock (for assertions that must not race block production). */
+  pauseSlots(): void;
+  resumeSlots(): void;
   /** Accept transactions but never include them (a congested/dropping leader). */
   setDropIncoming(drop: boolean): void;
   /** Make the next matching request(s) fail (HTTP status or JSON-RPC error). */
@@ -141,7 +144,15 @@ export async function startSolanaTestPeer(options: SolanaTestPeerOptions = {}): 
     server.listen(port, '127.0.0.1', () => resolve());
   });
   const slotMs = options.slotMs ?? 100;
-  const timer = slotMs > 0 ? setInterval(() => chain.tick(), slotMs) : undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const startClock = () => {
+    if (slotMs > 0 && !timer) timer = setInterval(() => chain.tick(), slotMs);
+  };
+  const stopClock = () => {
+    if (timer) clearInterval(timer);
+    timer = undefined;
+  };
+  startClock();
 
   return {
     rpcUrl: `http://127.0.0.1:${port}`,
@@ -192,6 +203,8 @@ export async function startSolanaTestPeer(options: SolanaTestPeerOptions = {}): 
     },
     expireBlockhash: () => chain.expireBlockhashes(),
     advanceSlots: (n) => chain.advance(n),
+    pauseSlots: stopClock,
+    resumeSlots: startClock,
     setDropIncoming(drop) {
       chain.dropIncoming = drop;
     },
@@ -199,7 +212,7 @@ export async function startSolanaTestPeer(options: SolanaTestPeerOptions = {}): 
       faults.push({ ...fault, times: fault.times ?? 1 });
     },
     async stop() {
-      if (timer) clearInterval(timer);
+      stopClock();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
