@@ -91,6 +91,22 @@ async function waitIncluded(a: ChainAdapter, hash: string, details: Record<strin
   throw new Error('never included');
 }
 
+/** Manual-ledger peers: wait until the submission is queued (or answered), close a ledger, return the result. */
+async function closeAfter<T>(p: StellarTestPeer, sending: Promise<T>): Promise<T> {
+  let settled = false;
+  sending.then(
+    () => {
+      settled = true;
+    },
+    () => {
+      settled = true;
+    },
+  );
+  while (!settled && p.pendingCount() === 0) await new Promise((r) => setTimeout(r, 10));
+  if (!settled) p.closeLedger();
+  return sending;
+}
+
 beforeAll(async () => {
   [peer, manual] = await Promise.all([startStellarTestPeer({ ledgerMs: 200 }), startStellarTestPeer({ ledgerMs: 0 })]);
   adapter = createStellarAdapter({ ...local, rpcUrl: peer.horizonUrl });
@@ -317,13 +333,9 @@ describe('stellar adapter against the Horizon test peer', () => {
     const n1 = (await a.getChainNonce?.(alice.address)) as string;
     const t1 = await prepare(a, alice, i1, { nonce: n1 });
     const t2 = await prepare(a, alice, i2, { nonce: (BigInt(n1) + 1n).toString() });
-    const sends = [a.broadcast(t1.signed), a.broadcast(t2.signed)];
-    while (manual.pendingCount() < 2) await new Promise((r) => setTimeout(r, 20));
-    manual.closeLedger();
-    expect(await Promise.all(sends)).toEqual([
-      { hash: t1.signed.hash, alreadyKnown: false },
-      { hash: t2.signed.hash, alreadyKnown: false },
-    ]);
+    // One queued transaction per account (stellar-core): they land in consecutive ledgers.
+    expect(await closeAfter(manual, a.broadcast(t1.signed))).toEqual({ hash: t1.signed.hash, alreadyKnown: false });
+    expect(await closeAfter(manual, a.broadcast(t2.signed))).toEqual({ hash: t2.signed.hash, alreadyKnown: false });
     expect(await a.getStatus(t1.signed.hash, { details: t1.details })).toMatchObject({ state: 'included' });
     expect(await a.getStatus(t2.signed.hash, { details: t2.details })).toMatchObject({
       state: 'failed',
@@ -333,6 +345,34 @@ describe('stellar adapter against the Horizon test peer', () => {
     // Fee and sequence of the failed one are consumed.
     expect(manual.balance(alice.address)).toBe('7.9999800');
     expect(await a.getChainNonce?.(alice.address)).toBe((BigInt(n1) + 2n).toString());
+  });
+
+  it('a second queued transaction from one account (core TRY_AGAIN_LATER) is a retryable 504', async () => {
+    const p = await startStellarTestPeer({ ledgerMs: 0, submitTimeoutMs: 400 });
+    try {
+      const a = createStellarAdapter({ ...local, rpcUrl: p.horizonUrl });
+      const alice = wallet(a);
+      const bob = wallet(a);
+      p.fund(alice.address, 50);
+      p.fund(bob.address, 1);
+      const n1 = (await a.getChainNonce?.(alice.address)) as string;
+      const t1 = await prepare(a, alice, await intent(a, alice, bob.address, 'XLM', '1'), { nonce: n1 });
+      const t2 = await prepare(a, alice, await intent(a, alice, bob.address, 'XLM', '2'), {
+        nonce: (BigInt(n1) + 1n).toString(),
+      });
+      const first = rejection(a.broadcast(t1.signed));
+      while (p.pendingCount() === 0) await new Promise((r) => setTimeout(r, 10));
+      expect(await rejection(a.broadcast(t2.signed))).toMatchObject({ id: 'rpc_failed', kind: 'retryable' });
+      // No ledger closed within Horizon's wait: the first one is a 504 (unknown) as well, but stays queued.
+      expect(await first).toMatchObject({ id: 'rpc_failed', kind: 'retryable' });
+      p.closeLedger();
+      // The workflow's retries: the first is already on chain, the second now goes through.
+      expect(await a.broadcast(t1.signed)).toEqual({ hash: t1.signed.hash, alreadyKnown: true });
+      expect(await closeAfter(p, a.broadcast(t2.signed))).toEqual({ hash: t2.signed.hash, alreadyKnown: false });
+      expect(p.balance(bob.address)).toBe('4.0000000');
+    } finally {
+      await p.stop();
+    }
   });
 
   it('Horizon 504 on submit is retryable, and the retry is idempotent', async () => {

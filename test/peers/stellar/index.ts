@@ -48,6 +48,8 @@ export interface StellarTestPeerOptions {
   submitTimeoutMs?: number;
   /** Issue USDC from LOCAL_USDC_ISSUER at start. Default true. */
   localUsdc?: boolean;
+  /** stellar-core's one-queued-transaction-per-account rule (TRY_AGAIN_LATER → Horizon 504). Default true. */
+  oneTxPerAccount?: boolean;
 }
 
 export interface PeerAsset {
@@ -104,7 +106,17 @@ export async function startStellarTestPeer(opts: StellarTestPeerOptions = {}): P
   const baseReserve = opts.baseReserve ?? 5_000_000n;
   const submitTimeoutMs = opts.submitTimeoutMs ?? 30_000;
   const ledgerMs = opts.ledgerMs ?? 1000;
-  const ledger = new StellarLedger({ passphrase, baseFee, baseReserve });
+  const ledger = new StellarLedger({ passphrase, baseFee, baseReserve, oneTxPerAccount: opts.oneTxPerAccount ?? true });
+  const timers = new Set<NodeJS.Timeout>();
+  /** A timer that stop() cancels (the waiting request is then dropped with its connection). */
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        resolve();
+      }, ms);
+      timers.add(t);
+    });
   const horizonUrl = `http://127.0.0.1:${port}`;
   const issuers = new Map<string, Keypair>();
   const friendbot = Keypair.random();
@@ -227,13 +239,10 @@ export async function startStellarTestPeer(opts: StellarTestPeerOptions = {}): P
   }
 
   async function respondWhenDone(res: ServerResponse, envelope: string, outcome: Promise<Outcome>): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), submitTimeoutMs);
-    });
-    const o = await Promise.race([outcome, timeout]);
-    clearTimeout(timer);
-    if (o === 'timeout') return send(res, problems.timeout());
+    const o = await Promise.race([outcome, sleep(submitTimeoutMs).then(() => 'timeout' as const)]);
+    // Horizon treats core's TRY_AGAIN_LATER as submitted and waits for a ledger that never holds it.
+    if (o !== 'timeout' && o.kind === 'try_again_later') await sleep(submitTimeoutMs);
+    if (o === 'timeout' || o.kind === 'try_again_later') return send(res, problems.timeout());
     if (o.kind === 'rejected') {
       const r = o.rejection;
       const codes = r.opCodes ? { transaction: r.code, operations: r.opCodes } : { transaction: r.code };
@@ -278,7 +287,7 @@ export async function startStellarTestPeer(opts: StellarTestPeerOptions = {}): P
       .build();
     tx.sign(signer);
     const envelope = tx.toEnvelope().toXDR('base64');
-    await respondWhenDone(res, envelope, ledger.submit(envelope, tx));
+    await respondWhenDone(res, envelope, ledger.submit(envelope, tx, { exempt: true }));
   }
 
   const timer = ledgerMs > 0 ? setInterval(() => ledger.closeLedger(), ledgerMs) : undefined;
@@ -321,6 +330,7 @@ export async function startStellarTestPeer(opts: StellarTestPeerOptions = {}): P
     },
     stop: async () => {
       if (timer) clearInterval(timer);
+      for (const t of timers) clearTimeout(t);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -75,7 +75,11 @@ export class Rejection extends Error {
   }
 }
 
-export type Outcome = { kind: 'included'; record: TxRecord } | { kind: 'rejected'; rejection: Rejection };
+export type Outcome =
+  | { kind: 'included'; record: TxRecord }
+  | { kind: 'rejected'; rejection: Rejection }
+  /** stellar-core's TRY_AGAIN_LATER: not admitted (another transaction from the source is queued). */
+  | { kind: 'try_again_later' };
 
 interface PendingTx {
   hash: string;
@@ -88,6 +92,11 @@ export interface LedgerOptions {
   passphrase: string;
   baseFee: number;
   baseReserve: bigint;
+  /**
+   * stellar-core (since v20) keeps at most one queued transaction per source account and answers
+   * TRY_AGAIN_LATER to the next one. Default true; false allows seq+1, seq+2 chains in one ledger.
+   */
+  oneTxPerAccount?: boolean;
 }
 
 const nowSec = () => Math.floor(Date.now() / 1000);
@@ -199,15 +208,20 @@ export class StellarLedger {
 
   /**
    * Queue admission, as stellar-core checks it: an applied hash returns its record, a queued hash
-   * joins the queue entry, anything else is validated against current state plus the source's
-   * queued transactions (so seq+1, seq+2 from one account can wait in the same ledger).
+   * joins the queue entry (DUPLICATE), a second transaction from a source with one already queued is
+   * TRY_AGAIN_LATER (unless `exempt`, for the peer's own friendbot, which real friendbots spread over
+   * channel accounts), anything else is validated against current state plus the source's queue.
    */
-  submit(envelopeXdr: string, tx: Transaction): Promise<Outcome> {
+  submit(envelopeXdr: string, tx: Transaction, opts: { exempt?: boolean } = {}): Promise<Outcome> {
     const hash = tx.hash().toString('hex');
     const done = this.txs.get(hash);
     if (done) return Promise.resolve({ kind: 'included', record: done });
     const queued = this.pending.find((p) => p.hash === hash);
     if (queued) return new Promise((resolve) => queued.waiters.push(resolve));
+    const limit = (this.opts.oneTxPerAccount ?? true) && !opts.exempt;
+    if (limit && this.pending.some((p) => p.tx.source === tx.source)) {
+      return Promise.resolve({ kind: 'try_again_later' });
+    }
     try {
       this.validate(tx, 'submit', nowSec());
     } catch (err) {
