@@ -1,0 +1,92 @@
+/**
+ * Workflow tests run on a real Temporal dev server started by @temporalio/testing (createLocal with the
+ * `temporal` CLI we install, since its own download cannot work offline), with scripted activities.
+ */
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { findTemporalCli } from '../../scripts/stack/temporal.js';
+import type { Activities } from '../../activities/index.js';
+import type { ChainStatus, PreflightResult, SignedTx, UnsignedTx } from '../../chains/types.js';
+import type { StatusPatch, TransferInput } from '../../workflows/shared.js';
+
+export async function createLocalEnv(): Promise<TestWorkflowEnvironment> {
+  const path = findTemporalCli();
+  if (!path) throw new Error('temporal CLI not found: run npm run setup');
+  return TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'existing-path', path }, ui: false, extraArgs: ['--log-level', 'error'] },
+  });
+}
+
+export const input: TransferInput = {
+  transferId: 'tr_test',
+  tenantId: 't1',
+  walletId: 'w1',
+  network: 'anvil',
+  intent: {
+    transferId: 'tr_test',
+    chain: 'anvil',
+    from: { address: '0x1111111111111111111111111111111111111111', publicKey: '02'.padEnd(66, '1') },
+    to: '0x2222222222222222222222222222222222222222',
+    token: { kind: 'native', symbol: 'ETH', decimals: 18 },
+    rawAmount: '1000',
+  },
+  requiredConfirmations: 2,
+  pollIntervalMs: 50,
+};
+
+export interface Recorder {
+  patches: StatusPatch[];
+  calls: string[];
+}
+
+/** Scripted activities: `statuses` are returned one per check (the last one repeats). */
+export function scriptedActivities(
+  opts: {
+    statuses?: ChainStatus[];
+    preflight?: () => Promise<PreflightResult>;
+    broadcast?: (attempt: number) => Promise<void>;
+  } = {},
+): { activities: Activities; rec: Recorder } {
+  const rec: Recorder = { patches: [], calls: [] };
+  const statuses = [...(opts.statuses ?? [{ state: 'included', blockNumber: '5', blockHash: '0xb', confirmations: 2, final: true }])];
+  let signCount = 0;
+  const unsigned = (): UnsignedTx => ({ chain: 'anvil', unsigned: '0x00', payloads: [{ curve: 'secp256k1', payload: 'aa'.repeat(32) }], details: { nonce: '0' } });
+  const activities = {
+    preflight: async () => {
+      rec.calls.push('preflight');
+      return opts.preflight ? opts.preflight() : { errors: [], warnings: [], fee: '21', totalSpent: '1021', context: {} };
+    },
+    reserve: async () => {
+      rec.calls.push('reserve');
+      return { nonce: '0' };
+    },
+    build: async () => {
+      rec.calls.push('build');
+      return unsigned();
+    },
+    sign: async () => {
+      rec.calls.push('sign');
+      signCount++;
+      return [{ curve: 'secp256k1' as const, signature: 'bb'.repeat(64), recovery: 0 }];
+    },
+    storeSigned: async (_i: TransferInput, attempt: number): Promise<SignedTx> => {
+      rec.calls.push('storeSigned');
+      return { raw: `0xraw${attempt}`, hash: `0xhash${attempt}-${signCount}` };
+    },
+    broadcast: async (_i: TransferInput, attempt: number) => {
+      rec.calls.push('broadcast');
+      await opts.broadcast?.(attempt);
+      return { hash: `0xhash${attempt}`, alreadyKnown: false, broadcastAt: 1 };
+    },
+    checkStatus: async () => {
+      rec.calls.push('checkStatus');
+      return statuses.length > 1 ? statuses.shift()! : statuses[0]!;
+    },
+    recordTransition: async (_id: string, patch: StatusPatch) => {
+      rec.patches.push(patch);
+    },
+    releaseReservation: async () => {
+      rec.calls.push('releaseReservation');
+    },
+  } as unknown as Activities;
+  return { activities, rec };
+}
