@@ -263,6 +263,9 @@ describe('stellar adapter against the Horizon test peer', () => {
     const ok = await adapter.preflight(await intent(adapter, alice, bob.address, 'XLM', '8.4999'));
     expect(ok.errors).toEqual([]);
 
+    const huge = await adapter.preflight(await intent(adapter, alice, bob.address, 'XLM', '922337203685.4775808'));
+    expect(huge.errors.map((e) => e.id)).toEqual(['bad_amount', 'insufficient_funds']);
+
     const ghost = wallet();
     const missing = await adapter.preflight(await intent(adapter, ghost, bob.address, 'XLM', '1'));
     expect(missing.errors.map((e) => e.id)).toEqual(['insufficient_funds']);

@@ -15,6 +15,8 @@ import type { HorizonAccount, HorizonBalance, HorizonClient } from './horizon.js
 /** How long a built transaction stays valid (its maxTime), counted from preflight. */
 export const VALIDITY_SECONDS = 300;
 export const MAX_MEMO_BYTES = 28;
+/** Stellar amounts are int64 stroops. */
+const INT64_MAX = (1n << 63n) - 1n;
 /** data entry by which an account asks senders for a memo (SEP-29); value "1" base64-encoded. */
 const MEMO_REQUIRED_KEY = 'config.memo_required';
 const MEMO_REQUIRED_VALUE = 'MQ==';
@@ -65,6 +67,9 @@ export async function stellarPreflight(
   const toValid = isStellarAddress(intent.to);
   const fmt = (v: bigint) => formatAmount(v, 7);
 
+  if (amount > INT64_MAX) {
+    errors.push({ id: ErrorId.BadAmount, message: `amount exceeds Stellar's int64 limit (${fmt(INT64_MAX)})` });
+  }
   if (!toValid) errors.push({ id: ErrorId.BadTo, message: `${intent.to} is not a Stellar account id (G…)` });
   if (intent.token.kind === 'token' && !asset) {
     errors.push({ id: ErrorId.TokenUnsupported, message: `${intent.token.address} is not CODE:ISSUER` });
