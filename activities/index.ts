@@ -3,12 +3,14 @@
  * (database, chain registry, signer) are injected (cf. Temporal's activities-dependency-injection sample).
  */
 import type { ChainRegistry } from '../chains/registry.js';
-import type { ChainStatus, PreflightResult, Reservation, Signature, SignedTx, SigningPayload, UnsignedTx } from '../chains/types.js';
+import type { ChainStatus, PreflightResult, Reservation, Signature, SignedTx, SigningPayload, UnsignedTx, Utxo } from '../chains/types.js';
+import { BaseError } from '../errors/base.js';
+import { ErrorId } from '../errors/codes.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { Signer } from '../signer/types.js';
 import { applyStatusPatch, markAttemptBroadcast, storeSignedAttempt } from '../storage/transfers.js';
 import { markNonceUsed, releaseNonce, reserveNonce } from '../storage/sequencer.js';
-import { outpointOf, releaseUtxos, reserveUtxos, reservedByOthers } from '../storage/utxos.js';
+import { hasInFlightUtxoTransfers, outpointOf, releaseUtxos, reserveUtxos, reservedByOthers } from '../storage/utxos.js';
 import type { BroadcastOutcome } from './types.js';
 import type { StatusPatch, TransferInput } from '../workflows/shared.js';
 import { boundary, terminal } from './failure.js';
@@ -29,6 +31,9 @@ export function createActivities({ prisma, chains, signer }: ActivityDeps) {
       try {
         const result = await adapter.preflight(input.intent);
         const first = result.errors[0];
+        if (first?.id === ErrorId.InsufficientFunds && adapter.sequencing === 'utxo') {
+          if (await hasInFlightUtxoTransfers(prisma, input.network, input.intent.from.address, input.transferId)) throw utxosInFlight();
+        }
         if (first) throw terminal(first.id, first.message);
         return result;
       } catch (err) {
@@ -53,7 +58,17 @@ export function createActivities({ prisma, chains, signer }: ActivityDeps) {
               adapter.listUtxos!(address),
               reservedByOthers(prisma, input.network, input.transferId),
             ]);
-            const selected = adapter.selectUtxos!(input.intent, preflight, utxos.filter((u) => !taken.has(outpointOf(u))));
+            const free = utxos.filter((u) => !taken.has(outpointOf(u)));
+            let selected: Utxo[];
+            try {
+              selected = adapter.selectUtxos!(input.intent, preflight, free);
+            } catch (err) {
+              const short = adapter.classify(err).id === ErrorId.InsufficientFunds;
+              if (short && (await hasInFlightUtxoTransfers(prisma, input.network, address, input.transferId))) {
+                throw utxosInFlight();
+              }
+              throw err;
+            }
             try {
               await reserveUtxos(prisma, input.network, input.transferId, selected);
               return { utxos: selected };
@@ -131,3 +146,8 @@ export function createActivities({ prisma, chains, signer }: ActivityDeps) {
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+/** Coins held by this wallet's in-flight transfers come back as change: wait (retry) rather than fail. */
+function utxosInFlight(): BaseError {
+  return new BaseError('inputs are held by in-flight transfers; waiting for their change', { id: 'utxos_in_flight', kind: 'retryable' });
+}

@@ -18,7 +18,7 @@ export async function startApi(
   const logger = pino({ level: config.LOG_LEVEL, redact: ['req.headers.authorization', '*.share', '*.privateKey'] });
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: runtime.dataConverter });
-  if (config.DEV_API_KEY) await seedServerKey(runtime.prisma, 'dev', config.DEV_API_KEY, 'DEV_API_KEY');
+  if (config.DEV_API_KEY) await seedServerKey(runtime.prisma, config.DEV_TENANT_ID, config.DEV_API_KEY, 'DEV_API_KEY');
   const app = createApp({ ...runtime, temporal, config, logger });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(config.API_PORT, config.API_HOST, () => resolve(s));

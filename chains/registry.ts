@@ -4,6 +4,9 @@
  */
 import { createBitcoinAdapter } from './bitcoin/index.js';
 import { createEvmAdapter } from './evm/index.js';
+import { createSolanaAdapter } from './solana/index.js';
+import { createStellarAdapter } from './stellar/index.js';
+import { createTronAdapter } from './tron/index.js';
 import { NetworkDirectory, loadNetworks } from './networks.js';
 import type { ChainAdapter, ChainFamily, NetworkConfig } from './types.js';
 
@@ -12,7 +15,9 @@ type AdapterFactory = (network: NetworkConfig) => ChainAdapter;
 const factories: Partial<Record<ChainFamily, AdapterFactory>> = {
   evm: createEvmAdapter,
   bitcoin: createBitcoinAdapter,
-  // families register here, one line each
+  solana: createSolanaAdapter,
+  stellar: createStellarAdapter,
+  tron: createTronAdapter,
 };
 
 export class ChainRegistry {

@@ -14,6 +14,8 @@ const schema = z.object({
   PAYLOAD_CODEC_KEY: z.string().optional(),
   /** Seeded as the dev tenant's server API key by the dev stack. */
   DEV_API_KEY: z.string().optional(),
+  /** Tenant the DEV_API_KEY belongs to. */
+  DEV_TENANT_ID: z.string().default('dev'),
   /** Allow the per-request `rpcUrl` override (off by default: it lets callers make the server call any URL). */
   ALLOW_REQUEST_RPC_URL: z
     .enum(['true', 'false'])

@@ -34,3 +34,17 @@ export async function reserveUtxos(prisma: PrismaClient, network: string, transf
 export async function releaseUtxos(prisma: PrismaClient, transferId: string): Promise<void> {
   await prisma.utxoReservation.updateMany({ where: { transferId, releasedAt: null }, data: { releasedAt: new Date() } });
 }
+
+/** Whether other transfers from `address` still hold inputs (their change will come back). */
+export async function hasInFlightUtxoTransfers(
+  prisma: PrismaClient,
+  network: string,
+  address: string,
+  transferId: string,
+): Promise<boolean> {
+  const rows = await prisma.$queryRaw<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM "UtxoReservation" r JOIN "Transfer" t ON t.id = r."transferId"
+    WHERE r.network = ${network} AND r."releasedAt" IS NULL AND r."transferId" <> ${transferId}
+      AND t."fromAddress" = ${address}`;
+  return (rows[0]?.n ?? 0) > 0;
+}

@@ -25,7 +25,8 @@ export const signingOptions: ActivityOptions = {
  * the classifier marks what must not be retried.
  */
 export const broadcastOptions: ActivityOptions = {
-  startToCloseTimeout: '30 seconds',
+  // Horizon answers a submission only once it is in a ledger (≈5 s, up to a 504 after ≈30 s).
+  startToCloseTimeout: '90 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
   scheduleToCloseTimeout: '30 minutes',
 };

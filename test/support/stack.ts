@@ -37,6 +37,8 @@ export async function startTestStack(opts: { env?: Record<string, string>; chain
     TEMPORAL_TASK_QUEUE: taskQueue,
     API_PORT: '0',
     DEV_API_KEY: apiKey,
+    // one tenant per stack: test files share the database
+    DEV_TENANT_ID: `tenant-${randomUUID()}`,
     ENABLE_DEV_FAUCET: 'true',
     LOG_LEVEL: 'silent',
     ...opts.env,

@@ -1,0 +1,108 @@
+/**
+ * The non-EVM chains as the e2e tests see them: a real regtest node (Bitcoin) or a test peer that verifies
+ * signatures and enforces the chain's rules (Solana on litesvm, Stellar Horizon, TRON HTTP), plus how to read
+ * a native balance from it.
+ */
+import { startBitcoinRegtest } from '../peers/bitcoin-regtest.js';
+import { startSolanaTestPeer } from '../peers/solana/server.js';
+import { startStellarTestPeer } from '../peers/stellar/index.js';
+import { startTronTestPeer } from '../peers/tron/index.js';
+
+export interface RunningChain {
+  /** Env var that points the network config at this node. */
+  env: Record<string, string>;
+  /** Native balance in base units. */
+  balance(address: string): Promise<bigint>;
+  stop(): Promise<void>;
+  extra?: Record<string, unknown>;
+}
+
+export interface ChainCase {
+  network: string;
+  start(): Promise<RunningChain>;
+  /** Faucet amount for a new wallet and a plain send amount (decimal strings). */
+  fund: string;
+  send: string;
+  sendRaw: bigint;
+  badAddress: string;
+}
+
+export const bitcoinCase: ChainCase = {
+  network: 'bitcoin-regtest',
+  fund: '1',
+  send: '0.1',
+  sendRaw: 10_000_000n,
+  badAddress: 'bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh', // mainnet address on regtest
+  async start() {
+    const node = await startBitcoinRegtest();
+    // Regtest has no miners: produce a block every 300 ms like a (very fast) network.
+    const miner = setInterval(() => void node.mine(1).catch(() => {}), 300);
+    return {
+      env: { RPC_URL_BITCOIN_REGTEST: node.rpcUrl },
+      async balance(address) {
+        const res = await node.rpc<{ total_amount: number }>('scantxoutset', ['start', [`addr(${address})`]]);
+        return BigInt(Math.round(res.total_amount * 1e8));
+      },
+      async stop() {
+        clearInterval(miner);
+        await node.stop();
+      },
+      extra: { node },
+    };
+  },
+};
+
+export const solanaCase: ChainCase = {
+  network: 'solana-local',
+  fund: '2',
+  send: '0.01',
+  sendRaw: 10_000_000n,
+  badAddress: 'not-a-solana-address',
+  async start() {
+    const peer = await startSolanaTestPeer({ slotMs: 100, finalityDepth: 8 });
+    return {
+      env: { RPC_URL_SOLANA_LOCAL: peer.rpcUrl },
+      balance: async (address) => BigInt(peer.balance(address)),
+      stop: () => peer.stop(),
+      extra: { peer },
+    };
+  },
+};
+
+export const stellarCase: ChainCase = {
+  network: 'stellar-local',
+  fund: '100',
+  send: '2',
+  sendRaw: 20_000_000n,
+  badAddress: 'GABC',
+  async start() {
+    // stellar-core queues one transaction per account; a second waits (Horizon 504 → retried).
+    const peer = await startStellarTestPeer({ ledgerMs: 300, submitTimeoutMs: 1500 });
+    return {
+      env: { RPC_URL_STELLAR_LOCAL: peer.horizonUrl },
+      balance: async (address) => {
+        const b = peer.balance(address);
+        return b === null ? 0n : BigInt(Math.round(Number(b) * 1e7));
+      },
+      stop: () => peer.stop(),
+      extra: { peer },
+    };
+  },
+};
+
+export const tronCase: ChainCase = {
+  network: 'tron-local',
+  fund: '100',
+  send: '1.5',
+  sendRaw: 1_500_000n,
+  badAddress: 'TXYZ-not-an-address',
+  async start() {
+    const peer = await startTronTestPeer({ blockMs: 200, solidifyDepth: 3 });
+    return {
+      env: { RPC_URL_TRON_LOCAL: peer.fullNodeUrl },
+      balance: async (address) => peer.balanceOf(address),
+      stop: () => peer.stop(),
+      extra: { peer },
+    };
+  },
+};
