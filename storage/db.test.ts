@@ -156,6 +156,16 @@ describe('generated client on the migrated database', () => {
       }),
     );
 
+    const pair = await prisma.signingSharePair.create({
+      data: { id: id('cm'), walletId: wallet.id, curve: 'secp256k1', keyVersion: 1, kind: 'signing' },
+    });
+    expect(pair).toMatchObject({ status: 'incomplete', confirmedAt: null });
+    await roundTrip('SigningSharePair', pair, () =>
+      prisma.signingSharePair.findUnique({
+        where: { walletId_curve_kind_keyVersion: { walletId: wallet.id, curve: 'secp256k1', kind: 'signing', keyVersion: 1 } },
+      }),
+    );
+
     const transfer = await prisma.transfer.create({
       data: {
         id: id('tr'),
