@@ -1,4 +1,48 @@
+import { expect, it } from 'vitest';
+import { LOCAL_USDC_ISSUER, type StellarTestPeer } from '../peers/stellar/index.js';
 import { stellarCase } from '../support/chain-cases.js';
 import { describeChainE2E } from '../support/chain-e2e.js';
+import { waitForTransfer } from '../support/stack.js';
 
-describeChainE2E(stellarCase);
+describeChainE2E(stellarCase, (ctx) => {
+  it('pays USDC (credit asset by symbol) between trusting accounts to finalized', async () => {
+    const { stack, chain } = ctx();
+    const peer = chain.extra!.peer as StellarTestPeer;
+    const usdc = `USDC:${LOCAL_USDC_ISSUER.publicKey()}`;
+    const wallet = await ctx().fundedWallet('usdc');
+    peer.trust(wallet.address, usdc);
+    peer.pay(wallet.address, usdc, '100');
+    const to = ctx().randomRecipient();
+    peer.fund(to, 5);
+    peer.trust(to, usdc);
+    const sent = await stack.call<{ transferId: string }>('POST', '/v1/assets/send', {
+      chain: 'stellar-local',
+      to,
+      token: 'USDC',
+      amount: '12.5',
+      walletId: wallet.walletId,
+    });
+    expect(sent.status, JSON.stringify(sent.body)).toBe(200);
+    const final = await waitForTransfer<{ status: string }>(stack, sent.body.transferId);
+    expect(final.status).toBe('finalized');
+    expect(Number(peer.balance(to, usdc))).toBe(12.5);
+    expect(Number(peer.balance(wallet.address, usdc))).toBe(87.5);
+  });
+
+  it('creates the destination account when it does not exist yet', async () => {
+    const { stack, chain } = ctx();
+    const wallet = await ctx().fundedWallet('create');
+    const to = ctx().randomRecipient();
+    expect(await chain.balance(to)).toBe(0n);
+    const sent = await stack.call<{ transferId: string }>('POST', '/v1/assets/send', {
+      chain: 'stellar-local',
+      to,
+      token: 'NATIVE',
+      amount: '3',
+      walletId: wallet.walletId,
+    });
+    expect(sent.status, JSON.stringify(sent.body)).toBe(200);
+    expect((await waitForTransfer<{ status: string }>(stack, sent.body.transferId)).status).toBe('finalized');
+    expect(await chain.balance(to)).toBe(30_000_000n);
+  });
+});

@@ -36,7 +36,10 @@ export const bitcoinCase: ChainCase = {
   async start() {
     const node = await startBitcoinRegtest();
     // Regtest has no miners: produce a block every 300 ms like a (very fast) network.
-    const miner = setInterval(() => void node.mine(1).catch(() => {}), 300);
+    let mining = true;
+    const miner = setInterval(() => {
+      if (mining) void node.mine(1).catch(() => {});
+    }, 300);
     return {
       env: { RPC_URL_BITCOIN_REGTEST: node.rpcUrl },
       async balance(address) {
@@ -47,7 +50,15 @@ export const bitcoinCase: ChainCase = {
         clearInterval(miner);
         await node.stop();
       },
-      extra: { node },
+      extra: {
+        node,
+        pauseMining: () => {
+          mining = false;
+        },
+        resumeMining: () => {
+          mining = true;
+        },
+      },
     };
   },
 };
