@@ -10,6 +10,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { startBitcoinRegtest } from '../test/peers/bitcoin-regtest.js';
+import { startSolanaTestPeer } from '../test/peers/solana/server.js';
+import { startStellarTestPeer } from '../test/peers/stellar/index.js';
+import { startTronTestPeer } from '../test/peers/tron/index.js';
 import { startAnvil } from './stack/anvil.js';
 import { migrateDatabase } from './stack/migrate.js';
 import { waitFor } from './stack/ports.js';
@@ -102,8 +106,11 @@ async function main(): Promise<void> {
   stops.push(anvil.stop);
   log(`anvil ${anvil.rpcUrl} (chain "anvil", eip155:31337)`);
 
+  const peers = await startChainPeers();
+
   const serviceEnv: NodeJS.ProcessEnv = {
     ...env,
+    ...peers,
     DATABASE_URL: databaseUrl,
     TEMPORAL_ADDRESS: temporal.address,
     RPC_URL_ANVIL: anvil.rpcUrl,
@@ -120,6 +127,43 @@ async function main(): Promise<void> {
 
   if (env.DEV_DEMO !== 'false') await demo(api, serviceEnv.DEV_API_KEY!, temporal.uiUrl);
   log('stack is up; Ctrl-C to stop');
+}
+
+/**
+ * The other chain families' local nodes: a real Bitcoin regtest node (litecoind, data kept in .data/bitcoin,
+ * a block every BITCOIN_BLOCK_MS) and the Solana / Stellar / TRON test peers (in memory: their state resets on
+ * restart). DEV_CHAINS=evm skips them.
+ */
+async function startChainPeers(): Promise<Record<string, string>> {
+  if (env.DEV_CHAINS === 'evm') return {};
+  const out: Record<string, string> = {};
+  if (existsSync('/usr/lib/litecoin/litecoind') || env.LITECOIND_BIN) {
+    mkdirSync(resolve(dataDir, 'bitcoin'), { recursive: true });
+    const btc = await startBitcoinRegtest({ port: Number(env.BITCOIN_RPC_PORT ?? 18443), dataDir: resolve(dataDir, 'bitcoin') });
+    const blockMs = Number(env.BITCOIN_BLOCK_MS ?? 2000);
+    const miner = setInterval(() => void btc.mine(1).catch(() => {}), blockMs);
+    stops.push(async () => {
+      clearInterval(miner);
+      await btc.stop();
+    });
+    out.RPC_URL_BITCOIN_REGTEST = btc.rpcUrl;
+    log(`bitcoin regtest node (litecoind) on 127.0.0.1:${btc.port}, a block every ${blockMs} ms (chain "bitcoin-regtest")`);
+  } else {
+    log('litecoind not installed (npm run setup installs it): chain "bitcoin-regtest" is not available');
+  }
+  const sol = await startSolanaTestPeer({ port: Number(env.SOLANA_PORT ?? 8899), slotMs: 400 });
+  stops.push(() => sol.stop());
+  out.RPC_URL_SOLANA_LOCAL = sol.rpcUrl;
+  log(`Solana test peer (litesvm) ${sol.rpcUrl} (chain "solana-local")`);
+  const xlm = await startStellarTestPeer({ port: Number(env.STELLAR_PORT ?? 8000), ledgerMs: 1000 });
+  stops.push(() => xlm.stop());
+  out.RPC_URL_STELLAR_LOCAL = xlm.horizonUrl;
+  log(`Stellar Horizon test peer ${xlm.horizonUrl} (chain "stellar-local")`);
+  const trx = await startTronTestPeer({ port: Number(env.TRON_PORT ?? 8090), blockMs: 1000 });
+  stops.push(() => trx.stop());
+  out.RPC_URL_TRON_LOCAL = trx.fullNodeUrl;
+  log(`TRON test peer ${trx.fullNodeUrl} (chain "tron-local")`);
+  return out;
 }
 
 /** Creates a wallet, funds it from the faucet and sends a transfer to finality, printing each step. */
