@@ -2,15 +2,22 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
 import { ErrorId } from '../errors/codes.js';
+import { clientSessionResolver, systemClock } from '../portal/credentials.js';
 import { authenticate, type CredentialResolver, serverKeyResolver } from './auth.js';
 import type { AppDeps } from './context.js';
 import { errorHandler, httpError } from './errors.js';
+import { custodianRoutes } from './routes/custodians.js';
 import { devRoutes } from './routes/dev.js';
 import { healthRoutes } from './routes/health.js';
+import { portalClientRoutes } from './routes/portal-client.js';
+import { serverWalletSignRoutes } from './routes/server-wallet-sign.js';
 import { transferRoutes } from './routes/transfers.js';
 import { walletRoutes } from './routes/wallets.js';
 
-export function createApp(deps: AppDeps, extra: { resolvers?: CredentialResolver[]; routers?: express.Router[] } = {}): Express {
+export function createApp(
+  deps: AppDeps,
+  extra: { resolvers?: CredentialResolver[]; routers?: express.Router[] } = {},
+): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -22,10 +29,19 @@ export function createApp(deps: AppDeps, extra: { resolvers?: CredentialResolver
   });
   app.use(express.json({ limit: '256kb' }));
   app.use(healthRoutes(deps));
-  app.use(authenticate([serverKeyResolver(deps.prisma), ...(extra.resolvers ?? [])]));
+  app.use(
+    authenticate([
+      serverKeyResolver(deps.prisma),
+      clientSessionResolver(deps.prisma, deps.now ?? systemClock),
+      ...(extra.resolvers ?? []),
+    ]),
+  );
   app.use(transferRoutes(deps));
   app.use(walletRoutes(deps));
   app.use(devRoutes(deps));
+  app.use(custodianRoutes(deps));
+  app.use(portalClientRoutes(deps));
+  app.use(serverWalletSignRoutes(deps));
   for (const router of extra.routers ?? []) app.use(router);
   app.use((_req, _res, next) => next(httpError(ErrorId.NotFound, 'no such endpoint')));
   app.use(errorHandler);

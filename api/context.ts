@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import type { ChainRegistry } from '../chains/registry.js';
 import type { AppConfig } from '../config/env.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
+import type { ClientWallets } from '../portal/client-wallets.js';
+import type { MpcSigner } from '../signer/mpc-signer.js';
 import type { WalletService } from '../wallets/service.js';
 
 export interface AppDeps {
@@ -15,6 +17,12 @@ export interface AppDeps {
   logger: Logger;
   /** Stores a client-held share encrypted and returns a reference (client wallets, MPC). */
   vaultShare?: (walletId: string, curve: string, share: string) => Promise<string>;
+  /** The MPC signer (server-wallet message signing). */
+  signer?: MpcSigner;
+  /** Portal client-held wallets (generate, backup, recover, sign with a client share). */
+  clientWallets?: ClientWallets;
+  /** Clock for credential expiry (tests fake it). */
+  now?: () => Date;
 }
 
 export interface AuthContext {

@@ -1,37 +1,86 @@
 /**
  * Builds the long-lived dependencies shared by the API and the worker from configuration:
- * database, chain registry, signer, wallet service, Temporal data converter.
+ * database, chain registry, the 2-of-2 MPC signer (shares sealed in PostgreSQL), the client-share
+ * vault, wallet services, Temporal data converter.
  */
-import { createHash } from 'node:crypto';
 import type { DataConverter } from '@temporalio/common';
 import { ChainRegistry } from '../chains/registry.js';
 import type { AppConfig } from '../config/env.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
-import { DevSigner } from '../signer/dev-signer.js';
-import { createSealer } from '../signer/sealer.js';
-import type { Signer } from '../signer/types.js';
+import { ClientWallets } from '../portal/client-wallets.js';
+import { type Clock, systemClock } from '../portal/credentials.js';
+import { parseClientShare } from '../portal/shares.js';
+import { Envelope, LocalMasterKeyProvider, parseMasterKey } from '../signer/envelope.js';
+import { MpcSigner } from '../signer/mpc-signer.js';
 import { createPrisma } from '../storage/db.js';
-import { PrismaSealedKeyStore } from '../storage/key-shares.js';
-import { EncryptionCodec, codecKeyFrom, parseKey } from '../temporal/codec.js';
+import { PrismaShareStore } from '../storage/share-store.js';
+import { ShareVault } from '../storage/share-vault.js';
+import { codecKeyFrom, EncryptionCodec } from '../temporal/codec.js';
 import { WalletService } from '../wallets/service.js';
+import { PaillierKeyPool, type PaillierKeySource } from './paillier-keys.js';
 
 export interface Runtime {
   prisma: PrismaClient;
   chains: ChainRegistry;
-  signer: Signer;
+  signer: MpcSigner;
   wallets: WalletService;
+  clientWallets: ClientWallets;
+  shareVault: ShareVault;
+  /** POST /v1/assets/send hook: seals a client share and returns the reference the workflow carries. */
+  vaultShare: (walletId: string, curve: string, share: string) => Promise<string>;
+  now: Clock;
   dataConverter: DataConverter;
   close(): Promise<void>;
 }
 
-export function buildRuntime(config: AppConfig, overrides: { chains?: ChainRegistry } = {}): Runtime {
+export interface RuntimeOverrides {
+  chains?: ChainRegistry;
+  /**
+   * Paillier keys for 2P-ECDSA key generation. Default: fresh 2048-bit keys from a small background pool.
+   * Tests may pass `testPaillierKeySource()` (signer/mpc/test-keys.ts: TEST ONLY, the factorisations are public).
+   */
+  paillierKeys?: PaillierKeySource;
+  /** Clock for credential expiry and vault TTLs (tests fake it). */
+  now?: Clock;
+  /** Presignatures kept ready per server wallet (default 8; 0 disables). */
+  presignatures?: number;
+}
+
+export function buildRuntime(config: AppConfig, overrides: RuntimeOverrides = {}): Runtime {
   if (!config.MASTER_KEY) throw new Error('MASTER_KEY is required (32 bytes as 64 hex chars or base64)');
-  const masterKey = parseKey(config.MASTER_KEY);
-  const masterKeyId = `local:${createHash('sha256').update(masterKey).digest('hex').slice(0, 16)}`;
+  const envelope = new Envelope(new LocalMasterKeyProvider(parseMasterKey(config.MASTER_KEY)));
   const prisma = createPrisma(config.DATABASE_URL);
   const chains = overrides.chains ?? new ChainRegistry();
-  const signer = new DevSigner(createSealer(masterKey, masterKeyId), new PrismaSealedKeyStore(prisma));
+  const now = overrides.now ?? systemClock;
+  const shareVault = new ShareVault(prisma, envelope, { now });
+  const pool = overrides.paillierKeys ? undefined : new PaillierKeyPool(2);
+  const signer = new MpcSigner({
+    // Server party (server shares and server backup halves) and the client party of server wallets live
+    // in separate stores (party-confined); client-held wallets' client shares are never stored.
+    serverStore: new PrismaShareStore(prisma, ['server', 'server-backup']),
+    clientStore: new PrismaShareStore(prisma, ['client']),
+    envelope,
+    resolveClientShare: (ref) => shareVault.resolve(ref),
+    paillierKeys: overrides.paillierKeys ?? pool!.take,
+    ...(overrides.presignatures !== undefined ? { presignatures: overrides.presignatures } : {}),
+  });
   const wallets = new WalletService(prisma, chains, signer);
+  const clientWallets = new ClientWallets({ prisma, signer, wallets, vault: shareVault, now });
   const dataConverter: DataConverter = { payloadCodecs: [new EncryptionCodec(codecKeyFrom(config))] };
-  return { prisma, chains, signer, wallets, dataConverter, close: () => prisma.$disconnect() };
+  return {
+    prisma,
+    chains,
+    signer,
+    wallets,
+    clientWallets,
+    shareVault,
+    vaultShare: (walletId, curve, share) => clientWallets.vaultForTransfer(walletId, curve, parseClientShare(share)),
+    now,
+    dataConverter,
+    async close() {
+      signer.close();
+      pool?.stop();
+      await prisma.$disconnect();
+    },
+  };
 }

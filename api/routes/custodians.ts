@@ -1,0 +1,62 @@
+/**
+ * Portal's Custodian API credential endpoints (seed 001), server API key only:
+ *   POST /api/v1/custodians/clients                           → { id, clientSessionToken }
+ *   POST /api/v1/custodians/clients/:clientId/session         → { clientSessionToken }
+ *   POST /api/v1/custodians/clients/:clientId/test-api-keys   → { id, clientId, clientApiKey } (shown once)
+ *   GET  /api/v1/custodians/clients/:clientId                 → { id, createdAt, wallet }
+ */
+import { Router } from 'express';
+import { z } from 'zod';
+import { ErrorId } from '../../errors/codes.js';
+import { createClient, createTestClientKey, issueClientSession, systemClock } from '../../portal/credentials.js';
+import { requireServerKey } from '../auth.js';
+import type { AppDeps } from '../context.js';
+import { httpError } from '../errors.js';
+import { parse } from '../schemas.js';
+
+const emptyBody = z.strictObject({});
+const testKeyBody = z.strictObject({ label: z.string().min(1).max(200).optional() });
+
+export function custodianRoutes(deps: AppDeps): Router {
+  const r = Router();
+  const now = deps.now ?? systemClock;
+  r.use('/api/v1/custodians', requireServerKey());
+
+  const findClient = async (tenantId: string, clientId: string) => {
+    const client = await deps.prisma.client.findFirst({ where: { id: clientId, tenantId } });
+    if (!client) throw httpError(ErrorId.NotFound, 'client not found');
+    return client;
+  };
+
+  r.post('/api/v1/custodians/clients', async (req, res) => {
+    parse(emptyBody, req.body ?? {});
+    const created = await createClient(deps.prisma, req.auth!.tenantId, now);
+    res.status(200).json({ id: created.id, clientSessionToken: created.clientSessionToken });
+  });
+
+  r.post('/api/v1/custodians/clients/:clientId/session', async (req, res) => {
+    parse(emptyBody, req.body ?? {});
+    const client = await findClient(req.auth!.tenantId, String(req.params.clientId));
+    const session = await issueClientSession(deps.prisma, client.id, now);
+    res.status(200).json({ clientSessionToken: session.clientSessionToken });
+  });
+
+  r.post('/api/v1/custodians/clients/:clientId/test-api-keys', async (req, res) => {
+    const body = parse(testKeyBody, req.body ?? {});
+    const client = await findClient(req.auth!.tenantId, String(req.params.clientId));
+    const key = await createTestClientKey(deps.prisma, client.tenantId, client.id, body.label);
+    res.status(201).json({ id: key.id, clientId: client.id, clientApiKey: key.clientApiKey });
+  });
+
+  r.get('/api/v1/custodians/clients/:clientId', async (req, res) => {
+    const client = await findClient(req.auth!.tenantId, String(req.params.clientId));
+    const wallet = await deps.prisma.wallet.findUnique({ where: { clientId: client.id } });
+    res.json({
+      id: client.id,
+      createdAt: client.createdAt.toISOString(),
+      wallet: wallet ? await deps.wallets.view(wallet) : null,
+    });
+  });
+
+  return r;
+}

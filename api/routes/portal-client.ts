@@ -1,0 +1,165 @@
+/**
+ * Portal's client API (seed 000); bearer = Client Session Token or test client API key.
+ *   POST  /v1/generate                          → { SECP256K1: { share, id }, ED25519: { share, id } }
+ *   PATCH /api/v3/clients/me/signing-share-pairs  { status, signingSharePairIds }  (also /v1/signing-share-pairs)
+ *   POST  /v1/backup   { generateResponse }     → backup shares, both curves
+ *   POST  /v1/recover  { backupResponse }       → new signing shares, same addresses
+ *   POST  /v1/sign     { method, params, share, chainId, … } → { data }
+ *   POST  /v1/raw/sign/:curve  { param, share } → { data }
+ * A share is only accepted for the caller's own wallet; shares are never logged nor echoed in errors.
+ */
+import { type RequestHandler, Router } from 'express';
+import { z } from 'zod';
+import type { Curve } from '../../chains/types.js';
+import { ErrorId } from '../../errors/codes.js';
+import { systemClock } from '../../portal/credentials.js';
+import { CONFIRMED, confirmPairs } from '../../portal/share-pairs.js';
+import { parseClientShare, parseShareResponse, toCurve } from '../../portal/shares.js';
+import { SIGN_METHODS, type SignTarget, sendIntent, signWithMethod } from '../../portal/sign-methods.js';
+import { submitTransfer } from '../../transfers/submit.js';
+import type { AppDeps } from '../context.js';
+import { httpError } from '../errors.js';
+import { idempotencyKeyHeader, parse } from '../schemas.js';
+
+const share = z.string().min(1).max(100_000);
+const confirmBody = z.strictObject({
+  status: z.enum([CONFIRMED.signing, CONFIRMED.backup] as [string, string]),
+  signingSharePairIds: z.array(z.string().min(1).max(100)).min(1).max(10),
+});
+const backupBody = z.strictObject({
+  generateResponse: z.union([z.string().max(200_000), z.record(z.string(), z.unknown())]),
+});
+const recoverBody = z.strictObject({
+  backupResponse: z.union([z.string().max(200_000), z.record(z.string(), z.unknown())]),
+});
+const signBody = z.strictObject({
+  method: z.enum(SIGN_METHODS),
+  params: z.string().max(200_000),
+  share,
+  chainId: z.string().min(1).max(100),
+  to: z.string().max(200).optional(),
+  rpcUrl: z.string().max(2000).optional(),
+  metadataStr: z.string().max(2000).optional(),
+});
+const rawSignBody = z
+  .strictObject({ param: z.string().max(20_000).optional(), params: z.string().max(20_000).optional(), share })
+  .refine((b) => (b.param ?? b.params) !== undefined, { message: 'param is required', path: ['param'] });
+
+function requireClientCredential(): RequestHandler {
+  return (req, _res, next) => {
+    if (!req.auth?.clientId || (req.auth.kind !== 'client_session' && req.auth.kind !== 'client_test'))
+      return next(httpError(ErrorId.Forbidden, 'this endpoint needs a Client Session Token or a client API key'));
+    next();
+  };
+}
+
+export function portalClientRoutes(deps: AppDeps): Router {
+  const r = Router();
+  const now = deps.now ?? systemClock;
+  const portal = () => {
+    if (!deps.clientWallets) throw httpError(ErrorId.Unavailable, 'client wallets are not configured');
+    return deps.clientWallets;
+  };
+  const client = requireClientCredential();
+
+  r.post('/v1/generate', client, async (req, res) => {
+    parse(z.strictObject({}), req.body ?? {});
+    res.json(await portal().generate(req.auth!.tenantId, req.auth!.clientId!));
+  });
+
+  const confirm: RequestHandler = async (req, res) => {
+    const body = parse(confirmBody, req.body);
+    const wallet = await portal().walletOf(req.auth!.clientId!);
+    const updated = await confirmPairs(deps.prisma, wallet.id, body.signingSharePairIds, body.status, now());
+    res.json({ success: true, updated });
+  };
+  r.patch('/api/v3/clients/me/signing-share-pairs', client, confirm);
+  r.patch('/v1/signing-share-pairs', client, confirm);
+
+  r.post('/v1/backup', client, async (req, res) => {
+    const body = parse(backupBody, req.body);
+    const wallet = await portal().walletOf(req.auth!.clientId!);
+    res.json(await portal().backup(wallet, parseShareResponse(body.generateResponse, 'generateResponse')));
+  });
+
+  r.post('/v1/recover', client, async (req, res) => {
+    const body = parse(recoverBody, req.body);
+    const wallet = await portal().walletOf(req.auth!.clientId!);
+    res.json(await portal().recover(wallet, parseShareResponse(body.backupResponse, 'backupResponse')));
+  });
+
+  r.post('/v1/raw/sign/:curve', client, async (req, res) => {
+    const body = parse(rawSignBody, req.body);
+    const curve: Curve = toCurve(String(req.params.curve).toUpperCase());
+    const digest = (body.param ?? body.params ?? '').replace(/^0x/, '');
+    if (!/^([0-9a-fA-F]{2})+$/.test(digest)) throw httpError(ErrorId.BadRequest, 'param must be a hex string');
+    if (curve === 'secp256k1' && digest.length !== 64)
+      throw httpError(ErrorId.BadRequest, 'SECP256K1 param must be a 32-byte digest (64 hex characters)');
+    const info = parseClientShare(body.share);
+    if (info.curve !== curve)
+      throw httpError(ErrorId.BadRequest, `share is not a ${String(req.params.curve).toUpperCase()} share`);
+    const wallet = await portal().walletOf(req.auth!.clientId!);
+    const sig = await portal().sign(wallet, info, digest);
+    const data = curve === 'secp256k1' ? `${sig.signature}${(27 + (sig.recovery ?? 0)).toString(16)}` : sig.signature;
+    res.json({ data: `0x${data}` });
+  });
+
+  r.post('/v1/sign', client, async (req, res) => {
+    const body = parse(signBody, req.body);
+    const adapter = deps.chains.get(body.chainId);
+    const info = parseClientShare(body.share);
+    const wallet = await portal().walletOf(req.auth!.clientId!);
+    if (info.walletId !== wallet.id) throw httpError(ErrorId.WalletNotFound, 'wallet not found');
+    if (info.curve !== adapter.curve)
+      throw httpError(
+        ErrorId.BadRequest,
+        `${adapter.network.caip2} signs with ${adapter.curve}: send that curve's share`,
+      );
+    const target: SignTarget = {
+      adapter,
+      address: adapter.addressFromPublicKey(deps.wallets.publicKeyFor(wallet, adapter.curve)),
+      sign: (payloadHex) => portal().sign(wallet, info, payloadHex),
+    };
+
+    if (body.method === 'sol_signAndSendTransaction')
+      throw httpError(
+        ErrorId.BadRequest,
+        'sol_signAndSendTransaction is not supported yet: use POST /v1/assets/send for SOL and SPL transfers',
+      );
+    if (body.method === 'eth_sendTransaction') {
+      const intent = await sendIntent(target, body.params);
+      const keyHeader = req.header('idempotency-key');
+      const key = keyHeader === undefined ? undefined : parse(idempotencyKeyHeader, keyHeader);
+      const outcome = await submitTransfer(
+        {
+          prisma: deps.prisma,
+          temporal: deps.temporal,
+          chains: deps.chains,
+          wallets: deps.wallets,
+          taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+          allowRequestRpcUrl: deps.config.ALLOW_REQUEST_RPC_URL,
+          vaultShare: deps.vaultShare,
+        },
+        { tenantId: req.auth!.tenantId, clientWalletIds: [wallet.id] },
+        {
+          chain: adapter.network.name,
+          walletId: wallet.id,
+          share: body.share,
+          ...intent,
+          ...(body.metadataStr ? { metadataStr: body.metadataStr } : {}),
+        },
+        key,
+      );
+      res.setHeader('Idempotency-Key', outcome.transfer.idempotencyKey);
+      res.json({
+        data: outcome.transfer.transactionHash,
+        transferId: outcome.transfer.id,
+        status: outcome.transfer.status,
+      });
+      return;
+    }
+    res.json({ data: await signWithMethod(body.method, body.params, target) });
+  });
+
+  return r;
+}

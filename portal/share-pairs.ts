@@ -1,0 +1,94 @@
+/**
+ * Portal's "signing share pairs": each client share handed out (generate, recover: `signing`; backup:
+ * `backup`) has a pair id. A signing pair starts `incomplete`; the client confirms it stored its share
+ * (status STORED_CLIENT) before the share can sign. Recovery retires the previous version's pairs.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Curve } from '../chains/types.js';
+import { BaseError } from '../errors/base.js';
+import { ErrorId } from '../errors/codes.js';
+import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
+import { MpcErrorId } from '../signer/mpc/errors.js';
+
+export type PairKind = 'signing' | 'backup';
+export const CONFIRMED: Record<PairKind, string> = { signing: 'STORED_CLIENT', backup: 'STORED_CLIENT_BACKUP_SHARE' };
+
+type Db = PrismaClient | Prisma.TransactionClient;
+
+/** Portal-like opaque ids (`cm…`, 25 characters). */
+function pairId(): string {
+  return `cm${randomBytes(16).toString('base64url').replace(/[-_]/g, '').toLowerCase().slice(0, 23).padEnd(23, '0')}`;
+}
+
+export async function createPair(
+  db: Db,
+  walletId: string,
+  curve: Curve,
+  keyVersion: number,
+  kind: PairKind,
+): Promise<string> {
+  const id = pairId();
+  await db.signingSharePair.upsert({
+    where: { walletId_curve_kind_keyVersion: { walletId, curve, kind, keyVersion } },
+    create: { id, walletId, curve, keyVersion, kind },
+    update: { id, status: 'incomplete', confirmedAt: null },
+  });
+  return id;
+}
+
+/** Marks pairs of `walletId` as stored by the client. Unknown ids (or another wallet's) → 404. */
+export async function confirmPairs(
+  prisma: PrismaClient,
+  walletId: string,
+  ids: string[],
+  status: string,
+  at: Date,
+): Promise<number> {
+  const pairs = await prisma.signingSharePair.findMany({ where: { id: { in: ids }, walletId } });
+  if (pairs.length !== new Set(ids).size)
+    throw new BaseError('signing share pair not found', { id: ErrorId.NotFound, kind: 'terminal' });
+  for (const p of pairs) {
+    if (p.status === 'retired')
+      throw new BaseError('this share pair was replaced by a recovery', { id: ErrorId.BadRequest, kind: 'terminal' });
+    if (CONFIRMED[p.kind as PairKind] !== status)
+      throw new BaseError(`${p.kind} share pairs are confirmed with status ${CONFIRMED[p.kind as PairKind]}`, {
+        id: ErrorId.BadRequest,
+        kind: 'terminal',
+      });
+  }
+  const { count } = await prisma.signingSharePair.updateMany({
+    where: { id: { in: ids }, walletId },
+    data: { status, confirmedAt: at },
+  });
+  return count;
+}
+
+/** Throws unless the signing pair of this share version is confirmed. */
+export async function requireConfirmedSigningPair(
+  prisma: PrismaClient,
+  walletId: string,
+  curve: Curve,
+  keyVersion: number,
+): Promise<void> {
+  const pair = await prisma.signingSharePair.findUnique({
+    where: { walletId_curve_kind_keyVersion: { walletId, curve, kind: 'signing', keyVersion } },
+  });
+  if (!pair) throw new BaseError('wallet not found', { id: ErrorId.WalletNotFound, kind: 'terminal' });
+  if (pair.status === 'retired')
+    throw new BaseError('this share was replaced by a recovery; use the recovered share', {
+      id: MpcErrorId.ShareMismatch,
+      kind: 'terminal',
+    });
+  if (pair.status !== CONFIRMED.signing)
+    throw new BaseError(`share pair ${pair.id} is not confirmed: PATCH its status to STORED_CLIENT first`, {
+      id: ErrorId.ShareNotConfirmed,
+      kind: 'terminal',
+    });
+}
+
+export async function retirePairsBefore(db: Db, walletId: string, curve: Curve, keyVersion: number): Promise<void> {
+  await db.signingSharePair.updateMany({
+    where: { walletId, curve, kind: 'signing', keyVersion: { lt: keyVersion } },
+    data: { status: 'retired' },
+  });
+}
