@@ -25,6 +25,8 @@ export function createApp(
     const requestId = req.header('x-request-id') ?? randomUUID();
     res.setHeader('x-request-id', requestId);
     req.log = deps.logger.child({ requestId });
+    // One line per request: method, path (no query, no body) and status.
+    res.on('finish', () => req.log?.info({ method: req.method, path: req.path, status: res.statusCode }, 'request'));
     next();
   });
   app.use(express.json({ limit: '256kb' }));

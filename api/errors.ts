@@ -43,6 +43,7 @@ export function httpError(id: string, message: string): BaseError {
 
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   if (isBaseError(err)) {
+    req.log?.info({ err }, 'request failed');
     res.status(httpStatusFor(err.id, err.kind)).json({ id: err.id, message: err.shortMessage });
     return;
   }
