@@ -12,7 +12,9 @@ export const workflowsPath = fileURLToPath(new URL('./workflows/index.ts', impor
 
 export async function createWorker(
   runtime: Runtime,
-  opts: { address: string; namespace: string; taskQueue: string } & Partial<Pick<WorkerOptions, 'workflowBundle' | 'maxConcurrentActivityTaskExecutions'>>,
+  opts: { address: string; namespace: string; taskQueue: string } & Partial<
+    Pick<WorkerOptions, 'workflowBundle' | 'maxConcurrentActivityTaskExecutions'>
+  >,
 ): Promise<{ worker: Worker; connection: NativeConnection }> {
   const connection = await NativeConnection.connect({ address: opts.address });
   const worker = await Worker.create({

@@ -3,17 +3,32 @@
  * (database, chain registry, signer) are injected (cf. Temporal's activities-dependency-injection sample).
  */
 import type { ChainRegistry } from '../chains/registry.js';
-import type { ChainStatus, PreflightResult, Reservation, Signature, SignedTx, SigningPayload, UnsignedTx, Utxo } from '../chains/types.js';
+import type {
+  ChainStatus,
+  PreflightResult,
+  Reservation,
+  Signature,
+  SignedTx,
+  SigningPayload,
+  UnsignedTx,
+  Utxo,
+} from '../chains/types.js';
 import { BaseError } from '../errors/base.js';
 import { ErrorId } from '../errors/codes.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { Signer } from '../signer/types.js';
-import { applyStatusPatch, markAttemptBroadcast, storeSignedAttempt } from '../storage/transfers.js';
 import { markNonceUsed, releaseNonce, reserveNonce } from '../storage/sequencer.js';
-import { hasInFlightUtxoTransfers, outpointOf, releaseUtxos, reserveUtxos, reservedByOthers } from '../storage/utxos.js';
-import type { BroadcastOutcome } from './types.js';
+import { applyStatusPatch, markAttemptBroadcast, storeSignedAttempt } from '../storage/transfers.js';
+import {
+  hasInFlightUtxoTransfers,
+  outpointOf,
+  releaseUtxos,
+  reservedByOthers,
+  reserveUtxos,
+} from '../storage/utxos.js';
 import type { StatusPatch, TransferInput } from '../workflows/shared.js';
 import { boundary, terminal } from './failure.js';
+import type { BroadcastOutcome } from './types.js';
 
 export interface ActivityDeps {
   prisma: PrismaClient;
@@ -32,7 +47,8 @@ export function createActivities({ prisma, chains, signer }: ActivityDeps) {
         const result = await adapter.preflight(input.intent);
         const first = result.errors[0];
         if (first?.id === ErrorId.InsufficientFunds && adapter.sequencing === 'utxo') {
-          if (await hasInFlightUtxoTransfers(prisma, input.network, input.intent.from.address, input.transferId)) throw utxosInFlight();
+          if (await hasInFlightUtxoTransfers(prisma, input.network, input.intent.from.address, input.transferId))
+            throw utxosInFlight();
         }
         if (first) throw terminal(first.id, first.message);
         return result;
@@ -49,7 +65,13 @@ export function createActivities({ prisma, chains, signer }: ActivityDeps) {
         if (adapter.sequencing === 'nonce') {
           const chainNonce = BigInt(await adapter.getChainNonce!(address));
           const forced = input.intent.nonce !== undefined ? BigInt(input.intent.nonce) : undefined;
-          const nonce = await reserveNonce(prisma, { network: input.network, address, transferId: input.transferId, chainNonce, forced });
+          const nonce = await reserveNonce(prisma, {
+            network: input.network,
+            address,
+            transferId: input.transferId,
+            chainNonce,
+            forced,
+          });
           return { nonce: nonce.toString() };
         }
         if (adapter.sequencing === 'utxo') {
@@ -83,25 +105,34 @@ export function createActivities({ prisma, chains, signer }: ActivityDeps) {
       }
     }),
 
-    build: boundary(async (input: TransferInput, preflight: PreflightResult, reservation: Reservation): Promise<UnsignedTx> => {
-      const adapter = adapterFor(input);
-      return adapter.build(input.intent, preflight, reservation).catch((err) => {
-        throw adapter.classify(err);
-      });
-    }),
+    build: boundary(
+      async (input: TransferInput, preflight: PreflightResult, reservation: Reservation): Promise<UnsignedTx> => {
+        const adapter = adapterFor(input);
+        return adapter.build(input.intent, preflight, reservation).catch((err) => {
+          throw adapter.classify(err);
+        });
+      },
+    ),
 
     /** Signs every payload through the Signer (dev or MPC); each signature is verified before it is returned. */
     sign: boundary(async (input: TransferInput, payloads: SigningPayload[]): Promise<Signature[]> => {
       const out: Signature[] = [];
       for (const p of payloads) {
-        out.push(await signer.sign({ walletId: input.walletId, curve: p.curve, payload: p.payload, shareRef: input.shareRef }));
+        out.push(
+          await signer.sign({ walletId: input.walletId, curve: p.curve, payload: p.payload, shareRef: input.shareRef }),
+        );
       }
       return out;
     }),
 
     /** Assembles the signed transaction and stores bytes + hash BEFORE any broadcast. */
     storeSigned: boundary(
-      async (input: TransferInput, attempt: number, unsigned: UnsignedTx, signatures: Signature[]): Promise<SignedTx> => {
+      async (
+        input: TransferInput,
+        attempt: number,
+        unsigned: UnsignedTx,
+        signatures: Signature[],
+      ): Promise<SignedTx> => {
         const signed = adapterFor(input).assemble(unsigned, signatures);
         const stored = await storeSignedAttempt(prisma, input.transferId, attempt, signed, unsigned.details);
         await applyStatusPatch(prisma, input.transferId, {
@@ -126,7 +157,12 @@ export function createActivities({ prisma, chains, signer }: ActivityDeps) {
 
     /** One status check (no loop: the workflow's durable timer is the loop). */
     checkStatus: boundary(
-      async (input: TransferInput, hash: string, details: Record<string, unknown>, submittedAt: number): Promise<ChainStatus> => {
+      async (
+        input: TransferInput,
+        hash: string,
+        details: Record<string, unknown>,
+        submittedAt: number,
+      ): Promise<ChainStatus> => {
         const adapter = adapterFor(input);
         return adapter.getStatus(hash, { details, submittedAt }).catch((err) => {
           throw adapter.classify(err);
@@ -149,5 +185,8 @@ export type Activities = ReturnType<typeof createActivities>;
 
 /** Coins held by this wallet's in-flight transfers come back as change: wait (retry) rather than fail. */
 function utxosInFlight(): BaseError {
-  return new BaseError('inputs are held by in-flight transfers; waiting for their change', { id: 'utxos_in_flight', kind: 'retryable' });
+  return new BaseError('inputs are held by in-flight transfers; waiting for their change', {
+    id: 'utxos_in_flight',
+    kind: 'retryable',
+  });
 }

@@ -4,8 +4,8 @@
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import type { PrismaClient } from '../generated/prisma/client.js';
 import { ErrorId } from '../errors/codes.js';
+import type { PrismaClient } from '../generated/prisma/client.js';
 import { httpError } from './errors.js';
 
 const PREFIX_LENGTH = 12;
@@ -29,7 +29,12 @@ function sameHash(a: string, b: string): boolean {
 }
 
 /** Creates the tenant if needed and stores `key` (hashed) as its server key. Idempotent. */
-export async function seedServerKey(prisma: PrismaClient, tenantId: string, key: string, label = 'seeded'): Promise<void> {
+export async function seedServerKey(
+  prisma: PrismaClient,
+  tenantId: string,
+  key: string,
+  label = 'seeded',
+): Promise<void> {
   if (key.length < 16) throw new Error('API keys must be at least 16 characters');
   await prisma.tenant.upsert({ where: { id: tenantId }, create: { id: tenantId, name: tenantId }, update: {} });
   const prefix = keyPrefix(key);
@@ -40,7 +45,9 @@ export async function seedServerKey(prisma: PrismaClient, tenantId: string, key:
     }
     return;
   }
-  await prisma.apiKey.create({ data: { id: randomUUID(), tenantId, prefix, hash: hashSecret(key), kind: 'server', label } });
+  await prisma.apiKey.create({
+    data: { id: randomUUID(), tenantId, prefix, hash: hashSecret(key), kind: 'server', label },
+  });
 }
 
 export function bearerToken(header: string | undefined): string | undefined {
@@ -55,7 +62,12 @@ export function serverKeyResolver(prisma: PrismaClient): CredentialResolver {
   return async (token) => {
     const row = await prisma.apiKey.findUnique({ where: { prefix: keyPrefix(token) } });
     if (!row || row.revokedAt || !sameHash(row.hash, hashSecret(token))) return undefined;
-    return { tenantId: row.tenantId, kind: row.kind === 'client_test' ? 'client_test' : 'server', keyId: row.id, clientId: row.clientId ?? undefined };
+    return {
+      tenantId: row.tenantId,
+      kind: row.kind === 'client_test' ? 'client_test' : 'server',
+      keyId: row.id,
+      clientId: row.clientId ?? undefined,
+    };
   };
 }
 

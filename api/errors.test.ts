@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BaseError } from '../errors/base.js';
 import { classifyEvmError } from '../chains/evm/errors.js';
+import { BaseError } from '../errors/base.js';
 import { httpStatusFor } from './errors.js';
 
 describe('HTTP status mapping', () => {

@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { pino } from 'pino';
-import { loadConfig, type AppConfig } from '../config/env.js';
+import { type AppConfig, loadConfig } from '../config/env.js';
 import { buildRuntime, type Runtime } from '../runtime/deps.js';
 import { createApp } from './app.js';
 import { seedServerKey } from './auth.js';
@@ -17,7 +17,11 @@ export async function startApi(
 ): Promise<{ server: Server; url: string; temporal: Client; close(): Promise<void> }> {
   const logger = pino({ level: config.LOG_LEVEL, redact: ['req.headers.authorization', '*.share', '*.privateKey'] });
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: runtime.dataConverter });
+  const temporal = new Client({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    dataConverter: runtime.dataConverter,
+  });
   if (config.DEV_API_KEY) await seedServerKey(runtime.prisma, config.DEV_TENANT_ID, config.DEV_API_KEY, 'DEV_API_KEY');
   const app = createApp({ ...runtime, temporal, config, logger });
   const server = await new Promise<Server>((resolve) => {

@@ -7,7 +7,7 @@
  *
  * Starts its own PostgreSQL, Temporal dev server and anvil (block time 1 s, 2 confirmations = final).
  */
-import { type Hex, createWalletClient, http } from 'viem';
+import { createWalletClient, type Hex, http } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createEvmClient } from '../chains/evm/client.js';
 import setupStack from '../test/global-setup.js';
@@ -21,7 +21,13 @@ function pct(values: number[], p: number): number {
 }
 
 function row(name: string, accept: number[], final: number[]) {
-  return { name, acceptP50: pct(accept, 50), acceptP99: pct(accept, 99), finalP50: pct(final, 50), finalP99: pct(final, 99) };
+  return {
+    name,
+    acceptP50: pct(accept, 50),
+    acceptP99: pct(accept, 99),
+    finalP50: pct(final, 50),
+    finalP99: pct(final, 99),
+  };
 }
 
 async function orchestrator(): Promise<{ accept: number[]; final: number[] }> {
@@ -30,14 +36,26 @@ async function orchestrator(): Promise<{ accept: number[]; final: number[] }> {
     const w = await stack.call<{ walletId: string; address: string }>('POST', '/api/wallets', { userId: 'bench' });
     await stack.call('POST', '/v1/dev/faucet', { chain: 'anvil', address: w.body.address, amount: '100' });
     // warm-up (bundle, connections, presignatures) not counted
-    const warm = await stack.call<{ transferId: string }>('POST', '/v1/assets/send', { chain: 'anvil', to: w.body.address, token: 'NATIVE', amount: '0.001', walletId: w.body.walletId });
+    const warm = await stack.call<{ transferId: string }>('POST', '/v1/assets/send', {
+      chain: 'anvil',
+      to: w.body.address,
+      token: 'NATIVE',
+      amount: '0.001',
+      walletId: w.body.walletId,
+    });
     await waitForTransfer(stack, warm.body.transferId);
     const accept: number[] = [];
     const final: number[] = [];
     for (let i = 0; i < N; i++) {
       const to = privateKeyToAccount(generatePrivateKey()).address;
       const t0 = performance.now();
-      const sent = await stack.call<{ transferId: string }>('POST', '/v1/assets/send', { chain: 'anvil', to, token: 'NATIVE', amount: '0.01', walletId: w.body.walletId });
+      const sent = await stack.call<{ transferId: string }>('POST', '/v1/assets/send', {
+        chain: 'anvil',
+        to,
+        token: 'NATIVE',
+        amount: '0.01',
+        walletId: w.body.walletId,
+      });
       if (sent.status !== 200) throw new Error(`send failed: ${JSON.stringify(sent.body)}`);
       accept.push(performance.now() - t0);
       const done = await waitForTransfer<{ status: string }>(stack, sent.body.transferId, undefined, 60_000);
@@ -55,8 +73,16 @@ async function baseline(): Promise<{ accept: number[]; final: number[] }> {
   const rpcUrl = process.env.RPC_URL_ANVIL!;
   const client = createEvmClient(rpcUrl);
   const account = privateKeyToAccount(generatePrivateKey());
-  await client.request({ method: 'anvil_setBalance' as never, params: [account.address, '0x56BC75E2D63100000'] as never });
-  const chain = { id: 31337, name: 'anvil', nativeCurrency: { name: 'ETH', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [rpcUrl] } } } as const;
+  await client.request({
+    method: 'anvil_setBalance' as never,
+    params: [account.address, '0x56BC75E2D63100000'] as never,
+  });
+  const chain = {
+    id: 31337,
+    name: 'anvil',
+    nativeCurrency: { name: 'ETH', symbol: 'ETH', decimals: 18 },
+    rpcUrls: { default: { http: [rpcUrl] } },
+  } as const;
   const wallet = createWalletClient({ account, chain, transport: http(rpcUrl) });
   const accept: number[] = [];
   const final: number[] = [];
@@ -79,9 +105,16 @@ const teardown = await setupStack();
 try {
   const base = await baseline();
   const orch = await orchestrator();
-  const rows = [row('plain viem script', base.accept, base.final), row('orchestrator (API → Temporal)', orch.accept, orch.final)];
+  const rows = [
+    row('plain viem script', base.accept, base.final),
+    row('orchestrator (API → Temporal)', orch.accept, orch.final),
+  ];
   console.log(`\n${N} sequential native transfers on anvil (block time 1 s, final at 2 confirmations), ms:`);
-  console.table(rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'number' ? Math.round(v) : v]))));
+  console.table(
+    rows.map((r) =>
+      Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'number' ? Math.round(v) : v])),
+    ),
+  );
   const [b, o] = rows as [ReturnType<typeof row>, ReturnType<typeof row>];
   console.log(
     `ratio orchestrator/plain: acceptance p50 ${(o.acceptP50 / b.acceptP50).toFixed(1)}×, finalized p50 ${(o.finalP50 / b.finalP50).toFixed(2)}×`,

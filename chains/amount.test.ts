@@ -26,11 +26,17 @@ describe('parseAmount', () => {
     ['0.000', 6, 'greater than zero'],
     [`1${'0'.repeat(80)}`, 0, 'too large'],
   ])('rejects %j (%i decimals) with bad_amount', (input, decimals, message) => {
-    expect(() => parseAmount(input, decimals)).toThrow(expect.objectContaining({ id: 'bad_amount', shortMessage: expect.stringContaining(message) }));
+    expect(() => parseAmount(input, decimals)).toThrow(
+      expect.objectContaining({ id: 'bad_amount', shortMessage: expect.stringContaining(message) }),
+    );
   });
 
   it('round-trips with formatAmount', () => {
-    for (const [s, d] of [['0.25', 18], ['1', 6], ['1000000.000001', 6]] as const) {
+    for (const [s, d] of [
+      ['0.25', 18],
+      ['1', 6],
+      ['1000000.000001', 6],
+    ] as const) {
       expect(formatAmount(parseAmount(s, d), d)).toBe(s);
     }
   });

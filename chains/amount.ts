@@ -1,4 +1,4 @@
-import { ErrorId, badRequest } from '../errors/codes.js';
+import { badRequest, ErrorId } from '../errors/codes.js';
 
 const DECIMAL = /^(0|[1-9]\d*)(\.\d+)?$/;
 /** 2^256 - 1: nothing on any supported chain holds more. */
@@ -10,7 +10,10 @@ const MAX_RAW = (1n << 256n) - 1n;
  */
 export function parseAmount(amount: string, decimals: number): bigint {
   if (typeof amount !== 'string' || !DECIMAL.test(amount.trim())) {
-    throw badRequest(`amount must be a positive decimal string like "0.1", got ${JSON.stringify(amount)}`, ErrorId.BadAmount);
+    throw badRequest(
+      `amount must be a positive decimal string like "0.1", got ${JSON.stringify(amount)}`,
+      ErrorId.BadAmount,
+    );
   }
   const [whole = '0', frac = ''] = amount.trim().split('.');
   const trimmedFrac = frac.replace(/0+$/, '');

@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ErrorId, badRequest } from '../errors/codes.js';
+import { badRequest, ErrorId } from '../errors/codes.js';
 import type { NetworkConfig } from './types.js';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), 'networks');
@@ -15,7 +15,9 @@ function envKey(name: string): string {
 }
 
 export function loadNetworks(env: NodeJS.ProcessEnv = process.env): NetworkConfig[] {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   const all: NetworkConfig[] = [];
   for (const f of files) {
     const list = JSON.parse(readFileSync(join(dir, f), 'utf8')) as NetworkConfig[];

@@ -4,10 +4,10 @@
  */
 import { createBitcoinAdapter } from './bitcoin/index.js';
 import { createEvmAdapter } from './evm/index.js';
+import { loadNetworks, NetworkDirectory } from './networks.js';
 import { createSolanaAdapter } from './solana/index.js';
 import { createStellarAdapter } from './stellar/index.js';
 import { createTronAdapter } from './tron/index.js';
-import { NetworkDirectory, loadNetworks } from './networks.js';
 import type { ChainAdapter, ChainFamily, NetworkConfig } from './types.js';
 
 type AdapterFactory = (network: NetworkConfig) => ChainAdapter;

@@ -158,7 +158,14 @@ export type ChainStatus =
       /** The chain's finality rule holds (N confirmations or finality tag). */
       final: boolean;
     }
-  | { state: 'failed'; reason: string; blockNumber?: string; blockHash?: string; confirmations?: number; final: boolean }
+  | {
+      state: 'failed';
+      reason: string;
+      blockNumber?: string;
+      blockHash?: string;
+      confirmations?: number;
+      final: boolean;
+    }
   /** Can never be included any more (blockhash / ref-block expiry passed and not found). */
   | { state: 'expired'; reason: string };
 

@@ -47,7 +47,10 @@ function devSecret(name: string): string {
 }
 
 function spawnService(name: string, script: string, childEnv: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { env: childEnv, stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    env: childEnv,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   child.on('exit', (code, signal) => {
     if (!shuttingDown) {
       log(`${name} exited (${code ?? signal}); stopping the stack`);
@@ -139,7 +142,10 @@ async function startChainPeers(): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   if (existsSync('/usr/lib/litecoin/litecoind') || env.LITECOIND_BIN) {
     mkdirSync(resolve(dataDir, 'bitcoin'), { recursive: true });
-    const btc = await startBitcoinRegtest({ port: Number(env.BITCOIN_RPC_PORT ?? 18443), dataDir: resolve(dataDir, 'bitcoin') });
+    const btc = await startBitcoinRegtest({
+      port: Number(env.BITCOIN_RPC_PORT ?? 18443),
+      dataDir: resolve(dataDir, 'bitcoin'),
+    });
     const blockMs = Number(env.BITCOIN_BLOCK_MS ?? 2000);
     const miner = setInterval(() => void btc.mine(1).catch(() => {}), blockMs);
     stops.push(async () => {
@@ -147,7 +153,9 @@ async function startChainPeers(): Promise<Record<string, string>> {
       await btc.stop();
     });
     out.RPC_URL_BITCOIN_REGTEST = btc.rpcUrl;
-    log(`bitcoin regtest node (litecoind) on 127.0.0.1:${btc.port}, a block every ${blockMs} ms (chain "bitcoin-regtest")`);
+    log(
+      `bitcoin regtest node (litecoind) on 127.0.0.1:${btc.port}, a block every ${blockMs} ms (chain "bitcoin-regtest")`,
+    );
   } else {
     log('litecoind not installed (npm run setup installs it): chain "bitcoin-regtest" is not available');
   }
@@ -193,7 +201,9 @@ async function demo(api: string, key: string, uiUrl: string | undefined): Promis
   for (;;) {
     const t = await call('GET', `/v1/transfers/${sent.transferId}`);
     if (t.status === 'finalized' || t.status === 'failed') {
-      log(`transfer ${t.transferId} is ${t.status} after ${Date.now() - started} ms (block ${t.blockNumber}, ${t.confirmations} confirmations)`);
+      log(
+        `transfer ${t.transferId} is ${t.status} after ${Date.now() - started} ms (block ${t.blockNumber}, ${t.confirmations} confirmations)`,
+      );
       break;
     }
     await new Promise((r) => setTimeout(r, 250));

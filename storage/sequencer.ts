@@ -8,9 +8,10 @@
  *   does not leave a permanent gap behind later transactions.
  * Rows for one address are serialised with a row lock on the cursor.
  */
-import type { PrismaClient } from '../generated/prisma/client.js';
+
 import { BaseError } from '../errors/base.js';
 import { ErrorId } from '../errors/codes.js';
+import type { PrismaClient } from '../generated/prisma/client.js';
 
 export interface NonceRequest {
   network: string;
@@ -50,10 +51,16 @@ export async function reserveNonce(prisma: PrismaClient, req: NonceRequest): Pro
         SELECT "transferId", status FROM "NonceReservation"
         WHERE network = ${req.network} AND address = ${req.address} AND nonce = ${nonce.toString()}::numeric`;
       if (holder && holder.status !== 'released') {
-        throw new BaseError(`nonce ${nonce} is already reserved by another transfer`, { id: ErrorId.BadNonce, kind: 'terminal' });
+        throw new BaseError(`nonce ${nonce} is already reserved by another transfer`, {
+          id: ErrorId.BadNonce,
+          kind: 'terminal',
+        });
       }
       if (nonce < req.chainNonce) {
-        throw new BaseError(`nonce ${nonce} was already used on chain (next is ${req.chainNonce})`, { id: ErrorId.BadNonce, kind: 'terminal' });
+        throw new BaseError(`nonce ${nonce} was already used on chain (next is ${req.chainNonce})`, {
+          id: ErrorId.BadNonce,
+          kind: 'terminal',
+        });
       }
       await tx.$executeRaw`DELETE FROM "NonceReservation"
         WHERE network = ${req.network} AND address = ${req.address} AND nonce = ${nonce.toString()}::numeric`;

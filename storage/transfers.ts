@@ -4,7 +4,7 @@
  * Terminal states never change.
  */
 import type { PrismaClient } from '../generated/prisma/client.js';
-import { TERMINAL_STATUSES, type StatusPatch, type TransferStatus } from '../workflows/shared.js';
+import { type StatusPatch, TERMINAL_STATUSES, type TransferStatus } from '../workflows/shared.js';
 
 const TIMESTAMP_FOR: Partial<Record<TransferStatus, string>> = {
   signed: 'signedAt',

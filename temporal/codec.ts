@@ -71,7 +71,9 @@ export function codecKeyFrom(env: { PAYLOAD_CODEC_KEY?: string; MASTER_KEY?: str
     return { id: keyId(key), key };
   }
   if (!env.MASTER_KEY) throw new Error('MASTER_KEY (or PAYLOAD_CODEC_KEY) is required');
-  const key = Buffer.from(hkdfSync('sha256', parseKey(env.MASTER_KEY), Buffer.alloc(0), 'chainflow/temporal-payload-codec/v1', 32));
+  const key = Buffer.from(
+    hkdfSync('sha256', parseKey(env.MASTER_KEY), Buffer.alloc(0), 'chainflow/temporal-payload-codec/v1', 32),
+  );
   return { id: keyId(key), key };
 }
 

@@ -95,13 +95,21 @@ export async function transferHistory(client: Client, workflowId: string): Promi
         out.push({ at, event: 'transfer.closed', detail: `${checks} status checks` });
         break;
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED:
-        out.push({ at, event: 'transfer.workflow_failed', detail: e.workflowExecutionFailedEventAttributes?.failure?.message ?? '' });
+        out.push({
+          at,
+          event: 'transfer.workflow_failed',
+          detail: e.workflowExecutionFailedEventAttributes?.failure?.message ?? '',
+        });
         break;
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:
         out.push({ at, event: 'transfer.continued_as_new', detail: `${checks} status checks so far` });
         break;
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED:
-        out.push({ at, event: 'transfer.terminated', detail: e.workflowExecutionTerminatedEventAttributes?.reason ?? '' });
+        out.push({
+          at,
+          event: 'transfer.terminated',
+          detail: e.workflowExecutionTerminatedEventAttributes?.reason ?? '',
+        });
         break;
       default:
         break;

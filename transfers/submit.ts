@@ -15,17 +15,22 @@ import {
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import type { SendAssetsBody } from '../api/schemas.js';
 import { parseAmount } from '../chains/amount.js';
 import type { ChainRegistry } from '../chains/registry.js';
 import type { TransferIntent } from '../chains/types.js';
 import { BaseError } from '../errors/base.js';
-import { ErrorId, badRequest } from '../errors/codes.js';
+import { badRequest, ErrorId } from '../errors/codes.js';
 import { Prisma, type PrismaClient, type Transfer } from '../generated/prisma/client.js';
 import type { WalletService } from '../wallets/service.js';
 import { waitForSubmissionUpdate } from '../workflows/messages.js';
-import { TERMINAL_STATUSES, type SubmissionResult, type TransferInput, type TransferStatus } from '../workflows/shared.js';
+import {
+  type SubmissionResult,
+  TERMINAL_STATUSES,
+  type TransferInput,
+  type TransferStatus,
+} from '../workflows/shared.js';
 import type { transferWorkflow } from '../workflows/transfer.js';
-import type { SendAssetsBody } from '../api/schemas.js';
 
 export interface SubmitDeps {
   prisma: PrismaClient;
@@ -62,7 +67,8 @@ export async function submitTransfer(
   }
   const adapter = deps.chains.get(body.chain);
   const network = adapter.network;
-  if (!adapter.validateAddress(body.to)) throw badRequest(`"${body.to}" is not a valid ${network.name} address`, ErrorId.BadTo);
+  if (!adapter.validateAddress(body.to))
+    throw badRequest(`"${body.to}" is not a valid ${network.name} address`, ErrorId.BadTo);
   const token = await adapter.resolveToken(body.token);
   const rawAmount = parseAmount(body.amount, token.decimals);
   const walletRef = body.walletId ?? caller.clientWalletIds?.[0];
@@ -113,7 +119,10 @@ export async function submitTransfer(
     });
     if (!existing) throw err;
     if (existing.requestHash !== requestHash) {
-      throw new BaseError('this Idempotency-Key was used with a different request', { id: ErrorId.IdempotencyConflict, kind: 'terminal' });
+      throw new BaseError('this Idempotency-Key was used with a different request', {
+        id: ErrorId.IdempotencyConflict,
+        kind: 'terminal',
+      });
     }
     transfer = existing;
   }
@@ -121,7 +130,8 @@ export async function submitTransfer(
   // 3. A finished transfer answers from the database.
   if (TERMINAL_STATUSES.includes(transfer.status as TransferStatus)) return answerFromRow(transfer);
 
-  const shareRef = body.share && deps.vaultShare ? await deps.vaultShare(wallet.id, adapter.curve, body.share) : undefined;
+  const shareRef =
+    body.share && deps.vaultShare ? await deps.vaultShare(wallet.id, adapter.curve, body.share) : undefined;
   const intent: TransferIntent = {
     transferId: transfer.id,
     chain: network.name,
@@ -186,7 +196,10 @@ export async function submitTransfer(
 
 function answerFromRow(transfer: Transfer): SubmitOutcome {
   if (transfer.status === 'failed') {
-    throw new BaseError(transfer.errorMessage ?? 'transfer failed', { id: transfer.errorId ?? ErrorId.Internal, kind: 'terminal' });
+    throw new BaseError(transfer.errorMessage ?? 'transfer failed', {
+      id: transfer.errorId ?? ErrorId.Internal,
+      kind: 'terminal',
+    });
   }
   return {
     kind: 'submitted',
@@ -205,7 +218,8 @@ async function forgetIfNeverStarted(deps: SubmitDeps, transferId: string, workfl
   try {
     await deps.temporal.workflow.getHandle(workflowId).describe();
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) await deps.prisma.transfer.delete({ where: { id: transferId } }).catch(() => {});
+    if (err instanceof WorkflowNotFoundError)
+      await deps.prisma.transfer.delete({ where: { id: transferId } }).catch(() => {});
   }
 }
 

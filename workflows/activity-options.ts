@@ -4,7 +4,12 @@ import type { ActivityOptions } from '@temporalio/workflow';
 /** Chain reads and validation: quick, retried a few times, then the transfer fails with rpc_failed. */
 export const chainReadOptions: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 8 },
+  retry: {
+    initialInterval: '500 milliseconds',
+    backoffCoefficient: 2,
+    maximumInterval: '10 seconds',
+    maximumAttempts: 8,
+  },
 };
 
 /** Database writes: must eventually happen, so retried for a long time. */

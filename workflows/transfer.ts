@@ -183,8 +183,17 @@ export async function transferWorkflow(input: TransferInput, resume?: PollingRes
         }
         const next: TransferStatus = status.state === 'included' && status.final ? 'finalized' : 'confirmed';
         const confirmations = status.confirmations ?? 0;
-        if (next !== progress.status || confirmations !== progress.confirmations || status.blockNumber !== progress.blockNumber) {
-          await record({ status: next, confirmations, blockNumber: status.blockNumber ?? null, blockHash: status.blockHash ?? null });
+        if (
+          next !== progress.status ||
+          confirmations !== progress.confirmations ||
+          status.blockNumber !== progress.blockNumber
+        ) {
+          await record({
+            status: next,
+            confirmations,
+            blockNumber: status.blockNumber ?? null,
+            blockHash: status.blockHash ?? null,
+          });
         }
         if (next === 'finalized') await storage.releaseReservation(input);
         return next === 'finalized';
@@ -192,7 +201,8 @@ export async function transferWorkflow(input: TransferInput, resume?: PollingRes
       case 'pending':
       case 'not_found':
         // Included before and gone now: a reorg. Back to submitted; the same bytes stay valid.
-        if (progress.status === 'confirmed') await record({ status: 'submitted', confirmations: 0, blockNumber: null, blockHash: null });
+        if (progress.status === 'confirmed')
+          await record({ status: 'submitted', confirmations: 0, blockNumber: null, blockHash: null });
         return false;
       case 'expired':
         await record({ status: 'failed', error: { id: 'tx_expired', message: status.reason } });

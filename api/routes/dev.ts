@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { parseAmount } from '../../chains/amount.js';
 import { BaseError } from '../../errors/base.js';
-import { ErrorId, badRequest } from '../../errors/codes.js';
+import { badRequest, ErrorId } from '../../errors/codes.js';
 import type { AppDeps } from '../context.js';
 import { faucetBody, parse } from '../schemas.js';
 
@@ -17,11 +17,19 @@ export function devRoutes(deps: AppDeps): Router {
         kind: 'terminal',
       });
     }
-    if (!adapter.validateAddress(body.address)) throw badRequest(`"${body.address}" is not a valid ${adapter.network.name} address`, ErrorId.BadTo);
+    if (!adapter.validateAddress(body.address))
+      throw badRequest(`"${body.address}" is not a valid ${adapter.network.name} address`, ErrorId.BadTo);
     const token = await adapter.resolveToken(body.token ?? 'NATIVE');
     const raw = parseAmount(body.amount, token.decimals);
     const result = await adapter.faucet(body.address, raw.toString(), token);
-    res.json({ success: true, chain: adapter.network.name, address: body.address, amount: body.amount, rawAmount: raw.toString(), ...result });
+    res.json({
+      success: true,
+      chain: adapter.network.name,
+      address: body.address,
+      amount: body.amount,
+      rawAmount: raw.toString(),
+      ...result,
+    });
   });
   return r;
 }

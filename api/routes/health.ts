@@ -1,5 +1,5 @@
-import { Router } from 'express';
 import proto from '@temporalio/proto';
+import { Router } from 'express';
 import type { AppDeps } from '../context.js';
 
 // @temporalio/proto is CommonJS: named ESM imports fail under plain Node.
@@ -26,7 +26,9 @@ export function healthRoutes(deps: AppDeps): Router {
       }),
     ]);
     const ok = checks.every((c) => c.ok);
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', checks: Object.fromEntries(checks.map((c) => [c.name, c])) });
+    res
+      .status(ok ? 200 : 503)
+      .json({ status: ok ? 'ok' : 'degraded', checks: Object.fromEntries(checks.map((c) => [c.name, c])) });
   });
   return r;
 }

@@ -17,7 +17,9 @@ export function transferRoutes(deps: AppDeps): Router {
     const key = keyHeader === undefined ? undefined : parse(idempotencyKeyHeader, keyHeader);
     const auth = req.auth!;
     const clientWalletIds = auth.clientId
-      ? (await deps.prisma.wallet.findMany({ where: { clientId: auth.clientId }, select: { id: true } })).map((w) => w.id)
+      ? (await deps.prisma.wallet.findMany({ where: { clientId: auth.clientId }, select: { id: true } })).map(
+          (w) => w.id,
+        )
       : undefined;
     const outcome = await submitTransfer(
       {
@@ -35,7 +37,11 @@ export function transferRoutes(deps: AppDeps): Router {
     );
     res.setHeader('Idempotency-Key', outcome.transfer.idempotencyKey);
     if (outcome.kind === 'accepted') {
-      res.status(202).json({ transactionHash: outcome.transfer.transactionHash, transferId: outcome.transfer.id, status: outcome.transfer.status });
+      res.status(202).json({
+        transactionHash: outcome.transfer.transactionHash,
+        transferId: outcome.transfer.id,
+        status: outcome.transfer.status,
+      });
       return;
     }
     res.status(200).json(toSendResponse(outcome.transfer, outcome.submission.transactionHash, outcome.transfer.status));
@@ -52,7 +58,11 @@ export function transferRoutes(deps: AppDeps): Router {
     if (cursor) {
       where.OR = [{ createdAt: { lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { lt: cursor.id } }];
     }
-    const rows = await deps.prisma.transfer.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: q.limit + 1 });
+    const rows = await deps.prisma.transfer.findMany({
+      where,
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: q.limit + 1,
+    });
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
     res.json({
@@ -67,7 +77,11 @@ export function transferRoutes(deps: AppDeps): Router {
 
   r.get('/v1/transfers/:id/history', async (req, res) => {
     const transfer = await findTransfer(deps, req.auth!, req.params.id);
-    res.json({ transferId: transfer.id, workflowId: transfer.workflowId, events: await transferHistory(deps.temporal, transfer.workflowId) });
+    res.json({
+      transferId: transfer.id,
+      workflowId: transfer.workflowId,
+      events: await transferHistory(deps.temporal, transfer.workflowId),
+    });
   });
 
   return r;

@@ -1,6 +1,6 @@
 import { Router } from 'express';
-import type { AppDeps } from '../context.js';
 import { requireServerKey } from '../auth.js';
+import type { AppDeps } from '../context.js';
 import { createWalletBody, parse } from '../schemas.js';
 
 /** Dynamic-style server wallets (seed 003). */

@@ -1,10 +1,10 @@
 import {
-  type Hex,
-  type TransactionSerializableEIP1559,
   encodeFunctionData,
+  type Hex,
   keccak256,
   parseTransaction,
   serializeTransaction,
+  type TransactionSerializableEIP1559,
 } from 'viem';
 import type { PreflightResult, Reservation, Signature, SignedTx, TransferIntent, UnsignedTx } from '../types.js';
 import { erc20Abi } from './erc20.js';
@@ -16,12 +16,20 @@ export function transferCall(intent: TransferIntent): { to: Hex; value: bigint; 
   return {
     to: intent.token.address as Hex,
     value: 0n,
-    data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [intent.to as Hex, BigInt(intent.rawAmount)] }),
+    data: encodeFunctionData({
+      abi: erc20Abi,
+      functionName: 'transfer',
+      args: [intent.to as Hex, BigInt(intent.rawAmount)],
+    }),
   };
 }
 
 /** EIP-1559 transaction from the preflight's fee and gas and the reserved nonce. Pure. */
-export function buildEvmTransfer(intent: TransferIntent, preflight: PreflightResult, reservation: Reservation): UnsignedTx {
+export function buildEvmTransfer(
+  intent: TransferIntent,
+  preflight: PreflightResult,
+  reservation: Reservation,
+): UnsignedTx {
   const ctx = preflight.context as unknown as EvmPreflightContext;
   if (reservation.nonce === undefined) throw new Error('EVM build needs a reserved nonce');
   const tx: TransactionSerializableEIP1559 = {
@@ -50,7 +58,8 @@ export function buildEvmTransfer(intent: TransferIntent, preflight: PreflightRes
 
 export function assembleEvmTransfer(unsigned: UnsignedTx, signatures: Signature[]): SignedTx {
   const sig = signatures[0];
-  if (!sig || sig.curve !== 'secp256k1' || sig.recovery === undefined) throw new Error('EVM needs one secp256k1 signature with recovery id');
+  if (!sig || sig.curve !== 'secp256k1' || sig.recovery === undefined)
+    throw new Error('EVM needs one secp256k1 signature with recovery id');
   const tx = parseTransaction(unsigned.unsigned as Hex) as TransactionSerializableEIP1559;
   const raw = serializeTransaction(tx, {
     r: `0x${sig.signature.slice(0, 64)}`,

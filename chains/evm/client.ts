@@ -1,4 +1,4 @@
-import { http, type PublicClient, createPublicClient } from 'viem';
+import { createPublicClient, http, type PublicClient } from 'viem';
 
 /**
  * A viem public client for one RPC endpoint. No viem-level retries and no block-number cache:

@@ -13,25 +13,88 @@ interface Rule {
 }
 
 const rules: Rule[] = [
-  { match: /already known|known transaction|already imported|AlreadyKnown/i, id: 'already_known', kind: 'already_done', message: 'transaction already known to the node' },
-  { match: /nonce too low|nonce is too low|NonceTooLow|invalid nonce|OldNonce/i, id: ErrorId.NonceConflict, kind: 'terminal', message: 'nonce already used on chain' },
-  { match: /replacement transaction underpriced|ReplacementUnderpriced|already exists with same nonce/i, id: ErrorId.NonceConflict, kind: 'terminal', message: 'another transaction with this nonce is pending' },
-  { match: /insufficient funds|InsufficientFunds|exceeds balance|insufficient balance/i, id: ErrorId.InsufficientFunds, kind: 'terminal', message: 'insufficient funds for amount plus gas' },
-  { match: /execution reverted|reverted|revert/i, id: ErrorId.EstimateGasReverted, kind: 'terminal', message: 'the transaction would revert' },
-  { match: /returned no data \("0x"\)|ContractFunctionZeroDataError|does not have the function|not a contract/i, id: 'contract_call_failed', kind: 'terminal', message: 'the address is not a contract with that function' },
-  { match: /intrinsic gas too low|gas limit reached|exceeds block gas limit|max fee per gas less than block base fee|fee cap less than block base fee|transaction underpriced/i, id: 'fee_too_low', kind: 'terminal', message: 'gas or fee settings rejected by the node' },
-  { match: /invalid sender|invalid signature|signature/i, id: 'invalid_signature', kind: 'terminal', message: 'the node rejected the signature' },
-  { match: /chain id|chainId|invalid chain/i, id: 'wrong_chain', kind: 'terminal', message: 'the transaction was signed for another chain' },
-  { match: /rate limit|too many requests|429|capacity|limit exceeded|-32005/i, id: ErrorId.RpcFailed, kind: 'retryable', message: 'RPC rate limited' },
-  { match: /fetch failed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|socket hang up|timed out|timeout|HTTP request failed|50[0-9]|network/i, id: ErrorId.RpcFailed, kind: 'retryable', message: 'RPC unreachable' },
+  {
+    match: /already known|known transaction|already imported|AlreadyKnown/i,
+    id: 'already_known',
+    kind: 'already_done',
+    message: 'transaction already known to the node',
+  },
+  {
+    match: /nonce too low|nonce is too low|NonceTooLow|invalid nonce|OldNonce/i,
+    id: ErrorId.NonceConflict,
+    kind: 'terminal',
+    message: 'nonce already used on chain',
+  },
+  {
+    match: /replacement transaction underpriced|ReplacementUnderpriced|already exists with same nonce/i,
+    id: ErrorId.NonceConflict,
+    kind: 'terminal',
+    message: 'another transaction with this nonce is pending',
+  },
+  {
+    match: /insufficient funds|InsufficientFunds|exceeds balance|insufficient balance/i,
+    id: ErrorId.InsufficientFunds,
+    kind: 'terminal',
+    message: 'insufficient funds for amount plus gas',
+  },
+  {
+    match: /execution reverted|reverted|revert/i,
+    id: ErrorId.EstimateGasReverted,
+    kind: 'terminal',
+    message: 'the transaction would revert',
+  },
+  {
+    match: /returned no data \("0x"\)|ContractFunctionZeroDataError|does not have the function|not a contract/i,
+    id: 'contract_call_failed',
+    kind: 'terminal',
+    message: 'the address is not a contract with that function',
+  },
+  {
+    match:
+      /intrinsic gas too low|gas limit reached|exceeds block gas limit|max fee per gas less than block base fee|fee cap less than block base fee|transaction underpriced/i,
+    id: 'fee_too_low',
+    kind: 'terminal',
+    message: 'gas or fee settings rejected by the node',
+  },
+  {
+    match: /invalid sender|invalid signature|signature/i,
+    id: 'invalid_signature',
+    kind: 'terminal',
+    message: 'the node rejected the signature',
+  },
+  {
+    match: /chain id|chainId|invalid chain/i,
+    id: 'wrong_chain',
+    kind: 'terminal',
+    message: 'the transaction was signed for another chain',
+  },
+  {
+    match: /rate limit|too many requests|429|capacity|limit exceeded|-32005/i,
+    id: ErrorId.RpcFailed,
+    kind: 'retryable',
+    message: 'RPC rate limited',
+  },
+  {
+    match:
+      /fetch failed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|socket hang up|timed out|timeout|HTTP request failed|50[0-9]|network/i,
+    id: ErrorId.RpcFailed,
+    kind: 'retryable',
+    message: 'RPC unreachable',
+  },
 ];
 
 export function classifyEvmError(error: unknown): BaseError {
   if (isBaseError(error)) return error;
   const text = errorText(error);
   const rule = rules.find((r) => r.match.test(text));
-  if (rule) return new BaseError(rule.message, { id: rule.id, kind: rule.kind, cause: error, details: text.slice(0, 500) });
+  if (rule)
+    return new BaseError(rule.message, { id: rule.id, kind: rule.kind, cause: error, details: text.slice(0, 500) });
   // Unknown: retrying is safe (the same signed bytes or the same read), so default to retryable; the
   // activity policy bounds the attempts.
-  return new BaseError('unexpected RPC error', { id: ErrorId.RpcFailed, kind: 'retryable', cause: error, details: text.slice(0, 500) });
+  return new BaseError('unexpected RPC error', {
+    id: ErrorId.RpcFailed,
+    kind: 'retryable',
+    cause: error,
+    details: text.slice(0, 500),
+  });
 }

@@ -91,7 +91,15 @@ describe('EVM adapter on anvil', () => {
     await waitForFinal(signed.hash);
     const bal = await client.readContract({
       address: tokenAddress,
-      abi: [{ type: 'function', name: 'balanceOf', stateMutability: 'view', inputs: [{ type: 'address' }], outputs: [{ type: 'uint256' }] }],
+      abi: [
+        {
+          type: 'function',
+          name: 'balanceOf',
+          stateMutability: 'view',
+          inputs: [{ type: 'address' }],
+          outputs: [{ type: 'uint256' }],
+        },
+      ],
       functionName: 'balanceOf',
       args: [to.address as Hex],
     });
@@ -113,12 +121,18 @@ describe('EVM adapter on anvil', () => {
     await waitForFinal(first.signed.hash);
     const pre = await adapter.preflight({ ...intent, rawAmount: '2000' });
     const unsigned = await adapter.build({ ...intent, rawAmount: '2000' }, pre, { nonce: '0' });
-    const signed = adapter.assemble(unsigned, unsigned.payloads.map((p) => signWithPrivateKey(p.curve, from.sk, p.payload)));
+    const signed = adapter.assemble(
+      unsigned,
+      unsigned.payloads.map((p) => signWithPrivateKey(p.curve, from.sk, p.payload)),
+    );
     await expect(adapter.broadcast(signed)).rejects.toMatchObject({ id: 'nonce_conflict', kind: 'terminal' });
   });
 
   it('treats an unreachable RPC as retryable rpc_failed', async () => {
     const dead = createEvmAdapter({ ...network, rpcUrl: 'http://127.0.0.1:1' });
-    await expect(dead.getStatus(`0x${'11'.repeat(32)}`, { details: {} })).rejects.toMatchObject({ id: 'rpc_failed', kind: 'retryable' });
+    await expect(dead.getStatus(`0x${'11'.repeat(32)}`, { details: {} })).rejects.toMatchObject({
+      id: 'rpc_failed',
+      kind: 'retryable',
+    });
   });
 });

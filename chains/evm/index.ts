@@ -3,7 +3,7 @@
  */
 import { type Hex, isAddress } from 'viem';
 import { BaseError } from '../../errors/base.js';
-import { ErrorId, badRequest } from '../../errors/codes.js';
+import { badRequest, ErrorId } from '../../errors/codes.js';
 import type { ChainAdapter, NetworkConfig, ResolvedToken } from '../types.js';
 import { evmAddressFromPublicKey, validateEvmAddress } from './address.js';
 import { assembleEvmTransfer, buildEvmTransfer } from './build.js';
@@ -37,16 +37,19 @@ export function createEvmAdapter(network: NetworkConfig): ChainAdapter {
       const configured = network.tokens[upper];
       if (configured) return { kind: 'token', ...configured };
       if (!isAddress(token, { strict: false })) {
-        throw badRequest(`token ${JSON.stringify(token)} is not NATIVE, a known symbol on ${network.name}, or a contract address`, ErrorId.TokenUnsupported);
+        throw badRequest(
+          `token ${JSON.stringify(token)} is not NATIVE, a known symbol on ${network.name}, or a contract address`,
+          ErrorId.TokenUnsupported,
+        );
       }
       const known = Object.values(network.tokens).find((t) => t.address.toLowerCase() === token.toLowerCase());
       if (known) return { kind: 'token', ...known };
-      const decimals = await wrap(() => client.readContract({ address: token as Hex, abi: erc20Abi, functionName: 'decimals' })).catch(
-        (err: BaseError) => {
-          if (err.kind === 'retryable') throw err;
-          throw badRequest(`no ERC-20 token at ${token} on ${network.name}`, ErrorId.TokenUnsupported);
-        },
-      );
+      const decimals = await wrap(() =>
+        client.readContract({ address: token as Hex, abi: erc20Abi, functionName: 'decimals' }),
+      ).catch((err: BaseError) => {
+        if (err.kind === 'retryable') throw err;
+        throw badRequest(`no ERC-20 token at ${token} on ${network.name}`, ErrorId.TokenUnsupported);
+      });
       return { kind: 'token', address: token, decimals: Number(decimals) };
     },
 

@@ -69,7 +69,10 @@ export async function evmPreflight(client: PublicClient, intent: TransferIntent)
   const fee = gas * maxFeePerGas;
   const totalSpent = fee + (intent.token.kind === 'native' ? amount : 0n);
   if (errors.length === 0 && nativeBalance < totalSpent) {
-    errors.push({ id: ErrorId.InsufficientFunds, message: `balance ${nativeBalance} wei is below amount plus max fee ${totalSpent} wei` });
+    errors.push({
+      id: ErrorId.InsufficientFunds,
+      message: `balance ${nativeBalance} wei is below amount plus max fee ${totalSpent} wei`,
+    });
   }
   const context: EvmPreflightContext = {
     chainId,

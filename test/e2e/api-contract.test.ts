@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedServerKey } from '../../api/auth.js';
-import { type TestStack, startTestStack } from '../support/stack.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
 
 let stack: TestStack;
 let walletId: string;
@@ -10,7 +10,9 @@ let otherKey: string;
 
 beforeAll(async () => {
   stack = await startTestStack();
-  const w = await stack.call<{ walletId: string; address: string }>('POST', '/api/wallets', { userId: 'contract-user' });
+  const w = await stack.call<{ walletId: string; address: string }>('POST', '/api/wallets', {
+    userId: 'contract-user',
+  });
   walletId = w.body.walletId;
   await stack.call('POST', '/v1/dev/faucet', { chain: 'anvil', address: w.body.address, amount: '1' });
   otherKey = `cfsk_other_${randomBytes(12).toString('hex')}`;
@@ -20,7 +22,13 @@ afterAll(async () => {
   await stack?.close();
 });
 
-const valid = () => ({ chain: 'anvil', to: '0xdFd8302f44727A6348F702fF7B594f127dE3A902', token: 'NATIVE', amount: '0.001', walletId });
+const valid = () => ({
+  chain: 'anvil',
+  to: '0xdFd8302f44727A6348F702fF7B594f127dE3A902',
+  token: 'NATIVE',
+  amount: '0.001',
+  walletId,
+});
 
 describe('send validation', () => {
   it.each([
@@ -54,7 +62,9 @@ describe('send validation', () => {
   });
 
   it('rejects a malformed Idempotency-Key', async () => {
-    const res = await stack.call<{ id: string }>('POST', '/v1/assets/send', valid(), { 'idempotency-key': 'has spaces' });
+    const res = await stack.call<{ id: string }>('POST', '/v1/assets/send', valid(), {
+      'idempotency-key': 'has spaces',
+    });
     expect(res).toMatchObject({ status: 400, body: { id: 'BAD_REQUEST' } });
   });
 });
@@ -64,7 +74,9 @@ describe('auth and tenant scoping', () => {
     const res = await fetch(`${stack.url}/v1/transfers`);
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual({ id: 'UNAUTHORIZED', message: expect.any(String) });
-    const bad = await stack.call('GET', '/v1/transfers', undefined, { authorization: 'Bearer cfsk_wrong_key_123456789' });
+    const bad = await stack.call('GET', '/v1/transfers', undefined, {
+      authorization: 'Bearer cfsk_wrong_key_123456789',
+    });
     expect(bad).toMatchObject({ status: 401, body: { id: 'INVALID_API_KEY' } });
   });
 
@@ -78,9 +90,12 @@ describe('auth and tenant scoping', () => {
   });
 
   it("never shows one tenant another tenant's wallets or transfers", async () => {
-    const sent = await stack.call<{ transferId: string }>('POST', '/v1/assets/send', valid(), { 'idempotency-key': 'scoped-1' });
+    const sent = await stack.call<{ transferId: string }>('POST', '/v1/assets/send', valid(), {
+      'idempotency-key': 'scoped-1',
+    });
     expect(sent.status).toBe(200);
-    const as = (path: string, method = 'GET', body?: unknown) => stack.call<{ id: string; data?: unknown[] }>(method, path, body, { authorization: `Bearer ${otherKey}` });
+    const as = (path: string, method = 'GET', body?: unknown) =>
+      stack.call<{ id: string; data?: unknown[] }>(method, path, body, { authorization: `Bearer ${otherKey}` });
     expect((await as(`/v1/transfers/${sent.body.transferId}`)).status).toBe(404);
     expect((await as(`/v1/transfers/${sent.body.transferId}/history`)).status).toBe(404);
     expect((await as('/v1/transfers')).body.data).toEqual([]);
@@ -100,10 +115,10 @@ describe('auth and tenant scoping', () => {
     const seen = new Set<string>();
     let cursor: string | null = null;
     do {
-      const page: { status: number; body: { data: { transferId: string; chain: string }[]; nextCursor: string | null } } = await stack.call(
-        'GET',
-        `/v1/transfers?limit=2&chain=eip155:31337${cursor ? `&cursor=${cursor}` : ''}`,
-      );
+      const page: {
+        status: number;
+        body: { data: { transferId: string; chain: string }[]; nextCursor: string | null };
+      } = await stack.call('GET', `/v1/transfers?limit=2&chain=eip155:31337${cursor ? `&cursor=${cursor}` : ''}`);
       expect(page.status).toBe(200);
       expect(page.body.data.length).toBeLessThanOrEqual(2);
       for (const t of page.body.data) {
@@ -123,11 +138,18 @@ describe('health and dev faucet', () => {
   it('reports healthy with database, Temporal and a worker', async () => {
     const res = await fetch(`${stack.url}/health`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: 'ok', checks: { database: { ok: true }, temporal: { ok: true }, worker: { ok: true } } });
+    expect(await res.json()).toMatchObject({
+      status: 'ok',
+      checks: { database: { ok: true }, temporal: { ok: true }, worker: { ok: true } },
+    });
   });
 
   it('refuses the faucet on a non-dev chain', async () => {
-    const res = await stack.call<{ id: string }>('POST', '/v1/dev/faucet', { chain: 'ethereum', address: '0xdFd8302f44727A6348F702fF7B594f127dE3A902', amount: '1' });
+    const res = await stack.call<{ id: string }>('POST', '/v1/dev/faucet', {
+      chain: 'ethereum',
+      address: '0xdFd8302f44727A6348F702fF7B594f127dE3A902',
+      amount: '1',
+    });
     expect(res).toMatchObject({ status: 403, body: { id: 'faucet_unavailable' } });
   });
 });

@@ -31,7 +31,11 @@ describeChainE2E(bitcoinCase, (ctx) => {
       });
       expect(sent.status).toBe(200);
       const [blockHash] = await node.mine(1);
-      const confirmed = await waitForTransfer<TransferBody>(stack, sent.body.transferId, (t) => t.status === 'confirmed');
+      const confirmed = await waitForTransfer<TransferBody>(
+        stack,
+        sent.body.transferId,
+        (t) => t.status === 'confirmed',
+      );
       expect(confirmed.blockHash).toBe(blockHash);
       await node.rpc('invalidateblock', [blockHash]);
       const back = await waitForTransfer<TransferBody>(stack, sent.body.transferId, (t) => t.status === 'submitted');

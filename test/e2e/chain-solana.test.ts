@@ -12,13 +12,17 @@ describeChainE2E(solanaCase, (ctx) => {
     const mint = peer.createMint(6);
     peer.mintTo(mint, wallet.address, 5_000_000n);
     const to = ctx().randomRecipient();
-    const sent = await stack.call<{ transferId: string; metadata: { tokenDecimals: number; rawAmount: string } }>('POST', '/v1/assets/send', {
-      chain: 'solana-local',
-      to,
-      token: mint,
-      amount: '1.25',
-      walletId: wallet.walletId,
-    });
+    const sent = await stack.call<{ transferId: string; metadata: { tokenDecimals: number; rawAmount: string } }>(
+      'POST',
+      '/v1/assets/send',
+      {
+        chain: 'solana-local',
+        to,
+        token: mint,
+        amount: '1.25',
+        walletId: wallet.walletId,
+      },
+    );
     expect(sent.status, JSON.stringify(sent.body)).toBe(200);
     expect(sent.body.metadata).toMatchObject({ tokenDecimals: 6, rawAmount: '1250000' });
     const final = await waitForTransfer<{ status: string }>(stack, sent.body.transferId);

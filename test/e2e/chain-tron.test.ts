@@ -11,13 +11,17 @@ describeChainE2E(tronCase, (ctx) => {
     const wallet = await ctx().fundedWallet('usdt');
     peer.mint(TEST_USDT_ADDRESS, wallet.address, 10_000_000n);
     const to = ctx().randomRecipient();
-    const sent = await stack.call<{ transferId: string; metadata: { tokenAddress: string } }>('POST', '/v1/assets/send', {
-      chain: 'tron-local',
-      to,
-      token: 'USDT',
-      amount: '2.5',
-      walletId: wallet.walletId,
-    });
+    const sent = await stack.call<{ transferId: string; metadata: { tokenAddress: string } }>(
+      'POST',
+      '/v1/assets/send',
+      {
+        chain: 'tron-local',
+        to,
+        token: 'USDT',
+        amount: '2.5',
+        walletId: wallet.walletId,
+      },
+    );
     expect(sent.status, JSON.stringify(sent.body)).toBe(200);
     expect(sent.body.metadata.tokenAddress).toBe(TEST_USDT_ADDRESS);
     const final = await waitForTransfer<{ status: string }>(stack, sent.body.transferId);

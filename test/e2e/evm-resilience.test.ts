@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEvmClient } from '../../chains/evm/client.js';
 import { loadNetworks } from '../../chains/networks.js';
 import { ChainRegistry } from '../../chains/registry.js';
-import { type TestStack, startTestStack, waitForTransfer } from '../support/stack.js';
-import { type TcpProxy, startTcpProxy } from '../support/tcp-proxy.js';
+import { startTestStack, type TestStack, waitForTransfer } from '../support/stack.js';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 
 interface TransferBody {
   transferId: string;
@@ -60,7 +60,10 @@ describe('EVM transfers under stress', () => {
     const final = await waitForTransfer<TransferBody>(stack, sent.body.transferId);
     expect(final.status).toBe('finalized');
     expect(await chain.getBalance({ address: to })).toBe(10n ** 17n);
-    const history = await stack.call<{ events: { event: string; step?: string }[] }>('GET', `/v1/transfers/${sent.body.transferId}/history`);
+    const history = await stack.call<{ events: { event: string; step?: string }[] }>(
+      'GET',
+      `/v1/transfers/${sent.body.transferId}/history`,
+    );
     expect(history.body.events.some((e) => e.event === 'step.retried' && e.step === 'check_status')).toBe(true);
   });
 

@@ -2,7 +2,7 @@ import type { Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEvmClient } from '../../chains/evm/client.js';
 import { blockOnTestToken, deployTestToken, mintTestToken } from '../support/erc20.js';
-import { type TestStack, startTestStack, waitForTransfer } from '../support/stack.js';
+import { startTestStack, type TestStack, waitForTransfer } from '../support/stack.js';
 
 interface WalletBody {
   walletId: string;
@@ -60,7 +60,12 @@ describe('POST /v1/assets/send on anvil (API → workflow → anvil)', () => {
     );
     expect(sent.status).toBe(200);
     expect(sent.body.transactionHash).toMatch(/^0x[0-9a-f]{64}$/);
-    expect(sent.body.metadata).toEqual({ amount: '0.25', rawAmount: '250000000000000000', tokenAddress: null, tokenDecimals: 18 });
+    expect(sent.body.metadata).toEqual({
+      amount: '0.25',
+      rawAmount: '250000000000000000',
+      tokenAddress: null,
+      tokenDecimals: 18,
+    });
     expect(['submitted', 'confirmed', 'finalized']).toContain(sent.body.status);
 
     const final = await waitForTransfer<TransferBody>(stack, sent.body.transferId);
@@ -97,9 +102,20 @@ describe('POST /v1/assets/send on anvil (API → workflow → anvil)', () => {
     expect(conflict.status).toBe(409);
     expect(conflict.body.id).toBe('IDEMPOTENCY_CONFLICT');
 
-    const history = await stack.call<{ events: { event: string; step?: string }[] }>('GET', `/v1/transfers/${sent.body.transferId}/history`);
+    const history = await stack.call<{ events: { event: string; step?: string }[] }>(
+      'GET',
+      `/v1/transfers/${sent.body.transferId}/history`,
+    );
     const steps = history.body.events.filter((e) => e.event === 'step.completed').map((e) => e.step);
-    expect(steps).toEqual(['preflight', 'reserve_sequence', 'build', 'sign', 'store_signed', 'broadcast', 'release_reservation']);
+    expect(steps).toEqual([
+      'preflight',
+      'reserve_sequence',
+      'build',
+      'sign',
+      'store_signed',
+      'broadcast',
+      'release_reservation',
+    ]);
     expect(history.body.events.at(-1)?.event).toBe('transfer.closed');
   });
 
@@ -122,7 +138,15 @@ describe('POST /v1/assets/send on anvil (API → workflow → anvil)', () => {
     const balanceOf = (a: Hex) =>
       chain.readContract({
         address: token,
-        abi: [{ type: 'function', name: 'balanceOf', stateMutability: 'view', inputs: [{ type: 'address' }], outputs: [{ type: 'uint256' }] }],
+        abi: [
+          {
+            type: 'function',
+            name: 'balanceOf',
+            stateMutability: 'view',
+            inputs: [{ type: 'address' }],
+            outputs: [{ type: 'uint256' }],
+          },
+        ],
         functionName: 'balanceOf',
         args: [a],
       });
@@ -147,7 +171,11 @@ describe('POST /v1/assets/send on anvil (API → workflow → anvil)', () => {
     expect(sent.body.id).toBe('estimate_gas_reverted');
     const list = await stack.call<{ data: TransferBody[] }>('GET', `/v1/transfers?walletId=${wallet.walletId}`);
     expect(list.body.data).toHaveLength(1);
-    expect(list.body.data[0]).toMatchObject({ status: 'failed', transactionHash: null, error: { id: 'estimate_gas_reverted' } });
+    expect(list.body.data[0]).toMatchObject({
+      status: 'failed',
+      transactionHash: null,
+      error: { id: 'estimate_gas_reverted' },
+    });
     expect(await chain.getTransactionCount({ address: wallet.address as Hex })).toBe(0);
   });
 });

@@ -17,7 +17,7 @@ import { type PortalStack, startPortalStack, waitForFinal } from './portal-stack
 const { temporal } = proto;
 const rpcUrl = process.env.RPC_URL_ANVIL!;
 const chain = createEvmClient(rpcUrl);
-const RECIPIENT = '0xdFd8302f44727A6348F702fF7B594f127dE3A902';
+const RECIPIENT = '0xdFd8302f44727A6348F702fF7B594f127dE3A902' as const;
 
 type Shares = { SECP256K1: { share: string; id: string }; ED25519: { share: string; id: string } };
 interface Client {

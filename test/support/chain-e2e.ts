@@ -8,7 +8,7 @@ import { loadNetworks } from '../../chains/networks.js';
 import { ChainRegistry } from '../../chains/registry.js';
 import { generatePrivateKey, publicKeyOf } from '../../signer/local-key.js';
 import type { ChainCase, RunningChain } from './chain-cases.js';
-import { type TestStack, startTestStack, waitForTransfer } from './stack.js';
+import { startTestStack, type TestStack, waitForTransfer } from './stack.js';
 
 export interface ChainE2E {
   stack: TestStack;
@@ -39,7 +39,9 @@ export function describeChainE2E(c: ChainCase, extra?: (ctx: () => ChainE2E) => 
       chain,
       registry,
       async fundedWallet(userId, amount = c.fund) {
-        const w = await stack.call<{ walletId: string; addresses: Record<string, string> }>('POST', '/api/wallets', { userId });
+        const w = await stack.call<{ walletId: string; addresses: Record<string, string> }>('POST', '/api/wallets', {
+          userId,
+        });
         expect(w.status).toBe(201);
         const address = w.body.addresses[c.network]!;
         const f = await stack.call('POST', '/v1/dev/faucet', { chain: c.network, address, amount });
@@ -61,19 +63,35 @@ export function describeChainE2E(c: ChainCase, extra?: (ctx: () => ChainE2E) => 
       const wallet = await ctx.fundedWallet('native');
       const to = ctx.randomRecipient();
       const body = { chain: c.network, to, token: 'NATIVE', amount: c.send, walletId: wallet.walletId };
-      const sent = await ctx.stack.call<{ transferId: string; transactionHash: string; status: string }>('POST', '/v1/assets/send', body, {
-        'idempotency-key': `${c.network}-native`,
-      });
+      const sent = await ctx.stack.call<{ transferId: string; transactionHash: string; status: string }>(
+        'POST',
+        '/v1/assets/send',
+        body,
+        {
+          'idempotency-key': `${c.network}-native`,
+        },
+      );
       expect(sent.status, JSON.stringify(sent.body)).toBe(200);
       expect(sent.body.transactionHash.length).toBeGreaterThan(20);
       const final = await waitForTransfer<TransferBody>(ctx.stack, sent.body.transferId, undefined, 90_000);
-      expect(final, JSON.stringify(final)).toMatchObject({ status: 'finalized', transactionHash: sent.body.transactionHash });
+      expect(final, JSON.stringify(final)).toMatchObject({
+        status: 'finalized',
+        transactionHash: sent.body.transactionHash,
+      });
       expect(await ctx.chain.balance(to)).toBe(c.sendRaw);
 
-      const again = await ctx.stack.call<{ transferId: string; transactionHash: string }>('POST', '/v1/assets/send', body, {
-        'idempotency-key': `${c.network}-native`,
+      const again = await ctx.stack.call<{ transferId: string; transactionHash: string }>(
+        'POST',
+        '/v1/assets/send',
+        body,
+        {
+          'idempotency-key': `${c.network}-native`,
+        },
+      );
+      expect(again.body).toMatchObject({
+        transferId: sent.body.transferId,
+        transactionHash: sent.body.transactionHash,
       });
-      expect(again.body).toMatchObject({ transferId: sent.body.transferId, transactionHash: sent.body.transactionHash });
       expect(await ctx.chain.balance(to)).toBe(c.sendRaw);
     });
 
@@ -102,7 +120,10 @@ export function describeChainE2E(c: ChainCase, extra?: (ctx: () => ChainE2E) => 
       });
       expect(res.status).toBe(400);
       expect(res.body.id).toBe('insufficient_funds');
-      const rows = await ctx.stack.runtime.prisma.transfer.findMany({ where: { walletId: wallet.walletId }, include: { attempts: true } });
+      const rows = await ctx.stack.runtime.prisma.transfer.findMany({
+        where: { walletId: wallet.walletId },
+        include: { attempts: true },
+      });
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject({ status: 'failed', transactionHash: null, errorId: 'insufficient_funds' });
       expect(rows[0]!.attempts).toHaveLength(0);
@@ -123,8 +144,13 @@ export function describeChainE2E(c: ChainCase, extra?: (ctx: () => ChainE2E) => 
       );
       // 200: RPC accepted in time; 202: still queued behind its siblings (Stellar's one-tx-per-account queue).
       for (const s of sent) expect([200, 202], JSON.stringify(s.body)).toContain(s.status);
-      const finals = await Promise.all(sent.map((s) => waitForTransfer<TransferBody>(ctx.stack, s.body.transferId, undefined, 90_000)));
-      expect(finals.map((f) => f.status), JSON.stringify(finals)).toEqual(['finalized', 'finalized', 'finalized']);
+      const finals = await Promise.all(
+        sent.map((s) => waitForTransfer<TransferBody>(ctx.stack, s.body.transferId, undefined, 90_000)),
+      );
+      expect(
+        finals.map((f) => f.status),
+        JSON.stringify(finals),
+      ).toEqual(['finalized', 'finalized', 'finalized']);
       for (const to of recipients) expect(await ctx.chain.balance(to)).toBe(c.sendRaw);
     });
   });

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { http, type Abi, type Hex, createWalletClient, parseAbi } from 'viem';
+import { type Abi, createWalletClient, type Hex, http, parseAbi } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { createEvmClient } from '../../chains/evm/client.js';
 
@@ -19,7 +19,9 @@ export function compileTestToken(): { abi: Abi; bytecode: Hex } {
   const solc = require('solc');
   const input = {
     language: 'Solidity',
-    sources: { 'TestToken.sol': { content: readFileSync(new URL('../fixtures/TestToken.sol', import.meta.url), 'utf8') } },
+    sources: {
+      'TestToken.sol': { content: readFileSync(new URL('../fixtures/TestToken.sol', import.meta.url), 'utf8') },
+    },
     settings: { outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object'] } } },
   };
   const out = JSON.parse(solc.compile(JSON.stringify(input)));
@@ -66,7 +68,12 @@ export function blockOnTestToken(rpcUrl: string, token: Hex, who: Hex): Promise<
   return writeToken(rpcUrl, token, 'block', [who]);
 }
 
-async function writeToken(rpcUrl: string, token: Hex, functionName: 'mint' | 'block', args: readonly unknown[]): Promise<void> {
+async function writeToken(
+  rpcUrl: string,
+  token: Hex,
+  functionName: 'mint' | 'block',
+  args: readonly unknown[],
+): Promise<void> {
   const account = privateKeyToAccount(ANVIL_DEV_KEY);
   const wallet = createWalletClient({ account, transport: http(rpcUrl) });
   const client = createEvmClient(rpcUrl);

@@ -3,7 +3,7 @@
  * PostgreSQL, Temporal dev server and anvil that test/global-setup.ts started.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { type WorkflowBundle, bundleWorkflowCode } from '@temporalio/worker';
+import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { startApi } from '../../api/server.js';
 import type { ChainRegistry } from '../../chains/registry.js';
 import { loadConfig } from '../../config/env.js';
@@ -13,7 +13,10 @@ import { createWorker, workflowsPath } from '../../worker.js';
 let bundle: Promise<WorkflowBundle> | undefined;
 /** Bundling the workflow code takes seconds: once per test file. */
 export function workflowBundle(): Promise<WorkflowBundle> {
-  bundle ??= bundleWorkflowCode({ workflowsPath, logger: { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} } as never });
+  bundle ??= bundleWorkflowCode({
+    workflowsPath,
+    logger: { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} } as never,
+  });
   return bundle;
 }
 
@@ -22,13 +25,20 @@ export interface TestStack {
   apiKey: string;
   runtime: Runtime;
   taskQueue: string;
-  call<T = unknown>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T }>;
+  call<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: T }>;
   stopWorker(): Promise<void>;
   startWorker(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startTestStack(opts: { env?: Record<string, string>; chains?: ChainRegistry } = {}): Promise<TestStack> {
+export async function startTestStack(
+  opts: { env?: Record<string, string>; chains?: ChainRegistry } = {},
+): Promise<TestStack> {
   const taskQueue = `tq-${randomUUID()}`;
   const apiKey = `cfsk_test_${randomBytes(12).toString('hex')}`;
   const config = loadConfig({

@@ -2,7 +2,7 @@
  * A TCP proxy in front of a real node, to simulate an RPC outage: `cut()` drops every connection and
  * refuses new ones until `restore()`.
  */
-import { type Server, type Socket, createConnection, createServer } from 'node:net';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { freePort } from '../../scripts/stack/ports.js';
 
 export interface TcpProxy {

@@ -3,9 +3,9 @@
  * `temporal` CLI we install, since its own download cannot work offline), with scripted activities.
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { findTemporalCli } from '../../scripts/stack/temporal.js';
 import type { Activities } from '../../activities/index.js';
 import type { ChainStatus, PreflightResult, SignedTx, UnsignedTx } from '../../chains/types.js';
+import { findTemporalCli } from '../../scripts/stack/temporal.js';
 import type { StatusPatch, TransferInput } from '../../workflows/shared.js';
 
 export async function createLocalEnv(): Promise<TestWorkflowEnvironment> {
@@ -47,13 +47,22 @@ export function scriptedActivities(
   } = {},
 ): { activities: Activities; rec: Recorder } {
   const rec: Recorder = { patches: [], calls: [] };
-  const statuses = [...(opts.statuses ?? [{ state: 'included', blockNumber: '5', blockHash: '0xb', confirmations: 2, final: true }])];
+  const statuses = [
+    ...(opts.statuses ?? [{ state: 'included', blockNumber: '5', blockHash: '0xb', confirmations: 2, final: true }]),
+  ];
   let signCount = 0;
-  const unsigned = (): UnsignedTx => ({ chain: 'anvil', unsigned: '0x00', payloads: [{ curve: 'secp256k1', payload: 'aa'.repeat(32) }], details: { nonce: '0' } });
+  const unsigned = (): UnsignedTx => ({
+    chain: 'anvil',
+    unsigned: '0x00',
+    payloads: [{ curve: 'secp256k1', payload: 'aa'.repeat(32) }],
+    details: { nonce: '0' },
+  });
   const activities = {
     preflight: async () => {
       rec.calls.push('preflight');
-      return opts.preflight ? opts.preflight() : { errors: [], warnings: [], fee: '21', totalSpent: '1021', context: {} };
+      return opts.preflight
+        ? opts.preflight()
+        : { errors: [], warnings: [], fee: '21', totalSpent: '1021', context: {} };
     },
     reserve: async () => {
       rec.calls.push('reserve');

@@ -6,24 +6,30 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { workflowBundle } from '../support/stack.js';
 
 describe('workflow replay', () => {
   it('replays the committed transfer history deterministically', async () => {
-    const history = JSON.parse(readFileSync(new URL('../fixtures/histories/transfer-happy.json', import.meta.url), 'utf8'));
+    const history = JSON.parse(
+      readFileSync(new URL('../fixtures/histories/transfer-happy.json', import.meta.url), 'utf8'),
+    );
     expect(history.events.length).toBeGreaterThan(20);
     await expect(Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history)).resolves.toBeUndefined();
   });
 
   it('fails on a non-deterministic change to the workflow', async () => {
-    const history = JSON.parse(readFileSync(new URL('../fixtures/histories/transfer-happy.json', import.meta.url), 'utf8'));
+    const history = JSON.parse(
+      readFileSync(new URL('../fixtures/histories/transfer-happy.json', import.meta.url), 'utf8'),
+    );
     const changed = await bundleWorkflowCode({
       workflowsPath: fileURLToPath(new URL('./changed-workflow.ts', import.meta.url)),
       logger: { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} } as never,
     });
-    await expect(Worker.runReplayHistory({ workflowBundle: changed }, history)).rejects.toBeInstanceOf(DeterminismViolationError);
+    await expect(Worker.runReplayHistory({ workflowBundle: changed }, history)).rejects.toBeInstanceOf(
+      DeterminismViolationError,
+    );
   });
 });

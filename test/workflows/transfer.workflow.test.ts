@@ -5,11 +5,11 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Activities } from '../../activities/index.js';
 import { waitForSubmissionUpdate } from '../../workflows/messages.js';
 import { transferWorkflow } from '../../workflows/transfer.js';
 import { workflowBundle } from '../support/stack.js';
-import { type Recorder, createLocalEnv, input, scriptedActivities } from './harness.js';
-import type { Activities } from '../../activities/index.js';
+import { createLocalEnv, input, type Recorder, scriptedActivities } from './harness.js';
 
 let env: TestWorkflowEnvironment;
 
@@ -75,9 +75,17 @@ describe('transferWorkflow on a real Temporal dev server', () => {
 
   it('re-signs only after the node rejected the bytes as dead and the chain does not know them', async () => {
     const { activities, rec } = scriptedActivities({
-      statuses: [{ state: 'not_found' }, { state: 'included', blockNumber: '9', blockHash: '0xb9', confirmations: 2, final: true }],
+      statuses: [
+        { state: 'not_found' },
+        { state: 'included', blockNumber: '9', blockHash: '0xb9', confirmations: 2, final: true },
+      ],
       broadcast: async (attempt) => {
-        if (attempt === 1) throw ApplicationFailure.create({ type: 'blockhash_expired', message: 'Blockhash not found', nonRetryable: true });
+        if (attempt === 1)
+          throw ApplicationFailure.create({
+            type: 'blockhash_expired',
+            message: 'Blockhash not found',
+            nonRetryable: true,
+          });
       },
     });
     const { submission, result } = await run(activities);
@@ -89,7 +97,10 @@ describe('transferWorkflow on a real Temporal dev server', () => {
 
   it('does not re-sign when the "dead" transaction is actually known to the chain', async () => {
     const { activities, rec } = scriptedActivities({
-      statuses: [{ state: 'pending' }, { state: 'included', blockNumber: '3', blockHash: '0xb3', confirmations: 2, final: true }],
+      statuses: [
+        { state: 'pending' },
+        { state: 'included', blockNumber: '3', blockHash: '0xb3', confirmations: 2, final: true },
+      ],
       broadcast: async () => {
         throw ApplicationFailure.create({ type: 'tx_expired', message: 'expired', nonRetryable: true });
       },
@@ -114,7 +125,16 @@ describe('transferWorkflow on a real Temporal dev server', () => {
 
   it('reports a reverted transaction as failed with tx_reverted once final', async () => {
     const { activities } = scriptedActivities({
-      statuses: [{ state: 'failed', reason: 'execution reverted on chain', blockNumber: '4', blockHash: '0xb4', confirmations: 2, final: true }],
+      statuses: [
+        {
+          state: 'failed',
+          reason: 'execution reverted on chain',
+          blockNumber: '4',
+          blockHash: '0xb4',
+          confirmations: 2,
+          final: true,
+        },
+      ],
     });
     const { result } = await run(activities);
     expect(result).toMatchObject({ status: 'failed', error: { id: 'tx_reverted' } });

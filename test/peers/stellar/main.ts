@@ -13,6 +13,6 @@ const peer = await startStellarTestPeer({ port: Number(values.port), ledgerMs: N
 console.log(`HORIZON_URL=${peer.horizonUrl}`);
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.once(sig, () => {
-    peer.stop().then(() => process.exit(0));
+    void peer.stop().then(() => process.exit(0));
   });
 }
