@@ -58,7 +58,7 @@ export function buildEvmTransfer(
 
 export function assembleEvmTransfer(unsigned: UnsignedTx, signatures: Signature[]): SignedTx {
   const sig = signatures[0];
-  if (!sig || sig.curve !== 'secp256k1' || sig.recovery === undefined)
+  if (sig?.curve !== 'secp256k1' || sig.recovery === undefined)
     throw new Error('EVM needs one secp256k1 signature with recovery id');
   const tx = parseTransaction(unsigned.unsigned as Hex) as TransactionSerializableEIP1559;
   const raw = serializeTransaction(tx, {
