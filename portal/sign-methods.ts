@@ -26,7 +26,7 @@ import {
 } from 'viem';
 import { formatAmount } from '../chains/amount.js';
 import { createEvmClient } from '../chains/evm/client.js';
-import { base58Decode, base58Encode } from '../chains/solana/base58.js';
+import { base58Decode, base58Encode } from '../chains/shared/base58.js';
 import type { ChainAdapter, Signature } from '../chains/types.js';
 import { badRequest } from '../errors/codes.js';
 

@@ -3,7 +3,7 @@
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { PublicKey } from '@solana/web3.js';
 import { strip0x } from '../../signer/local-key.js';
-import { base58Decode, base58Encode } from './base58.js';
+import { base58Decode, base58Encode } from '../shared/base58.js';
 
 /**
  * Any 32-byte base58 key. Off-curve keys (program-derived addresses) are valid SOL recipients; for token transfers

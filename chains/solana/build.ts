@@ -17,8 +17,8 @@ import {
 } from '@solana/web3.js';
 import { BaseError } from '../../errors/base.js';
 import { strip0x } from '../../signer/local-key.js';
+import { base58Encode } from '../shared/base58.js';
 import type { PreflightResult, Signature, SignedTx, TransferIntent, UnsignedTx } from '../types.js';
-import { base58Encode } from './base58.js';
 import { SolanaErrorId } from './errors.js';
 
 export const MEMO_PROGRAM_ID = new PublicKey('MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr');

@@ -9,9 +9,9 @@ import { freePort } from '../../scripts/stack/ports.js';
 import { generatePrivateKey, publicKeyOf, signWithPrivateKey } from '../../signer/local-key.js';
 import { type SolanaTestPeer, startSolanaTestPeer } from '../../test/peers/solana-rpc.js';
 import networks from '../networks/solana.json' with { type: 'json' };
+import { base58Encode } from '../shared/base58.js';
 import type { ChainAdapter, ChainStatus, NetworkConfig, SignedTx, TransferIntent, UnsignedTx } from '../types.js';
 import { isOnCurve } from './address.js';
-import { base58Encode } from './base58.js';
 import { createSolanaAdapter } from './index.js';
 
 const local = (networks as NetworkConfig[]).find((n) => n.name === 'solana-local')!;

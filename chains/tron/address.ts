@@ -6,41 +6,9 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { base58Decode, base58Encode } from '../shared/base58.js';
 
-const ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
 const ADDRESS_PREFIX = 0x41;
-
-function base58Encode(bytes: Uint8Array): string {
-  let n = 0n;
-  for (const b of bytes) n = (n << 8n) | BigInt(b);
-  let out = '';
-  while (n > 0n) {
-    out = ALPHABET[Number(n % 58n)] + out;
-    n /= 58n;
-  }
-  for (const b of bytes) {
-    if (b !== 0) break;
-    out = `1${out}`;
-  }
-  return out;
-}
-
-function base58Decode(text: string): Uint8Array | null {
-  let n = 0n;
-  for (const ch of text) {
-    const v = ALPHABET.indexOf(ch);
-    if (v < 0) return null;
-    n = n * 58n + BigInt(v);
-  }
-  const body: number[] = [];
-  while (n > 0n) {
-    body.unshift(Number(n & 0xffn));
-    n >>= 8n;
-  }
-  let zeros = 0;
-  while (text[zeros] === '1') zeros++;
-  return Uint8Array.from([...new Array<number>(zeros).fill(0), ...body]);
-}
 
 function checksum(payload: Uint8Array): Uint8Array {
   return sha256(sha256(payload)).slice(0, 4);
@@ -57,8 +25,13 @@ export function encodeTronAddress(bytes: Uint8Array): string {
 /** `T...` → 21 bytes, or null when it is not a valid mainnet-format Tron address. */
 export function decodeTronAddress(address: string): Uint8Array | null {
   if (typeof address !== 'string' || address.length !== 34) return null;
-  const raw = base58Decode(address);
-  if (raw?.length !== 25) return null;
+  let raw: Uint8Array;
+  try {
+    raw = base58Decode(address);
+  } catch {
+    return null;
+  }
+  if (raw.length !== 25) return null;
   const body = raw.slice(0, 21);
   const sum = checksum(body);
   if (body[0] !== ADDRESS_PREFIX || sum.some((b, i) => b !== raw[21 + i])) return null;

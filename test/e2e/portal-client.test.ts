@@ -10,7 +10,7 @@ import proto from '@temporalio/proto';
 import { createWalletClient, type Hex, http, parseEther, verifyMessage, verifyTypedData } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEvmClient } from '../../chains/evm/client.js';
-import { base58Decode } from '../../chains/solana/base58.js';
+import { base58Decode } from '../../chains/shared/base58.js';
 import { Envelope, LocalMasterKeyProvider, parseMasterKey } from '../../signer/envelope.js';
 import { type PortalStack, startPortalStack, waitForFinal } from './portal-stack.js';
 

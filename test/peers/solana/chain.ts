@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { type PublicKey, type VersionedMessage, VersionedTransaction } from '@solana/web3.js';
 import { FailedTransactionMetadata, LiteSVM, TransactionMetadata } from 'litesvm';
-import { base58Decode, base58Encode } from '../../../chains/solana/base58.js';
+import { base58Decode, base58Encode } from '../../../chains/shared/base58.js';
 import {
   fieldlessError,
   isDroppedError,

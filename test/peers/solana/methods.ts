@@ -5,7 +5,7 @@
 import { TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID } from '@solana/spl-token';
 import { PublicKey, VersionedMessage } from '@solana/web3.js';
 import { formatAmount } from '../../../chains/amount.js';
-import { base58Encode } from '../../../chains/solana/base58.js';
+import { base58Encode } from '../../../chains/shared/base58.js';
 import { type Commitment, decodeTransaction, RpcError, type SolanaTestChain } from './chain.js';
 
 type Params = unknown[];

@@ -1,4 +1,4 @@
-/** Base58 (Bitcoin alphabet), as Solana uses for addresses, blockhashes and signatures. */
+/** Base58 (Bitcoin alphabet), as Solana (addresses, blockhashes, signatures) and Tron (base58check addresses) use it. */
 const ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
 const INDEX = new Map([...ALPHABET].map((c, i) => [c, BigInt(i)]));
 
