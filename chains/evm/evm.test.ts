@@ -5,6 +5,7 @@ import { blockOnTestToken, deployTestToken, mintTestToken } from '../../test/sup
 import { loadNetworks } from '../networks.js';
 import type { ChainAdapter, ChainStatus, TransferIntent } from '../types.js';
 import { createEvmClient } from './client.js';
+import { erc20Abi } from './erc20.js';
 import { createEvmAdapter } from './index.js';
 
 const network = loadNetworks().find((n) => n.name === 'anvil')!;
@@ -91,15 +92,7 @@ describe('EVM adapter on anvil', () => {
     await waitForFinal(signed.hash);
     const bal = await client.readContract({
       address: tokenAddress,
-      abi: [
-        {
-          type: 'function',
-          name: 'balanceOf',
-          stateMutability: 'view',
-          inputs: [{ type: 'address' }],
-          outputs: [{ type: 'uint256' }],
-        },
-      ],
+      abi: erc20Abi,
       functionName: 'balanceOf',
       args: [to.address as Hex],
     });

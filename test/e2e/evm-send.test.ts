@@ -1,6 +1,7 @@
 import type { Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEvmClient } from '../../chains/evm/client.js';
+import { erc20Abi } from '../../chains/evm/erc20.js';
 import { blockOnTestToken, deployTestToken, mintTestToken } from '../support/erc20.js';
 import { startTestStack, type TestStack, waitForTransfer } from '../support/stack.js';
 
@@ -138,15 +139,7 @@ describe('POST /v1/assets/send on anvil (API → workflow → anvil)', () => {
     const balanceOf = (a: Hex) =>
       chain.readContract({
         address: token,
-        abi: [
-          {
-            type: 'function',
-            name: 'balanceOf',
-            stateMutability: 'view',
-            inputs: [{ type: 'address' }],
-            outputs: [{ type: 'uint256' }],
-          },
-        ],
+        abi: erc20Abi,
         functionName: 'balanceOf',
         args: [a],
       });
