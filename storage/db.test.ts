@@ -162,7 +162,9 @@ describe('generated client on the migrated database', () => {
     expect(pair).toMatchObject({ status: 'incomplete', confirmedAt: null });
     await roundTrip('SigningSharePair', pair, () =>
       prisma.signingSharePair.findUnique({
-        where: { walletId_curve_kind_keyVersion: { walletId: wallet.id, curve: 'secp256k1', kind: 'signing', keyVersion: 1 } },
+        where: {
+          walletId_curve_kind_keyVersion: { walletId: wallet.id, curve: 'secp256k1', kind: 'signing', keyVersion: 1 },
+        },
       }),
     );
 
