@@ -30,4 +30,38 @@ describeChainE2E(solanaCase, (ctx) => {
     expect(peer.tokenBalance(mint, to)).toBe(1_250_000n);
     expect(peer.tokenBalance(mint, wallet.address)).toBe(3_750_000n);
   });
+
+  it('declares a broadcast transaction that never lands expired after its blockhash window, without re-signing', async () => {
+    const { stack, chain } = ctx();
+    const peer = chain.extra!.peer as SolanaTestPeer;
+    const wallet = await ctx().fundedWallet('dropped');
+    const to = ctx().randomRecipient();
+    peer.setDropIncoming(true); // the RPC accepts it, the cluster never includes it
+    try {
+      const sent = await stack.call<{ transferId: string; transactionHash: string }>('POST', '/v1/assets/send', {
+        chain: 'solana-local',
+        to,
+        token: 'NATIVE',
+        amount: '0.01',
+        walletId: wallet.walletId,
+      });
+      expect(sent.status, JSON.stringify(sent.body)).toBe(200);
+      const final = await waitForTransfer<{ status: string; error: { id: string } | null; transactionHash: string }>(
+        stack,
+        sent.body.transferId,
+      );
+      expect(final).toMatchObject({
+        status: 'failed',
+        error: { id: 'tx_expired' },
+        transactionHash: sent.body.transactionHash,
+      });
+      const attempts = await stack.runtime.prisma.transferAttempt.findMany({
+        where: { transferId: sent.body.transferId },
+      });
+      expect(attempts).toHaveLength(1);
+      expect(await chain.balance(to)).toBe(0n);
+    } finally {
+      peer.setDropIncoming(false);
+    }
+  });
 });

@@ -70,7 +70,8 @@ export const solanaCase: ChainCase = {
   sendRaw: 10_000_000n,
   badAddress: 'not-a-solana-address',
   async start() {
-    const peer = await startSolanaTestPeer({ slotMs: 100, finalityDepth: 8 });
+    // A short blockhash validity (40 heights ≈ 4 s) keeps the expiry test quick.
+    const peer = await startSolanaTestPeer({ slotMs: 100, finalityDepth: 8, blockhashValidity: 40 });
     return {
       env: { RPC_URL_SOLANA_LOCAL: peer.rpcUrl },
       balance: async (address) => BigInt(peer.balance(address)),
