@@ -80,6 +80,9 @@ export async function submitTransfer(
   const from = adapter.addressFromPublicKey(deps.wallets.publicKeyFor(wallet, adapter.curve));
   if (wallet.custody === 'client' && !body.share) throw badRequest('share is required for a client-held wallet');
   const nonce = body.nonce !== undefined ? BigInt(body.nonce).toString() : undefined;
+  // The share is checked (confirmed, this wallet, this curve) and sealed before anything is written.
+  const shareRef =
+    body.share && deps.vaultShare ? await deps.vaultShare(wallet.id, adapter.curve, body.share) : undefined;
 
   const key = idempotencyKey ?? `auto-${randomUUID()}`;
   const requestHash = hashRequest({ ...body, share: undefined, chain: network.name, walletId: wallet.id });
@@ -130,8 +133,6 @@ export async function submitTransfer(
   // 3. A finished transfer answers from the database.
   if (TERMINAL_STATUSES.includes(transfer.status as TransferStatus)) return answerFromRow(transfer);
 
-  const shareRef =
-    body.share && deps.vaultShare ? await deps.vaultShare(wallet.id, adapter.curve, body.share) : undefined;
   const intent: TransferIntent = {
     transferId: transfer.id,
     chain: network.name,

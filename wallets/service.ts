@@ -57,7 +57,9 @@ export class WalletService {
 
   /** Finds a tenant's wallet by walletId, userId or any of its addresses. */
   async find(tenantId: string, idOrAddress: string): Promise<Wallet | null> {
-    const byId = await this.prisma.wallet.findFirst({ where: { tenantId, OR: [{ id: idOrAddress }, { userId: idOrAddress }] } });
+    const byId = await this.prisma.wallet.findFirst({
+      where: { tenantId, OR: [{ id: idOrAddress }, { userId: idOrAddress }] },
+    });
     if (byId) return byId;
     const addr = await this.prisma.walletAddress.findFirst({
       where: { OR: [{ address: idOrAddress }, { address: idOrAddress.toLowerCase() }], wallet: { tenantId } },

@@ -1,7 +1,7 @@
 /** Bad input, auth and tenant scoping: clear `{ id, message }` errors and nothing half-written. */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedServerKey } from '../../api/auth.js';
+import { keyPrefix, seedServerKey } from '../../api/auth.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
 let stack: TestStack;
@@ -81,7 +81,10 @@ describe('auth and tenant scoping', () => {
   });
 
   it('stores API keys hashed only', async () => {
-    const rows = await stack.runtime.prisma.apiKey.findMany();
+    const rows = await stack.runtime.prisma.apiKey.findMany({
+      where: { prefix: { in: [keyPrefix(stack.apiKey), keyPrefix(otherKey)] } },
+    });
+    expect(rows).toHaveLength(2);
     for (const r of rows) {
       expect(r.hash).toMatch(/^[0-9a-f]{64}$/);
       expect(r.hash).not.toContain(stack.apiKey);

@@ -43,7 +43,8 @@ function randomAddress(): Hex {
 }
 
 beforeAll(async () => {
-  stack = await startTestStack();
+  // This file keeps the production path: fresh Paillier keys from the runtime's pool for every wallet.
+  stack = await startTestStack({ paillier: 'production' });
 });
 afterAll(async () => {
   await stack?.close();

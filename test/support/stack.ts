@@ -8,6 +8,7 @@ import { startApi } from '../../api/server.js';
 import type { ChainRegistry } from '../../chains/registry.js';
 import { loadConfig } from '../../config/env.js';
 import { buildRuntime, type Runtime } from '../../runtime/deps.js';
+import { testPaillierKeySource } from '../../signer/mpc/test-keys.js';
 import { createWorker, workflowsPath } from '../../worker.js';
 
 let bundle: Promise<WorkflowBundle> | undefined;
@@ -37,7 +38,12 @@ export interface TestStack {
 }
 
 export async function startTestStack(
-  opts: { env?: Record<string, string>; chains?: ChainRegistry } = {},
+  opts: {
+    env?: Record<string, string>;
+    chains?: ChainRegistry;
+    /** 'test': the TEST-ONLY pre-generated Paillier keys (fast); 'production': fresh keys from the runtime's pool. */
+    paillier?: 'test' | 'production';
+  } = {},
 ): Promise<TestStack> {
   const taskQueue = `tq-${randomUUID()}`;
   const apiKey = `cfsk_test_${randomBytes(12).toString('hex')}`;
@@ -53,7 +59,10 @@ export async function startTestStack(
     LOG_LEVEL: 'silent',
     ...opts.env,
   });
-  const runtime = buildRuntime(config, opts.chains ? { chains: opts.chains } : {});
+  const runtime = buildRuntime(config, {
+    ...(opts.chains ? { chains: opts.chains } : {}),
+    ...(opts.paillier === 'production' ? {} : { paillierKeys: testPaillierKeySource() }),
+  });
   const api = await startApi(config, runtime);
   let workerRun: Promise<void> | undefined;
   let stopWorker: (() => Promise<void>) | undefined;
