@@ -9,11 +9,14 @@ import { EcdsaP1, EcdsaP2 } from '../../signer/mpc/ecdsa2p.js';
 import { FrostSigner } from '../../signer/mpc/frost.js';
 import { PaillierPrivateKey } from '../../signer/mpc/paillier.js';
 import {
+  type FrostPresignature,
   runEcdsaKeyGen,
   runEcdsaOnline,
   runEcdsaPresign,
   runEcdsaSign,
   runFrostDkg,
+  runFrostOnline,
+  runFrostPresign,
   runFrostSign,
 } from '../../signer/mpc/protocol.js';
 
@@ -93,6 +96,19 @@ async function main() {
   rows.push(
     measure('2P-ECDSA full (no presignature)', 'secp256k1', N, (i) => {
       runEcdsaSign(p1, p2, digests[i % 4096]!);
+    }),
+  );
+  const frostPresigs: FrostPresignature[] = [];
+  t = performance.now();
+  for (let i = 0; i < N + 3; i++) frostPresigs.push(runFrostPresign(fs, fc));
+  setup.push(
+    `FROST nonce commitments (off the request path): ${((performance.now() - t) / (N + 3)).toFixed(1)} ms per presignature`,
+  );
+  rows.push(
+    measure('FROST-Ed25519 online (with presignature)', 'ed25519', N, (i) => {
+      const pre = frostPresigs.shift();
+      if (!pre) throw new Error('out of FROST presignatures');
+      runFrostOnline(fs, fc, pre, messages[i % 4096]!);
     }),
   );
   rows.push(

@@ -4,7 +4,15 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
 import { MpcErrorId } from './errors.js';
 import { FROST_IDS, FrostSigner, frostAggregate, frostPublicKey } from './frost.js';
-import { newSessionId, runFrostDkg, runFrostReshare, runFrostSign, type Tamper } from './protocol.js';
+import {
+  newSessionId,
+  runFrostDkg,
+  runFrostOnline,
+  runFrostPresign,
+  runFrostReshare,
+  runFrostSign,
+  type Tamper,
+} from './protocol.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: tamper hooks edit arbitrary protocol messages.
 type Msg = any;
@@ -23,6 +31,17 @@ function expectMpcError(fn: () => unknown, id: string) {
   } catch (err) {
     expect((err as { id?: string }).id).toBe(id);
   }
+}
+
+/** Like expectMpcError, but runs `fn` once (for calls that consume state, such as a presignature). */
+function expectMpcErrorOnce(fn: () => unknown, id: string) {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (err) {
+    caught = err;
+  }
+  expect((caught as { id?: string } | undefined)?.id).toBe(id);
 }
 
 describe('FROST Ed25519 2-of-2', () => {
@@ -128,5 +147,88 @@ describe('FROST Ed25519 2-of-2', () => {
         ),
       MpcErrorId.BadCommitment,
     );
+  });
+
+  it("signature shares and signatures are the ones noble's stock ed25519_FROST suite computes", () => {
+    const s = new FrostSigner(server);
+    const c = new FrostSigner(client);
+    const sid = newSessionId();
+    const commitments = [s.commit(sid), c.commit(sid)];
+    const msg = randomBytes(64);
+    const shares = {
+      [FROST_IDS.server]: s.signShare(sid, commitments, msg),
+      [FROST_IDS.client]: c.signShare(sid, commitments, msg),
+    };
+    const list = commitments.map((m) => ({
+      identifier: m.identifier,
+      hiding: Buffer.from(m.hiding, 'hex'),
+      binding: Buffer.from(m.binding, 'hex'),
+    }));
+    const raw = Object.fromEntries(Object.entries(shares).map(([id, h]) => [id, Buffer.from(h, 'hex')]));
+    for (const [id, share] of Object.entries(raw))
+      expect(ed25519_FROST.verifyShare(server.public, list, msg, id, share)).toBe(true);
+    const stock = ed25519_FROST.aggregate(server.public, list, msg, raw);
+    expect(bytesToHex(frostAggregate(server.public, commitments, msg, shares))).toBe(bytesToHex(stock));
+  });
+
+  it('nonce commitments with a small-order component are refused by the signer and the coordinator', () => {
+    // A point of order 8: adding it leaves the encoding on the curve but outside the prime-order subgroup.
+    const T = ed25519.Point.fromHex('c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a');
+    expect(T.is0()).toBe(false);
+    expect(T.isSmallOrder()).toBe(true);
+    const dirty = (h: string) => ed25519.Point.fromHex(h).add(T).toHex();
+    const msg = randomBytes(32);
+    expectMpcError(
+      () =>
+        runFrostSign(
+          new FrostSigner(server),
+          new FrostSigner(client),
+          msg,
+          at('frost-sign/1:client-commit', (m) => {
+            m.binding = dirty(m.binding);
+          }),
+        ),
+      MpcErrorId.BadMessage,
+    );
+    // The coordinator alone (shares made over the honest list) refuses the dirty list too.
+    const s = new FrostSigner(server);
+    const c = new FrostSigner(client);
+    const sid = newSessionId();
+    const commitments = [s.commit(sid), c.commit(sid)];
+    const shares = {
+      [FROST_IDS.server]: s.signShare(sid, commitments, msg),
+      [FROST_IDS.client]: c.signShare(sid, commitments, msg),
+    };
+    const bad = commitments.map((m, i) => (i === 1 ? { ...m, hiding: dirty(m.hiding) } : m));
+    expectMpcError(() => frostAggregate(server.public, bad, msg, shares), MpcErrorId.BadProof);
+  });
+
+  it('a bad signature share is caught by the aggregate check and blamed on its sender', () => {
+    const msg = randomBytes(32);
+    const tamper: Tamper = (s, m) => (s.startsWith('frost-sign/2:client-share') ? flipHex(m as string) : m);
+    expect(() => runFrostSign(new FrostSigner(server), new FrostSigner(client), msg, tamper)).toThrow(
+      /participant client does not verify/,
+    );
+  });
+
+  it('preprocessed commitments (presignatures) sign once each; clear() drops the unused ones', () => {
+    const s = new FrostSigner(server);
+    const c = new FrostSigner(client);
+    const pool = [runFrostPresign(s, c), runFrostPresign(s, c), runFrostPresign(s, c)];
+    expect(s.pending).toBe(3);
+    expect(c.pending).toBe(3);
+    const first = pool[0]!;
+    const msg = randomBytes(50);
+    expect(ed25519.verify(runFrostOnline(s, c, first, msg), msg, pk)).toBe(true);
+    expectMpcError(() => runFrostOnline(s, c, first, randomBytes(50)), MpcErrorId.PresignatureUnavailable);
+    // A request the client refuses (a commitment swapped by the coordinator) still burns the presignature.
+    const second = pool[1]!;
+    const swapped = { ...second, commitments: [second.commitments[0]!, pool[2]!.commitments[1]!] };
+    expectMpcErrorOnce(() => runFrostOnline(s, c, swapped, msg), MpcErrorId.BadMessage);
+    expectMpcError(() => runFrostOnline(s, c, second, msg), MpcErrorId.PresignatureUnavailable);
+    s.clear();
+    c.clear();
+    expect(s.pending + c.pending).toBe(0);
+    expectMpcError(() => runFrostOnline(s, c, pool[2]!, msg), MpcErrorId.PresignatureUnavailable);
   });
 });

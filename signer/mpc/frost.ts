@@ -7,7 +7,9 @@
  * before signShare runs (noble also zeroes them), so a nonce can never sign twice.
  * Output signatures are standard RFC 8032 Ed25519 signatures.
  */
-import { ed25519, ed25519_FROST } from '@noble/curves/ed25519.js';
+import { createFROST } from '@noble/curves/abstract/frost.js';
+import { ed25519, type ed25519_FROST } from '@noble/curves/ed25519.js';
+import { sha512 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { fromHex, toHex } from './bigint.js';
 import { check, guard, MpcError, MpcErrorId } from './errors.js';
@@ -18,7 +20,14 @@ type DkgSecret = ReturnType<Frost['DKG']['round1']>['secret'];
 type Nonces = ReturnType<Frost['commit']>['nonces'];
 export type FrostPublic = ReturnType<Frost['DKG']['round3']>['public'];
 
-const F = ed25519_FROST;
+/**
+ * The same ciphersuite as noble's `ed25519_FROST` (name, point, hash, undecorated H2), built without its
+ * `validatePoint` hook. That hook only repeats what createFROST already does to every point it decodes
+ * (on-curve, non-identity, prime-order subgroup: RFC 9591 §3.1 DeserializeElement), so with it each decode
+ * ran the ≈0.8 ms torsion check twice — about half the cost of a signing round. Every check is still made
+ * once per decode; frost.test.ts checks that both suites agree and that small-order components are refused.
+ */
+const F: Frost = createFROST({ name: 'FROST-ED25519-SHA512-v1', Point: ed25519.Point, hash: sha512, H2: '' });
 const Fn = F.utils.Fn;
 const EdPoint = ed25519.Point;
 const SIGNERS = { min: 2, max: 2 };
@@ -131,12 +140,21 @@ export function frostPublicKey(pub: FrostPublic): Uint8Array {
   return pk;
 }
 
-/** A signing party: commit → signShare, each nonce pair used at most once. */
+/**
+ * A signing party: commit → signShare, each nonce pair used at most once. `commit` needs no message, so
+ * it may run ahead of time (RFC 9591 §5.1 preprocessing): the nonces then wait in this object's map until
+ * one `signShare` consumes them, or `clear` drops them all.
+ */
 export class FrostSigner {
   private readonly nonces = new Map<string, Nonces>();
   private readonly usedSessions = new Set<string>();
 
   constructor(readonly share: FrostShare) {}
+
+  /** Nonce pairs committed to and not yet used. */
+  get pending(): number {
+    return this.nonces.size;
+  }
 
   commit(sessionId: string): FrostCommitmentMsg {
     check(!this.usedSessions.has(sessionId), MpcErrorId.BadMessage, 'FROST: session id already used');
@@ -159,20 +177,43 @@ export class FrostSigner {
     if (!nonces)
       throw new MpcError(MpcErrorId.PresignatureUnavailable, 'FROST: nonces already used or unknown session');
     const list = commitments.map(decodeCommitment);
-    const share = guard(MpcErrorId.BadMessage, 'FROST signShare', () =>
-      F.signShare(
-        { identifier: this.share.identifier, signingShare: this.share.signingShare },
-        this.share.public,
-        nonces,
-        list,
-        msg,
-      ),
-    );
-    return bytesToHex(share);
+    try {
+      const share = guard(MpcErrorId.BadMessage, 'FROST signShare', () =>
+        F.signShare(
+          { identifier: this.share.identifier, signingShare: this.share.signingShare },
+          this.share.public,
+          nonces,
+          list,
+          msg,
+        ),
+      );
+      return bytesToHex(share);
+    } finally {
+      // noble zeroes the nonces only when signShare succeeds; a refused request burns them too.
+      zeroNonces(nonces);
+    }
+  }
+
+  /** Drops every unused nonce pair (share replaced or signer closed); their sessions can never sign. */
+  clear(): void {
+    for (const n of this.nonces.values()) zeroNonces(n);
+    this.nonces.clear();
   }
 }
 
-/** Coordinator: verifies each signature share, aggregates, and verifies the final Ed25519 signature. */
+function zeroNonces(n: Nonces): void {
+  n.hiding.fill(0);
+  n.binding.fill(0);
+}
+
+/**
+ * Coordinator: aggregates the signature shares and verifies the result against the group public key,
+ * twice: noble's `aggregate` checks the group equation z·G = R + c·Y (cofactored) and refuses to return
+ * otherwise, then `ed25519.verify` (strict RFC 8032, not ZIP-215) checks the encoded signature as a chain
+ * will. Individual shares are not verified up front (RFC 9591 §5.4 makes that optional: it only serves to
+ * name a cheater): when the aggregate fails, noble verifies each share to find who sent a bad one, and the
+ * error names that participant.
+ */
 export function frostAggregate(
   pub: FrostPublic,
   commitments: FrostCommitmentMsg[],
@@ -181,17 +222,23 @@ export function frostAggregate(
 ): Uint8Array {
   const list = commitments.map(decodeCommitment);
   const decoded: Record<string, Uint8Array> = {};
-  for (const [id, s] of Object.entries(shares)) {
-    const bytes = guard(MpcErrorId.BadMessage, 'FROST signature share', () => hex(s, 'share'));
-    if (!F.verifyShare(pub, list, msg, id, bytes))
+  for (const [id, s] of Object.entries(shares))
+    decoded[id] = guard(MpcErrorId.BadMessage, 'FROST signature share', () => hex(s, 'share'));
+  let sig: Uint8Array;
+  try {
+    sig = F.aggregate(pub, list, msg, decoded);
+  } catch (err) {
+    const cheaters = (err as { cheaters?: unknown }).cheaters;
+    if (Array.isArray(cheaters) && cheaters.length > 0) {
+      const who = cheaters.map((id) => (id === FROST_IDS.server ? 'server' : id === FROST_IDS.client ? 'client' : id));
       throw new MpcError(
         MpcErrorId.BadProof,
-        `FROST: signature share of participant ${id === FROST_IDS.server ? 'server' : 'client'} does not verify`,
+        `FROST: signature share of participant ${who.join(', ')} does not verify`,
       );
-    decoded[id] = bytes;
+    }
+    throw new MpcError(MpcErrorId.BadProof, `FROST aggregate: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const sig = guard(MpcErrorId.BadProof, 'FROST aggregate', () => F.aggregate(pub, list, msg, decoded));
-  if (!ed25519.verify(sig, msg, frostPublicKey(pub)))
+  if (!ed25519.verify(sig, msg, frostPublicKey(pub), { zip215: false }))
     throw new MpcError(MpcErrorId.BadProof, 'FROST: aggregated signature does not verify');
   return sig;
 }

@@ -18,6 +18,7 @@ import {
 import { MpcError, MpcErrorId } from './errors.js';
 import {
   FROST_IDS,
+  type FrostCommitmentMsg,
   FrostDkgParty,
   FrostReshareFollower,
   FrostReshareLeader,
@@ -116,18 +117,44 @@ export function runFrostDkg(tamper?: Tamper): { server: FrostShare; client: Fros
   return { server: serverShare, client: clientShare };
 }
 
-/** Full FROST round: commit → signShare → aggregate (server is the coordinator). */
-export function runFrostSign(server: FrostSigner, client: FrostSigner, msg: Uint8Array, tamper?: Tamper): Uint8Array {
+/**
+ * FROST round 1 ahead of time (RFC 9591 §5.1 preprocessing): both parties commit to a fresh nonce pair
+ * under a new session id; the coordinator (server) keeps the commitment list. Each presignature is
+ * single-use: the parties delete the nonces when they sign with them (or refuse the request).
+ */
+export interface FrostPresignature {
+  sessionId: string;
+  commitments: FrostCommitmentMsg[];
+}
+
+export function runFrostPresign(server: FrostSigner, client: FrostSigner, tamper?: Tamper): FrostPresignature {
   const sessionId = newSessionId();
   const commitments = [
     via(tamper, 'frost-sign/1:server-commit', server.commit(sessionId)),
     via(tamper, 'frost-sign/1:client-commit', client.commit(sessionId)),
   ];
+  return { sessionId, commitments };
+}
+
+/** FROST round 2, the online part: signShare (both) → aggregate + verify (server is the coordinator). */
+export function runFrostOnline(
+  server: FrostSigner,
+  client: FrostSigner,
+  presignature: FrostPresignature,
+  msg: Uint8Array,
+  tamper?: Tamper,
+): Uint8Array {
+  const { sessionId, commitments } = presignature;
   const shares = {
     [FROST_IDS.server]: via(tamper, 'frost-sign/2:server-share', server.signShare(sessionId, commitments, msg)),
     [FROST_IDS.client]: via(tamper, 'frost-sign/2:client-share', client.signShare(sessionId, commitments, msg)),
   };
   return frostAggregate(server.share.public, commitments, msg, shares);
+}
+
+/** Full FROST round: commit → signShare → aggregate (server is the coordinator). */
+export function runFrostSign(server: FrostSigner, client: FrostSigner, msg: Uint8Array, tamper?: Tamper): Uint8Array {
+  return runFrostOnline(server, client, runFrostPresign(server, client, tamper), msg, tamper);
 }
 
 export function runFrostReshare(
