@@ -3,13 +3,20 @@
  * PostgreSQL, Temporal dev server and anvil that test/global-setup.ts started.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime as TemporalRuntime, type WorkflowBundle } from '@temporalio/worker';
 import { startApi } from '../../api/server.js';
 import type { ChainRegistry } from '../../chains/registry.js';
 import { loadConfig } from '../../config/env.js';
 import { buildRuntime, type Runtime } from '../../runtime/deps.js';
 import { testPaillierKeySource } from '../../signer/mpc/test-keys.js';
 import { createWorker, workflowsPath } from '../../worker.js';
+
+// Worker state changes at INFO drown test output; warnings and errors still show.
+try {
+  TemporalRuntime.install({ logger: new DefaultLogger('WARN') });
+} catch {
+  // already installed in this process
+}
 
 let bundle: Promise<WorkflowBundle> | undefined;
 /** Bundling the workflow code takes seconds: once per test file. */
