@@ -33,6 +33,8 @@ export interface TestStack {
   apiKey: string;
   runtime: Runtime;
   taskQueue: string;
+  /** The environment the API and worker run with (to start more workers as separate processes). */
+  env: Record<string, string>;
   call<T = unknown>(
     method: string,
     path: string,
@@ -54,8 +56,7 @@ export async function startTestStack(
 ): Promise<TestStack> {
   const taskQueue = `tq-${randomUUID()}`;
   const apiKey = `cfsk_test_${randomBytes(12).toString('hex')}`;
-  const config = loadConfig({
-    ...process.env,
+  const env: Record<string, string> = {
     MASTER_KEY: randomBytes(32).toString('hex'),
     TEMPORAL_TASK_QUEUE: taskQueue,
     API_PORT: '0',
@@ -65,7 +66,8 @@ export async function startTestStack(
     ENABLE_DEV_FAUCET: 'true',
     LOG_LEVEL: 'silent',
     ...opts.env,
-  });
+  };
+  const config = loadConfig({ ...process.env, ...env });
   const runtime = buildRuntime(config, {
     ...(opts.chains ? { chains: opts.chains } : {}),
     ...(opts.paillier === 'production' ? {} : { paillierKeys: testPaillierKeySource() }),
@@ -96,6 +98,7 @@ export async function startTestStack(
     apiKey,
     runtime,
     taskQueue,
+    env,
     async call(method, path, body, headers = {}) {
       const res = await fetch(`${api.url}${path}`, {
         method,

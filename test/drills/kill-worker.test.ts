@@ -1,0 +1,114 @@
+/**
+ * Kill drill: a worker PROCESS is SIGKILLed while a burst of transfers is between preflight and broadcast,
+ * then a new worker process takes over. Every transfer must end `finalized` with exactly one signed
+ * transaction stored and exactly one transaction on chain per transfer (no double broadcast, no loss).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import type { Hex } from 'viem';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEvmClient } from '../../chains/evm/client.js';
+import { startTestStack, type TestStack, waitForTransfer } from '../support/stack.js';
+
+let stack: TestStack;
+const children = new Set<ChildProcess>();
+
+function startWorkerProcess(): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'worker.ts'], {
+    env: { ...process.env, ...stack.env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+async function waitForPollers(present: boolean): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const res = await fetch(`${stack.url}/health`);
+    const body = (await res.json()) as { checks: { worker: { ok: boolean } } };
+    if (body.checks.worker.ok === present) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`worker pollers never became ${present ? 'present' : 'absent'}`);
+}
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  await stack.stopWorker(); // only separate worker processes from here on
+});
+afterAll(async () => {
+  for (const c of children) c.kill('SIGKILL');
+  await stack?.close();
+});
+
+describe('kill drill', () => {
+  it('SIGKILL of the worker mid-burst: every transfer finalizes, one signed tx each, one on chain each', async () => {
+    const rpc = createEvmClient(process.env.RPC_URL_ANVIL!);
+    const wallet = await stack.call<{ walletId: string; address: string }>('POST', '/api/wallets', { userId: 'drill' });
+    await stack.call('POST', '/v1/dev/faucet', { chain: 'anvil', address: wallet.body.address, amount: '5' });
+
+    const first = startWorkerProcess();
+    await waitForPollers(true);
+    const recipients = Array.from(
+      { length: 5 },
+      () => `0x${Buffer.from(crypto.getRandomValues(new Uint8Array(20))).toString('hex')}` as Hex,
+    );
+    const sends = Array.from({ length: 5 }, (_, i) =>
+      stack.call<{ transferId: string }>(
+        'POST',
+        '/v1/assets/send',
+        {
+          chain: 'anvil',
+          to: recipients[i],
+          token: 'NATIVE',
+          amount: '0.01',
+          walletId: wallet.body.walletId,
+        },
+        { 'idempotency-key': `drill-${i}` },
+      ),
+    );
+    // Kill at the most dangerous moment: as soon as a transfer has its signed bytes stored but is not yet
+    // accepted by the RPC (status `signed`), while others are still earlier in the pipeline.
+    const keys = recipients.map((_, i) => `drill-${i}`);
+    let atKill: string[] = [];
+    for (const deadline = Date.now() + 20_000; Date.now() < deadline; ) {
+      const rows = await stack.runtime.prisma.transfer.findMany({
+        where: { idempotencyKey: { in: keys } },
+        select: { status: true },
+      });
+      if (rows.some((r) => r.status === 'signed')) {
+        atKill = rows.map((r) => r.status);
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(atKill, 'a transfer was caught between signing and RPC acceptance').toContain('signed');
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('exit', r));
+    startWorkerProcess();
+
+    const responses = await Promise.all(sends);
+    for (const r of responses) expect([200, 202], JSON.stringify(r.body)).toContain(r.status);
+    const transferIds = await Promise.all(
+      responses.map(async (r, i) => {
+        if (r.body?.transferId) return r.body.transferId;
+        const row = await stack.runtime.prisma.transfer.findFirstOrThrow({ where: { idempotencyKey: `drill-${i}` } });
+        return row.id;
+      }),
+    );
+    const finals = await Promise.all(
+      transferIds.map((id) => waitForTransfer<{ status: string; nonce: string }>(stack, id, undefined, 150_000)),
+    );
+    expect(
+      finals.map((f) => f.status),
+      JSON.stringify(finals),
+    ).toEqual(['finalized', 'finalized', 'finalized', 'finalized', 'finalized']);
+    expect(finals.map((f) => Number(f.nonce)).sort()).toEqual([0, 1, 2, 3, 4]);
+    for (const id of transferIds) {
+      expect(await stack.runtime.prisma.transferAttempt.count({ where: { transferId: id } })).toBe(1);
+    }
+    expect(await rpc.getTransactionCount({ address: wallet.body.address as Hex })).toBe(5);
+    for (const to of recipients) expect(await rpc.getBalance({ address: to })).toBe(10n ** 16n);
+  }, 240_000);
+});
