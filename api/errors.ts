@@ -35,8 +35,6 @@ export function httpStatusFor(id: string, kind?: BaseError['kind']): number {
   return STATUS[id] ?? (kind === 'retryable' ? 502 : 400);
 }
 
-export class HttpError extends BaseError {}
-
 export function httpError(id: string, message: string): BaseError {
   return new BaseError(message, { id, kind: 'terminal' });
 }
