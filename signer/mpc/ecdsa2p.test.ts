@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { mod, randNonZeroBelow, toHex } from './bigint.js';
 import { compactSignature, EcdsaP1, type EcdsaP1Share, EcdsaP2, type EcdsaP2Share } from './ecdsa2p.js';
 import { MpcErrorId } from './errors.js';
@@ -14,6 +14,7 @@ import {
   runEcdsaSign,
   type Tamper,
 } from './protocol.js';
+import { proveRange, type RangeProof } from './range-proof.js';
 import { G, pointToHex, proveDlog, q } from './secp.js';
 import { testPaillierKey } from './test-keys.js';
 
@@ -47,6 +48,8 @@ function verifies(sig: { r: bigint; s: bigint }, digest: Uint8Array, Q: Uint8Arr
 }
 
 describe('two-party ECDSA (Lindell 2017)', () => {
+  // Key generation now blocks for seconds (range proof); yield between tests so vitest's worker RPC is answered.
+  beforeEach(() => new Promise<void>((resolve) => setImmediate(resolve)));
   const base = runEcdsaKeyGen(testPaillierKey(0));
   const Q = base.p1.Q.toBytes(true);
 
@@ -60,7 +63,7 @@ describe('two-party ECDSA (Lindell 2017)', () => {
     expect(paillier.decrypt(p2.ckey)).toBe(p1.x1);
     const digest = randomBytes(32);
     expect(verifies(runEcdsaSign(new EcdsaP1(p1), new EcdsaP2(p2), digest), digest, p1.Q.toBytes(true))).toBe(true);
-  }, 60_000);
+  }, 120_000);
 
   it('signs: standard low-s (r, s) that verifies and recovers to the joint public key', () => {
     const p1 = new EcdsaP1(base.p1);
@@ -194,15 +197,88 @@ describe('two-party ECDSA (Lindell 2017)', () => {
         ),
       MpcErrorId.BadPaillierKey,
     );
-  }, 60_000);
+  }, 180_000);
 
-  it('PDL: rejects a c_key that does not encrypt the discrete log of Q1', () => {
-    const tamper = at('keygen/3', (m) => {
-      const pk = new PaillierPublicKey(BigInt(`0x${m.n}`));
-      m.ckey = toHex(pk.encrypt(randNonZeroBelow(q / 3n)));
-    });
-    expectMpcError(() => runEcdsaKeyGen(testPaillierKey(0), tamper), MpcErrorId.BadProof, /PDL/);
-  });
+  it('PDL: rejects a c_key that does not encrypt the discrete log of Q1 (even with a valid range proof)', () => {
+    const sk = testPaillierKey(0);
+    let sessionId = '';
+    const tamper: Tamper = (step, m: Msg) => {
+      if (step.startsWith('keygen/1')) sessionId = m.sessionId;
+      if (step.startsWith('keygen/3')) {
+        const other = randNonZeroBelow(q / 3n);
+        const ckey = new PaillierPublicKey(BigInt(`0x${m.n}`)).encrypt(other);
+        m.ckey = toHex(ckey);
+        m.ckeyRange = proveRange(sk, ckey, other, q / 3n, `${sessionId}/keygen/range`);
+      }
+      return m;
+    };
+    expectMpcError(() => runEcdsaKeyGen(sk, tamper), MpcErrorId.BadProof, /PDL/);
+  }, 120_000);
+
+  it('range proof: rejects c_key = Enc(x1 + j·q), which the PDL proof alone would accept', () => {
+    const sk = testPaillierKey(0);
+    for (const j of [1n, 3n]) {
+      let sessionId = '';
+      const tamper: Tamper = (step, m: Msg) => {
+        if (step.startsWith('keygen/1')) sessionId = m.sessionId;
+        if (step.startsWith('keygen/3')) {
+          const big = sk.decrypt(BigInt(`0x${m.ckey}`)) + j * q;
+          const ckey = sk.encrypt(big);
+          m.ckey = toHex(ckey);
+          // The cheating P1 runs the proof with a bound its plaintext satisfies.
+          m.ckeyRange = proveRange(sk, ckey, big, 5n * q, `${sessionId}/keygen/range`);
+        }
+        return m;
+      };
+      expectMpcError(() => runEcdsaKeyGen(sk, tamper), MpcErrorId.BadProof, /Range proof/);
+    }
+  }, 180_000);
+
+  it('range proof: rejects a tampered proof and a proof replayed from another session', () => {
+    expectMpcError(
+      () =>
+        runEcdsaKeyGen(
+          testPaillierKey(0),
+          at('keygen/3', (m) => {
+            m.ckeyRange.c2[7] = flipHex(m.ckeyRange.c2[7]);
+          }),
+        ),
+      MpcErrorId.BadProof,
+      /Range proof/,
+    );
+    // Same key, same c_key, the proof of an earlier session: the context (session id) does not match.
+    let earlier: { ckey: string; ckeyRange: RangeProof } | undefined;
+    runEcdsaKeyGen(
+      testPaillierKey(0),
+      at('keygen/3', (m) => {
+        earlier = { ckey: m.ckey, ckeyRange: m.ckeyRange };
+      }),
+    );
+    const sk = testPaillierKey(0);
+    expectMpcError(
+      () =>
+        runEcdsaKeyGen(
+          sk,
+          at('keygen/3', (m) => {
+            // Keep this session's c_key (so PDL would pass) but another session's proof.
+            m.ckeyRange = earlier?.ckeyRange;
+          }),
+        ),
+      MpcErrorId.BadProof,
+      /Range proof/,
+    );
+    expectMpcError(
+      () =>
+        runEcdsaKeyGen(
+          sk,
+          at('keygen/3', (m) => {
+            delete m.ckeyRange;
+          }),
+        ),
+      MpcErrorId.BadProof,
+      /Range proof/,
+    );
+  }, 180_000);
 
   it('PDL: rejects a tampered Q̂ opening, and the prover rejects an inconsistent challenge', () => {
     expectMpcError(
@@ -237,7 +313,7 @@ describe('two-party ECDSA (Lindell 2017)', () => {
       MpcErrorId.BadProof,
       /inconsistent/,
     );
-  });
+  }, 180_000);
 
   it('signing rejects a bad R2 proof and a wrong R1 opening', () => {
     const p1 = new EcdsaP1(base.p1);
@@ -282,6 +358,22 @@ describe('two-party ECDSA (Lindell 2017)', () => {
     );
   });
 
+  it('re-sharing: P2 rejects a new c_key outside the range', () => {
+    const sk = testPaillierKey(1);
+    let sessionId = '';
+    const tamper: Tamper = (step, m: Msg) => {
+      if (step.startsWith('reshare/1')) sessionId = m.sessionId;
+      if (step.startsWith('reshare/3')) {
+        const big = sk.decrypt(BigInt(`0x${m.ckey}`)) + q;
+        const ckey = sk.encrypt(big);
+        m.ckey = toHex(ckey);
+        m.ckeyRange = proveRange(sk, ckey, big, 5n * q, `${sessionId}/reshare/range`);
+      }
+      return m;
+    };
+    expectMpcError(() => runEcdsaReshare(base.p1, base.p2, sk, tamper), MpcErrorId.BadProof, /Range proof/);
+  }, 120_000);
+
   it('re-sharing keeps Q, needs a fresh Paillier key, and old shares no longer combine with new ones', () => {
     const next = runEcdsaReshare(base.p1, base.p2, testPaillierKey(1));
     expect(next.p1.Q.equals(base.p1.Q) && next.p2.Q.equals(base.p2.Q)).toBe(true);
@@ -316,5 +408,5 @@ describe('two-party ECDSA (Lindell 2017)', () => {
         ),
       MpcErrorId.BadCommitment,
     );
-  });
+  }, 180_000);
 });

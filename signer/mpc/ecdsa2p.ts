@@ -27,6 +27,7 @@ import {
   proveModulus,
   verifyModulus,
 } from './paillier-proofs.js';
+import { proveRange, type RangeProof, verifyRange } from './range-proof.js';
 import {
   type DlogProof,
   G,
@@ -39,7 +40,11 @@ import {
   verifyDlog,
 } from './secp.js';
 
-/** Lindell's KeyGen picks x1 ∈ Z_{q/3} so that a range proof with slack 3 can show c_key encrypts a value < q. */
+/**
+ * Lindell's KeyGen picks x1 ∈ Z_{q/3}: the range proof (range-proof.ts) is complete for plaintexts in
+ * [0, q/3) and shows that c_key decrypts to some x' ≡ x1 with x' ∈ (−q/3, 2q/3) (slack 3), so |x'| < q.
+ * Re-sharing keeps x1' below the same bound.
+ */
 const X1_BOUND = q / 3n;
 
 export interface EcdsaP1Share {
@@ -78,6 +83,8 @@ export interface KeyGenMsg3 {
   n: string;
   nProof: ModulusProof;
   ckey: string;
+  /** c_key encrypts a value in Z_q (Lindell 2017 App. A), verified before anything else uses c_key. */
+  ckeyRange: RangeProof;
 }
 
 const ctx = (sessionId: string, what: string) => `${sessionId}/${what}`;
@@ -120,6 +127,7 @@ export class EcdsaP1KeyGen {
       n: toHex(this.paillier.n),
       nProof: proveModulus(this.paillier, ctx(this.sessionId, 'keygen/N')),
       ckey: toHex(ckey),
+      ckeyRange: proveRange(this.paillier, ckey, this.x1, X1_BOUND, ctx(this.sessionId, 'keygen/range')),
     };
   }
 
@@ -174,6 +182,7 @@ export class EcdsaP2KeyGen {
     const pk = new PaillierPublicKey(n);
     const ckey = guard(MpcErrorId.BadMessage, 'KeyGen c_key', () => fromHex(msg.ckey, 'ckey'));
     check(pk.isCiphertext(ckey), MpcErrorId.BadMessage, 'KeyGen: c_key is not a Paillier ciphertext');
+    verifyRange(n, ckey, msg.ckeyRange, X1_BOUND, ctx(this.sessionId, 'keygen/range'));
     this.pdl = new PdlVerifier(pk, ckey, Q1, ctx(this.sessionId, 'keygen/pdl'));
     this.pending = { x2: this.x2, Q: Q1.multiply(this.x2), Q1, Q2: this.Q2, n, ckey };
     return this.pdl.start();
@@ -215,6 +224,8 @@ export interface ReshareMsg3 {
   /** P1's fresh Paillier modulus and its well-formedness proof. */
   n: string;
   nProof: ModulusProof;
+  /** c_key' encrypts a value in Z_q (Lindell 2017 App. A). */
+  ckeyRange: RangeProof;
 }
 
 const MAX_DELTA_INDEX = 64;
@@ -256,6 +267,7 @@ export class EcdsaP1Reshare {
     if (j === MAX_DELTA_INDEX) throw new MpcError(MpcErrorId.BadMessage, 'Reshare: no usable δ (retry)');
     const paillier = this.newPaillier;
     const Q1 = G.multiply(x1);
+    const ckey = paillier.encrypt(x1);
     this.pdl = new PdlProver(paillier, x1, ctx(this.sessionId, 'reshare/pdl'));
     this.next = { x1, Q: this.share.Q, Q1, paillier };
     return {
@@ -264,9 +276,10 @@ export class EcdsaP1Reshare {
       j,
       q1: pointToHex(Q1),
       q1Proof: proveDlog(x1, Q1, ctx(this.sessionId, 'reshare/Q1')),
-      ckey: toHex(paillier.encrypt(x1)),
+      ckey: toHex(ckey),
       n: toHex(paillier.n),
       nProof: proveModulus(paillier, ctx(this.sessionId, 'reshare/N')),
+      ckeyRange: proveRange(paillier, ckey, x1, X1_BOUND, ctx(this.sessionId, 'reshare/range')),
     };
   }
 
@@ -322,6 +335,7 @@ export class EcdsaP2Reshare {
     const pk = new PaillierPublicKey(n);
     const ckey = guard(MpcErrorId.BadMessage, 'Reshare c_key', () => fromHex(msg.ckey, 'ckey'));
     check(pk.isCiphertext(ckey), MpcErrorId.BadMessage, 'Reshare: c_key is not a Paillier ciphertext');
+    verifyRange(n, ckey, msg.ckeyRange, X1_BOUND, ctx(this.sessionId, 'reshare/range'));
     const deltaInv = modInv(delta, q);
     const x2 = mod(this.share.x2 * deltaInv, q);
     this.next = { x2, Q: this.share.Q, Q1, Q2: this.share.Q2.multiply(deltaInv), n, ckey };

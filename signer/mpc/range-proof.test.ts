@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { modInv, randBelow, toHex } from './bigint.js';
 import { MpcErrorId } from './errors.js';
 import {
@@ -36,6 +36,8 @@ const plusOne = (h: string) => toHex(BigInt(`0x${h}`) + 1n);
 const isOpening = (a: RangeOpening | RangeShift): a is RangeOpening => 'w1' in a;
 
 describe('Paillier range proof (Lindell 2017 App. A / Boudot 2000 §1.2.2, Fiat–Shamir)', () => {
+  // Key generation now blocks for seconds (range proof); yield between tests so vitest's worker RPC is answered.
+  beforeEach(() => new Promise<void>((resolve) => setImmediate(resolve)));
   const x = randBelow(l);
   const c = sk.encrypt(x);
   const proof = proveRange(sk, c, x, l, ctx);
