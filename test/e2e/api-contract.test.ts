@@ -15,7 +15,7 @@ beforeAll(async () => {
   });
   walletId = w.body.walletId;
   await stack.call('POST', '/v1/dev/faucet', { chain: 'anvil', address: w.body.address, amount: '1' });
-  otherKey = `cfsk_other_${randomBytes(12).toString('hex')}`;
+  otherKey = `cfsk_${randomBytes(16).toString('hex')}`;
   await seedServerKey(stack.runtime.prisma, `tenant-${randomBytes(4).toString('hex')}`, otherKey);
 });
 afterAll(async () => {

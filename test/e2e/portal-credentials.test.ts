@@ -138,7 +138,7 @@ describe('test client API keys', () => {
 describe('isolation between clients and tenants', () => {
   it("a server key of another tenant cannot reach this tenant's clients", async () => {
     const client = await newClient();
-    const otherKey = `cfsk_other_${randomBytes(12).toString('hex')}`;
+    const otherKey = `cfsk_${randomBytes(16).toString('hex')}`;
     await seedServerKey(stack.runtime.prisma, `tenant-other-${randomBytes(4).toString('hex')}`, otherKey);
     for (const path of [
       `/api/v1/custodians/clients/${client.id}/session`,

@@ -52,7 +52,7 @@ export interface PortalStack {
 
 export async function startPortalStack(): Promise<PortalStack> {
   const taskQueue = `tq-${randomUUID()}`;
-  const apiKey = `cfsk_test_${randomBytes(12).toString('hex')}`;
+  const apiKey = `cfsk_${randomBytes(16).toString('hex')}`;
   const masterKey = randomBytes(32).toString('hex');
   const tenantId = `tenant-${randomUUID()}`;
   const config = loadConfig({

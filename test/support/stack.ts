@@ -55,7 +55,7 @@ export async function startTestStack(
   } = {},
 ): Promise<TestStack> {
   const taskQueue = `tq-${randomUUID()}`;
-  const apiKey = `cfsk_test_${randomBytes(12).toString('hex')}`;
+  const apiKey = `cfsk_${randomBytes(16).toString('hex')}`;
   const env: Record<string, string> = {
     MASTER_KEY: randomBytes(32).toString('hex'),
     TEMPORAL_TASK_QUEUE: taskQueue,
