@@ -11,7 +11,7 @@
  *   (the "PDL" proof): V sends c' = a ⊙ c_key ⊕ Enc(b) with a commitment to (a, b); P decrypts to α,
  *   commits to α·G; V opens (a, b); P checks α = a·x1 + b and opens; V checks α·G = a·Q1 + b·G.
  *
- * Not implemented: the range proof that c_key encrypts a value in Z_q (see docs/mpc.md).
+ * The range proof that c_key encrypts a value in range lives in range-proof.ts.
  */
 import { bitLength, fromHex, gcd, mod, modPow, randBelow, randNonZeroBelow, toHex } from './bigint.js';
 import { check, guard, MpcError, MpcErrorId } from './errors.js';
