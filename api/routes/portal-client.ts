@@ -20,6 +20,7 @@ import { submitTransfer } from '../../transfers/submit.js';
 import type { AppDeps } from '../context.js';
 import { httpError } from '../errors.js';
 import { idempotencyKeyHeader, parse } from '../schemas.js';
+import { submitDeps } from './transfers.js';
 
 const share = z.string().min(1).max(100_000);
 const confirmBody = z.strictObject({
@@ -131,15 +132,7 @@ export function portalClientRoutes(deps: AppDeps): Router {
       const keyHeader = req.header('idempotency-key');
       const key = keyHeader === undefined ? undefined : parse(idempotencyKeyHeader, keyHeader);
       const outcome = await submitTransfer(
-        {
-          prisma: deps.prisma,
-          temporal: deps.temporal,
-          chains: deps.chains,
-          wallets: deps.wallets,
-          taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-          allowRequestRpcUrl: deps.config.ALLOW_REQUEST_RPC_URL,
-          vaultShare: deps.vaultShare,
-        },
+        submitDeps(deps),
         { tenantId: req.auth!.tenantId, clientWalletIds: [wallet.id] },
         {
           chain: adapter.network.name,

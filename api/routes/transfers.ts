@@ -2,11 +2,24 @@ import { Router } from 'express';
 import { ErrorId } from '../../errors/codes.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { transferHistory } from '../../transfers/history.js';
-import { submitTransfer } from '../../transfers/submit.js';
+import { type SubmitDeps, submitTransfer } from '../../transfers/submit.js';
 import { toSendResponse, toTransferView } from '../../transfers/view.js';
 import type { AppDeps } from '../context.js';
 import { httpError } from '../errors.js';
 import { idempotencyKeyHeader, listTransfersQuery, parse, sendAssetsBody } from '../schemas.js';
+
+/** What the send path needs from the app's dependencies (shared by /v1/assets/send and Portal's eth_sendTransaction). */
+export function submitDeps(deps: AppDeps): SubmitDeps {
+  return {
+    prisma: deps.prisma,
+    temporal: deps.temporal,
+    chains: deps.chains,
+    wallets: deps.wallets,
+    taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+    allowRequestRpcUrl: deps.config.ALLOW_REQUEST_RPC_URL,
+    vaultShare: deps.vaultShare,
+  };
+}
 
 export function transferRoutes(deps: AppDeps): Router {
   const r = Router();
@@ -21,20 +34,7 @@ export function transferRoutes(deps: AppDeps): Router {
           (w) => w.id,
         )
       : undefined;
-    const outcome = await submitTransfer(
-      {
-        prisma: deps.prisma,
-        temporal: deps.temporal,
-        chains: deps.chains,
-        wallets: deps.wallets,
-        taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-        allowRequestRpcUrl: deps.config.ALLOW_REQUEST_RPC_URL,
-        vaultShare: deps.vaultShare,
-      },
-      { tenantId: auth.tenantId, clientWalletIds },
-      body,
-      key,
-    );
+    const outcome = await submitTransfer(submitDeps(deps), { tenantId: auth.tenantId, clientWalletIds }, body, key);
     res.setHeader('Idempotency-Key', outcome.transfer.idempotencyKey);
     if (outcome.kind === 'accepted') {
       res.status(202).json({
