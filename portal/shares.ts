@@ -47,8 +47,7 @@ export function parseClientShare(text: string, field = 'share'): ShareInfo {
   const curve = v?.curve;
   const version = Number(v?.version);
   if (
-    !v ||
-    v.format !== 'chainflow-mpc-share/v1' ||
+    v?.format !== 'chainflow-mpc-share/v1' ||
     v.role !== 'client' ||
     typeof v.walletId !== 'string' ||
     (curve !== 'secp256k1' && curve !== 'ed25519') ||

@@ -57,7 +57,9 @@ async function main() {
   setup.push(`Paillier-2048 keygen: ${(performance.now() - t).toFixed(0)} ms`);
   t = performance.now();
   const kg = runEcdsaKeyGen(paillier);
-  setup.push(`2P-ECDSA keygen (PoKs, N proof, range proof, PDL; excl. Paillier keygen): ${(performance.now() - t).toFixed(0)} ms`);
+  setup.push(
+    `2P-ECDSA keygen (PoKs, N proof, range proof, PDL; excl. Paillier keygen): ${(performance.now() - t).toFixed(0)} ms`,
+  );
   t = performance.now();
   const frost = runFrostDkg();
   setup.push(`FROST DKG: ${(performance.now() - t).toFixed(0)} ms`);
