@@ -44,6 +44,12 @@ export function createActivities({ prisma, chains, signer }: ActivityDeps) {
     preflight: boundary(async (input: TransferInput): Promise<PreflightResult> => {
       const adapter = adapterFor(input);
       try {
+        if (input.intent.request?.kind === 'solana_transaction' && (await hasStoredAttempt(prisma, input.transferId)))
+          // Its message (blockhash included) is the caller's: a second attempt could only sign the same dead bytes.
+          throw terminal(
+            ErrorId.TxExpired,
+            'the network rejected this caller-built transaction as expired; it is never re-signed: build a new one with a recent blockhash',
+          );
         const result = await adapter.preflight(input.intent);
         const first = result.errors[0];
         if (first?.id === ErrorId.InsufficientFunds && adapter.sequencing === 'utxo') {
@@ -182,6 +188,10 @@ export function createActivities({ prisma, chains, signer }: ActivityDeps) {
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+async function hasStoredAttempt(prisma: PrismaClient, transferId: string): Promise<boolean> {
+  return (await prisma.transferAttempt.count({ where: { transferId } })) > 0;
+}
 
 /** Coins held by this wallet's in-flight transfers come back as change: wait (retry) rather than fail. */
 function utxosInFlight(): BaseError {

@@ -6,9 +6,10 @@ const MAX_RAW = (1n << 256n) - 1n;
 
 /**
  * "1.5" with 6 decimals → 1500000n. Rejects negatives, exponents, hex, empty strings,
- * more fractional digits than the token has, zero, and values over 2^256-1.
+ * more fractional digits than the token has, zero (unless `allowZero`: a contract call without value), and values
+ * over 2^256-1.
  */
-export function parseAmount(amount: string, decimals: number): bigint {
+export function parseAmount(amount: string, decimals: number, opts: { allowZero?: boolean } = {}): bigint {
   if (typeof amount !== 'string' || !DECIMAL.test(amount.trim())) {
     throw badRequest(
       `amount must be a positive decimal string like "0.1", got ${JSON.stringify(amount)}`,
@@ -21,7 +22,7 @@ export function parseAmount(amount: string, decimals: number): bigint {
     throw badRequest(`amount has ${trimmedFrac.length} decimal places; this token has ${decimals}`, ErrorId.BadAmount);
   }
   const raw = BigInt(whole) * 10n ** BigInt(decimals) + BigInt(trimmedFrac.padEnd(decimals, '0') || '0');
-  if (raw === 0n) throw badRequest('amount must be greater than zero', ErrorId.BadAmount);
+  if (raw === 0n && !opts.allowZero) throw badRequest('amount must be greater than zero', ErrorId.BadAmount);
   if (raw > MAX_RAW) throw badRequest('amount is too large', ErrorId.BadAmount);
   return raw;
 }

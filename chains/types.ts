@@ -62,7 +62,39 @@ export interface TransferIntent {
   /** Caller-forced nonce / sequence (Portal's `nonce`), decimal string. */
   nonce?: string;
   memo?: string;
+  /**
+   * A transaction the caller built instead of a plain transfer (Portal's `eth_sendTransaction` with calldata,
+   * `sol_signAndSendTransaction`). The adapter signs exactly what it describes; `to`, `token` (native) and
+   * `rawAmount` then describe its target and the native value it moves, for records and balance checks.
+   */
+  request?: TransactionRequest;
 }
+
+/** An EVM call: calldata to `intent.to` with `intent.rawAmount` wei attached. Nonce and fees stay ours unless given. */
+export interface EvmCallRequest {
+  kind: 'evm_call';
+  /** 0x-prefixed calldata. */
+  data: string;
+  /** Caller's gas limit (decimal string); estimated (+20 %) when absent. */
+  gas?: string;
+  /** Caller's EIP-1559 fee caps (wei, decimal strings); both or neither. */
+  maxFeePerGas?: string;
+  maxPriorityFeePerGas?: string;
+}
+
+/**
+ * A Solana transaction the caller serialized (its own instructions and recent blockhash). The wallet signs the
+ * message as it is; signatures of other required signers must already be in it. It cannot be rebuilt: once its
+ * blockhash expires it fails.
+ */
+export interface SolanaTransactionRequest {
+  kind: 'solana_transaction';
+  /** Base64 of the serialized (legacy or v0) transaction, including any signatures already present. */
+  transaction: string;
+}
+
+export type TransactionRequest = EvmCallRequest | SolanaTransactionRequest;
+export type TransactionRequestKind = TransactionRequest['kind'];
 
 export interface PreflightIssue {
   id: string;
@@ -176,6 +208,8 @@ export interface ChainAdapter {
   readonly curve: Curve;
   /** How transfers from one address are ordered: nonce/sequence, UTXO reservation, or nothing (Solana, Tron). */
   readonly sequencing: Sequencing;
+  /** Caller-built transaction kinds this adapter can send (`TransferIntent.request`); none when absent. */
+  readonly requestKinds?: readonly TransactionRequestKind[];
 
   validateAddress(address: string): boolean;
   addressFromPublicKey(publicKeyHex: string): string;

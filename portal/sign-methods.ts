@@ -5,8 +5,8 @@
  * (EIP-712, viem hashTypedData), eth_signTransaction (viem serializes the tx, missing nonce/gas/fees
  * come from the network's RPC; the keccak of the serialized tx is signed → signed raw tx hex).
  * Solana (ed25519 share): sol_signMessage (→ base58 signature), sol_signTransaction (→ signed tx, base64).
- * `eth_sendTransaction` is answered by the transfer workflow when it is a plain native or ERC-20
- * transfer (see `sendIntent`); `sol_signAndSendTransaction` is not supported yet.
+ * `eth_sendTransaction` and `sol_signAndSendTransaction` are answered by the transfer workflow (`sendIntent`,
+ * `solanaSendIntent`): signed once, stored before broadcast, tracked to finality like any transfer.
  */
 import { VersionedTransaction } from '@solana/web3.js';
 import {
@@ -27,7 +27,9 @@ import {
 import { formatAmount } from '../chains/amount.js';
 import { createEvmClient } from '../chains/evm/client.js';
 import { base58Decode, base58Encode } from '../chains/shared/base58.js';
-import type { ChainAdapter, Signature } from '../chains/types.js';
+import { summarizeSolanaTransaction } from '../chains/solana/request.js';
+import type { ChainAdapter, EvmCallRequest, Signature, TransactionRequest } from '../chains/types.js';
+import { isBaseError } from '../errors/base.js';
 import { badRequest } from '../errors/codes.js';
 
 export const SIGN_METHODS = [
@@ -128,52 +130,99 @@ async function evmTransaction(target: SignTarget, tx: Record<string, unknown>): 
   return { type: 'eip1559', chainId, nonce: Number(nonce), to, value, data, gas, maxFeePerGas, maxPriorityFeePerGas };
 }
 
-/** What eth_sendTransaction maps to: a transfer the workflow can run. */
+/** What a `*_sendTransaction` method maps to: a send the transfer workflow runs. */
 export interface SendIntent {
   to: string;
   token: string;
   amount: string;
   nonce?: string;
+  /** A caller-built transaction (anything but a plain native or ERC-20 transfer). */
+  request?: TransactionRequest;
 }
 
-/** Plain native value transfer or ERC-20 `transfer(to, amount)`; anything else is refused clearly. */
+const quantity = (v: bigint | undefined): string | undefined => (v === undefined ? undefined : v.toString());
+
+/**
+ * eth_sendTransaction → the transfer workflow. A plain native value transfer or an ERC-20 `transfer(to, amount)`
+ * becomes an ordinary transfer (recorded with its token and amount); any other call is sent as an `evm_call`
+ * request with its calldata and value, the nonce from our sequencer (unless given) and the caller's gas and
+ * EIP-1559 fee caps when present. Contract creation (no `to`) is refused.
+ */
 export async function sendIntent(target: SignTarget, params: string): Promise<SendIntent> {
   const tx = parseParams(params)[0] as Record<string, unknown> | undefined;
   if (!tx || typeof tx !== 'object') throw badRequest('eth_sendTransaction params must be [transaction]');
   checkFrom(target, tx.from, 'transaction.from');
+  const chainId = evmChainId(target.adapter);
+  if (tx.chainId !== undefined && Number(big(tx.chainId, 'chainId')) !== chainId)
+    throw badRequest(`transaction.chainId does not match chainId ${target.adapter.network.caip2}`);
   const nonce = big(tx.nonce, 'nonce');
   const nonceHex = nonce === undefined ? {} : { nonce: `0x${nonce.toString(16)}` };
-  if (typeof tx.to !== 'string' || !isAddress(tx.to, { strict: false })) throw badRequest('transaction.to is required');
-  const data = typeof tx.data === 'string' ? tx.data : '';
+  if (tx.to === undefined || tx.to === null || tx.to === '')
+    throw badRequest(
+      'eth_sendTransaction without transaction.to (contract creation) is not supported; sign it with eth_signTransaction',
+    );
+  if (typeof tx.to !== 'string' || !isAddress(tx.to, { strict: false }))
+    throw badRequest('transaction.to is not an address');
+  const to = getAddress(tx.to);
+  const data = typeof tx.data === 'string' ? tx.data : typeof tx.input === 'string' ? tx.input : '';
+  if (data !== '' && !isHex(data)) throw badRequest('transaction.data must be 0x-prefixed hex');
   const value = big(tx.value, 'value') ?? 0n;
+  const decimals = target.adapter.network.nativeDecimals;
   if (data === '' || data === '0x') {
     if (value <= 0n) throw badRequest('eth_sendTransaction without data must carry a value');
-    return {
-      to: getAddress(tx.to),
-      token: 'NATIVE',
-      amount: formatAmount(value, target.adapter.network.nativeDecimals),
-      ...nonceHex,
-    };
+    return { to, token: 'NATIVE', amount: formatAmount(value, decimals), ...nonceHex };
   }
   let call: { functionName: string; args: readonly unknown[] } | undefined;
   try {
-    call = isHex(data) ? decodeFunctionData({ abi: erc20Abi, data }) : undefined;
+    call = decodeFunctionData({ abi: erc20Abi, data: data as Hex });
   } catch {
     call = undefined;
   }
   if (call?.functionName === 'transfer' && value === 0n) {
     const [recipient, raw] = call.args as [string, bigint];
-    const token = await target.adapter.resolveToken(getAddress(tx.to));
-    return {
-      to: getAddress(recipient),
-      token: getAddress(tx.to),
-      amount: formatAmount(raw, token.decimals),
-      ...nonceHex,
-    };
+    const token = await Promise.resolve()
+      .then(() => target.adapter.resolveToken(to))
+      .catch((err: unknown) => {
+        if (isBaseError(err) && err.kind === 'retryable') throw err;
+        return undefined; // no decimals(): not a token contract
+      });
+    // A contract that answers decimals(): an ERC-20 transfer, recorded as one. Otherwise it is just a call.
+    if (token?.kind === 'token')
+      return { to: getAddress(recipient), token: to, amount: formatAmount(raw, token.decimals), ...nonceHex };
   }
-  throw badRequest(
-    'eth_sendTransaction supports plain native transfers and ERC-20 transfer(to, amount) calls only; sign other transactions with eth_signTransaction',
-  );
+  const gas = quantity(big(tx.gas ?? tx.gasLimit, 'gas'));
+  const gasPrice = big(tx.gasPrice, 'gasPrice');
+  const maxFeePerGas = quantity(big(tx.maxFeePerGas, 'maxFeePerGas') ?? gasPrice);
+  const maxPriorityFeePerGas = quantity(big(tx.maxPriorityFeePerGas, 'maxPriorityFeePerGas') ?? gasPrice);
+  if ((maxFeePerGas === undefined) !== (maxPriorityFeePerGas === undefined))
+    throw badRequest('give both transaction.maxFeePerGas and transaction.maxPriorityFeePerGas, or neither');
+  if (maxFeePerGas !== undefined && BigInt(maxPriorityFeePerGas!) > BigInt(maxFeePerGas))
+    throw badRequest('transaction.maxPriorityFeePerGas cannot exceed transaction.maxFeePerGas');
+  const request: EvmCallRequest = {
+    kind: 'evm_call',
+    data: data.toLowerCase(),
+    ...(gas !== undefined ? { gas } : {}),
+    ...(maxFeePerGas !== undefined ? { maxFeePerGas, maxPriorityFeePerGas: maxPriorityFeePerGas! } : {}),
+  };
+  return { to, token: 'NATIVE', amount: formatAmount(value, decimals), ...nonceHex, request };
+}
+
+/**
+ * sol_signAndSendTransaction → the transfer workflow with the caller's serialized transaction. Recorded with the
+ * program it calls as `to` and the lamports the wallet sends through System Program transfers as `amount`.
+ */
+export function solanaSendIntent(target: SignTarget, params: string): SendIntent {
+  const p = parseParams(params);
+  if (typeof p[0] !== 'string')
+    throw badRequest('sol_signAndSendTransaction params must be [serialized transaction (base64 or base58)]');
+  const tx = deserializeSolana(p[0]);
+  const summary = summarizeSolanaTransaction(tx, target.address);
+  return {
+    to: summary.program,
+    token: 'NATIVE',
+    amount: formatAmount(summary.lamportsOut, target.adapter.network.nativeDecimals),
+    request: { kind: 'solana_transaction', transaction: Buffer.from(tx.serialize()).toString('base64') },
+  };
 }
 
 /** A serialized Solana transaction, base64 (wallet-adapter style) or base58. */

@@ -18,7 +18,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { SendAssetsBody } from '../api/schemas.js';
 import { parseAmount } from '../chains/amount.js';
 import type { ChainRegistry } from '../chains/registry.js';
-import type { TransferIntent } from '../chains/types.js';
+import type { TransactionRequest, TransferIntent } from '../chains/types.js';
 import { BaseError } from '../errors/base.js';
 import { badRequest, ErrorId } from '../errors/codes.js';
 import { Prisma, type PrismaClient, type Transfer } from '../generated/prisma/client.js';
@@ -51,6 +51,12 @@ export interface SubmitCaller {
   clientWalletIds?: string[];
 }
 
+/**
+ * A send: Portal's body, plus (from the Portal sign methods, never from the HTTP body) a caller-built
+ * transaction to send instead of a plain transfer; `to` and `amount` then name its target and native value.
+ */
+export type SendRequest = SendAssetsBody & { request?: TransactionRequest };
+
 export type SubmitOutcome =
   | { kind: 'submitted'; transfer: Transfer; submission: SubmissionResult }
   | { kind: 'accepted'; transfer: Transfer };
@@ -58,7 +64,7 @@ export type SubmitOutcome =
 export async function submitTransfer(
   deps: SubmitDeps,
   caller: SubmitCaller,
-  body: SendAssetsBody,
+  body: SendRequest,
   idempotencyKey: string | undefined,
 ): Promise<SubmitOutcome> {
   // 1. Validate everything before writing anything.
@@ -69,8 +75,12 @@ export async function submitTransfer(
   const network = adapter.network;
   if (!adapter.validateAddress(body.to))
     throw badRequest(`"${body.to}" is not a valid ${network.name} address`, ErrorId.BadTo);
+  const request = body.request;
+  if (request && !adapter.requestKinds?.includes(request.kind))
+    throw badRequest(`${network.name} cannot send a caller-built ${request.kind} transaction`);
   const token = await adapter.resolveToken(body.token);
-  const rawAmount = parseAmount(body.amount, token.decimals);
+  if (request && token.kind !== 'native') throw badRequest('a caller-built transaction moves the native asset only');
+  const rawAmount = parseAmount(body.amount, token.decimals, { allowZero: request !== undefined });
   const walletRef = body.walletId ?? caller.clientWalletIds?.[0];
   if (!walletRef) throw badRequest('walletId is required');
   const wallet = await deps.wallets.require(caller.tenantId, walletRef);
@@ -111,6 +121,8 @@ export async function submitTransfer(
         rawAmount: rawAmount.toString(),
         nonce: nonce ?? null,
         metadataStr: body.metadataStr ?? null,
+        kind: request?.kind ?? 'transfer',
+        callData: request ? (request.kind === 'evm_call' ? request.data : request.transaction) : null,
         requiredConfirmations: network.requiredConfirmations,
       },
     });
@@ -141,7 +153,8 @@ export async function submitTransfer(
     token,
     rawAmount: rawAmount.toString(),
     ...(nonce !== undefined ? { nonce } : {}),
-    ...(body.metadataStr ? { memo: body.metadataStr } : {}),
+    ...(body.metadataStr && !request ? { memo: body.metadataStr } : {}),
+    ...(request ? { request } : {}),
   };
   const input: TransferInput = {
     transferId: transfer.id,

@@ -3,6 +3,8 @@ import type { Transfer } from '../generated/prisma/client.js';
 
 export interface TransferView {
   transferId: string;
+  /** `transfer`, or a caller-built transaction (`evm_call`, `solana_transaction`) whose content is `callData`. */
+  kind: string;
   status: string;
   chain: string;
   caip2: string;
@@ -22,6 +24,7 @@ export interface TransferView {
   blockNumber: string | null;
   blockHash: string | null;
   metadataStr: string | null;
+  callData: string | null;
   idempotencyKey: string;
   error: { id: string; message: string } | null;
   timestamps: Record<string, string | null>;
@@ -34,6 +37,7 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 export function toTransferView(t: Transfer): TransferView {
   return {
     transferId: t.id,
+    kind: t.kind,
     status: t.status,
     chain: t.chain,
     caip2: t.caip2,
@@ -53,6 +57,7 @@ export function toTransferView(t: Transfer): TransferView {
     blockNumber: t.blockNumber,
     blockHash: t.blockHash,
     metadataStr: t.metadataStr,
+    callData: t.callData,
     idempotencyKey: t.idempotencyKey,
     error: t.errorId ? { id: t.errorId, message: t.errorMessage ?? '' } : null,
     timestamps: {

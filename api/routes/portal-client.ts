@@ -15,7 +15,13 @@ import { ErrorId } from '../../errors/codes.js';
 import { systemClock } from '../../portal/credentials.js';
 import { CONFIRMED, confirmPairs } from '../../portal/share-pairs.js';
 import { parseClientShare, parseShareResponse, toCurve } from '../../portal/shares.js';
-import { SIGN_METHODS, type SignTarget, sendIntent, signWithMethod } from '../../portal/sign-methods.js';
+import {
+  SIGN_METHODS,
+  type SignTarget,
+  sendIntent,
+  signWithMethod,
+  solanaSendIntent,
+} from '../../portal/sign-methods.js';
 import { submitTransfer } from '../../transfers/submit.js';
 import type { AppDeps } from '../context.js';
 import { httpError } from '../errors.js';
@@ -122,13 +128,12 @@ export function portalClientRoutes(deps: AppDeps): Router {
       sign: (payloadHex) => portal().sign(wallet, info, payloadHex),
     };
 
-    if (body.method === 'sol_signAndSendTransaction')
-      throw httpError(
-        ErrorId.BadRequest,
-        'sol_signAndSendTransaction is not supported yet: use POST /v1/assets/send for SOL and SPL transfers',
-      );
-    if (body.method === 'eth_sendTransaction') {
-      const intent = await sendIntent(target, body.params);
+    if (body.method === 'eth_sendTransaction' || body.method === 'sol_signAndSendTransaction') {
+      // Sends go through the transfer workflow: signed once, stored before broadcast, tracked to finality.
+      const intent =
+        body.method === 'eth_sendTransaction'
+          ? await sendIntent(target, body.params)
+          : solanaSendIntent(target, body.params);
       const keyHeader = req.header('idempotency-key');
       const key = keyHeader === undefined ? undefined : parse(idempotencyKeyHeader, keyHeader);
       const outcome = await submitTransfer(
@@ -144,7 +149,7 @@ export function portalClientRoutes(deps: AppDeps): Router {
         key,
       );
       res.setHeader('Idempotency-Key', outcome.transfer.idempotencyKey);
-      res.json({
+      res.status(outcome.kind === 'accepted' ? 202 : 200).json({
         data: outcome.transfer.transactionHash,
         transferId: outcome.transfer.id,
         status: outcome.transfer.status,

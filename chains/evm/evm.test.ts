@@ -1,4 +1,4 @@
-import type { Hex } from 'viem';
+import { encodeFunctionData, type Hex, parseTransaction, erc20Abi as standardErc20Abi } from 'viem';
 import { describe, expect, it } from 'vitest';
 import { generatePrivateKey, publicKeyOf, signWithPrivateKey } from '../../signer/local-key.js';
 import { blockOnTestToken, deployTestToken, mintTestToken } from '../../test/support/erc20.js';
@@ -119,6 +119,65 @@ describe('EVM adapter on anvil', () => {
       unsigned.payloads.map((p) => signWithPrivateKey(p.curve, from.sk, p.payload)),
     );
     await expect(adapter.broadcast(signed)).rejects.toMatchObject({ id: 'nonce_conflict', kind: 'terminal' });
+  });
+
+  it('sends a caller-built contract call (evm_call): its calldata is signed as given, gas estimated with margin', async () => {
+    const from = newKey();
+    const spender = newKey();
+    await adapter.faucet!(from.address, (10n ** 18n).toString());
+    const tokenAddress = await deployTestToken(network.rpcUrl, 6);
+    const data = encodeFunctionData({
+      abi: standardErc20Abi,
+      functionName: 'approve',
+      args: [spender.address as Hex, 777n],
+    });
+    const intent: TransferIntent = {
+      transferId: 't-call',
+      chain: 'anvil',
+      from: { address: from.address, publicKey: from.publicKey },
+      to: tokenAddress,
+      token: await adapter.resolveToken('NATIVE'),
+      rawAmount: '0',
+      request: { kind: 'evm_call', data },
+    };
+    const pre = await adapter.preflight(intent);
+    expect(pre.errors).toEqual([]);
+    const estimate = await client.estimateGas({ account: from.address as Hex, to: tokenAddress, data });
+    expect(BigInt((pre.context as { gas: string }).gas)).toBe((estimate * 120n) / 100n);
+    const { signed, unsigned } = await sendThrough(intent, from.sk);
+    const tx = parseTransaction(unsigned.unsigned as Hex);
+    expect([tx.to, tx.data, tx.value ?? 0n]).toEqual([tokenAddress.toLowerCase(), data, 0n]);
+    expect(await waitForFinal(signed.hash)).toMatchObject({ state: 'included', final: true });
+    const allowance = await client.readContract({
+      address: tokenAddress,
+      abi: standardErc20Abi,
+      functionName: 'allowance',
+      args: [from.address as Hex, spender.address as Hex],
+    });
+    expect(allowance).toBe(777n);
+
+    // The caller's gas and fee caps are used as given; a gas limit below the estimate is refused before signing.
+    const own = {
+      ...intent,
+      request: {
+        kind: 'evm_call' as const,
+        data,
+        gas: '90000',
+        maxFeePerGas: '3000000000',
+        maxPriorityFeePerGas: '1000000000',
+      },
+    };
+    const ownPre = await adapter.preflight(own);
+    expect(ownPre.context).toMatchObject({
+      gas: '90000',
+      maxFeePerGas: '3000000000',
+      maxPriorityFeePerGas: '1000000000',
+    });
+    const low = await adapter.preflight({ ...intent, request: { kind: 'evm_call', data, gas: '21000' } });
+    expect(low.errors).toEqual([{ id: 'BAD_REQUEST', message: expect.stringContaining('below the estimate') }]);
+    // A call that reverts (value to a non-payable function) is reported, nothing to sign.
+    const reverting = await adapter.preflight({ ...intent, rawAmount: '1' });
+    expect(reverting.errors.map((e) => e.id)).toEqual(['estimate_gas_reverted']);
   });
 
   it('treats an unreachable RPC as retryable rpc_failed', async () => {

@@ -1,5 +1,6 @@
 /**
- * EVM adapter (viem): EIP-1559 native and ERC-20 transfers on any EVM network described in chains/networks/evm.json.
+ * EVM adapter (viem): EIP-1559 native and ERC-20 transfers, and caller-built contract calls (`evm_call`), on any
+ * EVM network described in chains/networks/evm.json.
  */
 import { type Hex, isAddress } from 'viem';
 import { BaseError } from '../../errors/base.js';
@@ -28,6 +29,7 @@ export function createEvmAdapter(network: NetworkConfig): ChainAdapter {
     network,
     curve: 'secp256k1',
     sequencing: 'nonce',
+    requestKinds: ['evm_call'],
     validateAddress: validateEvmAddress,
     addressFromPublicKey: evmAddressFromPublicKey,
 

@@ -34,9 +34,12 @@ export async function evmPreflight(client: PublicClient, intent: TransferIntent)
   const from = intent.from.address as Hex;
   const call = transferCall(intent);
   const errors: PreflightIssue[] = [];
+  const request = intent.request?.kind === 'evm_call' ? intent.request : undefined;
   const [chainId, fees, nativeBalance] = await Promise.all([
     client.getChainId(),
-    estimateFees(client),
+    request?.maxFeePerGas && request.maxPriorityFeePerGas
+      ? { maxFeePerGas: BigInt(request.maxFeePerGas), maxPriorityFeePerGas: BigInt(request.maxPriorityFeePerGas) }
+      : estimateFees(client),
     client.getBalance({ address: from }),
   ]);
   const amount = BigInt(intent.rawAmount);
@@ -57,8 +60,14 @@ export async function evmPreflight(client: PublicClient, intent: TransferIntent)
   let gas = 21_000n;
   if (errors.length === 0) {
     try {
+      // The estimate also runs the call: a revert is reported before anything is signed, even with the caller's gas.
       const estimated = await client.estimateGas({ account: from, ...call });
-      gas = call.data ? (estimated * GAS_MARGIN_PERCENT) / 100n : estimated;
+      gas = request?.gas ? BigInt(request.gas) : call.data ? (estimated * GAS_MARGIN_PERCENT) / 100n : estimated;
+      if (request?.gas && gas < estimated)
+        errors.push({
+          id: ErrorId.BadRequest,
+          message: `gas ${gas} is below the estimate ${estimated}: the transaction would run out of gas`,
+        });
     } catch (err) {
       const classified = classifyEvmError(err);
       if (classified.kind === 'retryable') throw classified;

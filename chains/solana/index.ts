@@ -1,7 +1,8 @@
 /**
- * Solana adapter (@solana/web3.js v1): SOL and SPL token (Token / Token-2022) transfers on any network in
- * chains/networks/solana.json. No sequencing: a transaction is bound to a recent blockhash instead of a nonce,
- * and its signature is its id, so resending is always safe.
+ * Solana adapter (@solana/web3.js v1): SOL and SPL token (Token / Token-2022) transfers, and caller-built
+ * transactions (`solana_transaction` requests), on any network in chains/networks/solana.json. No sequencing:
+ * a transaction is bound to a recent blockhash instead of a nonce, and its signature is its id, so resending is
+ * always safe.
  */
 import { PublicKey } from '@solana/web3.js';
 import { BaseError } from '../../errors/base.js';
@@ -12,6 +13,7 @@ import { solanaBroadcast } from './broadcast.js';
 import { assembleSolanaTransfer, buildSolanaTransfer } from './build.js';
 import { classifySolanaError } from './errors.js';
 import { solanaPreflight } from './preflight.js';
+import { assembleSolanaRequest, buildSolanaRequest, solanaRequestPreflight } from './request.js';
 import { COMMITMENT, createSolanaRpc } from './rpc.js';
 import { solanaStatus } from './status.js';
 
@@ -32,6 +34,7 @@ export function createSolanaAdapter(network: NetworkConfig): ChainAdapter {
     network,
     curve: 'ed25519',
     sequencing: 'none',
+    requestKinds: ['solana_transaction'],
     validateAddress: validateSolanaAddress,
     addressFromPublicKey: solanaAddressFromPublicKey,
 
@@ -59,9 +62,20 @@ export function createSolanaAdapter(network: NetworkConfig): ChainAdapter {
       return { kind: 'token', address: trimmed, decimals: acc.data[44]! };
     },
 
-    preflight: (intent) => wrap(() => solanaPreflight(rpc, network, intent)),
-    build: async (intent, preflight) => buildSolanaTransfer(intent, preflight),
-    assemble: assembleSolanaTransfer,
+    preflight: (intent) =>
+      wrap(() =>
+        intent.request?.kind === 'solana_transaction'
+          ? solanaRequestPreflight(rpc, network, intent, intent.request)
+          : solanaPreflight(rpc, network, intent),
+      ),
+    build: async (intent, preflight) =>
+      intent.request?.kind === 'solana_transaction'
+        ? buildSolanaRequest(intent, intent.request, preflight)
+        : buildSolanaTransfer(intent, preflight),
+    assemble: (unsigned, signatures) =>
+      unsigned.details.kind === 'prebuilt'
+        ? assembleSolanaRequest(unsigned, signatures)
+        : assembleSolanaTransfer(unsigned, signatures),
     broadcast: (signed) => solanaBroadcast(rpc, signed),
     getStatus: (hash, context) => wrap(() => solanaStatus(rpc, hash, context)),
     classify: classifySolanaError,
