@@ -214,23 +214,27 @@ describe('POST /v1/sign', () => {
     expect((await chain.getBalance({ address: RECIPIENT })) - before).toBe(parseEther('0.01'));
   });
 
-  it('eth_sendTransaction: a plain transfer goes through the transfer workflow; other calls are refused clearly', async () => {
+  it('eth_sendTransaction: a plain transfer goes through the transfer workflow; contract creation is refused clearly', async () => {
     const res = await sign(alice, 'eth_sendTransaction', [
       { from: alice.wallet.address, to: RECIPIENT, value: '0x38d7ea4c68000' },
     ]);
     expect(res.status).toBe(200);
     expect(res.body.data).toMatch(/^0x[0-9a-f]{64}$/);
     expect((await waitForFinal(stack, alice.token, res.body.transferId!)).status).toBe('finalized');
-    const contractCall = await sign(alice, 'eth_sendTransaction', [
-      { to: RECIPIENT, data: '0x12345678', value: '0x0' },
-    ]);
-    expect(contractCall).toMatchObject({
+    const view = await stack.call<{ kind: string; amount: string; to: string }>(
+      alice.token,
+      'GET',
+      `/v1/transfers/${res.body.transferId}`,
+    );
+    expect(view.body).toMatchObject({ kind: 'transfer', amount: '0.001', to: RECIPIENT });
+    const deploy = await sign(alice, 'eth_sendTransaction', [{ data: '0x6080', value: '0x0' }]);
+    expect(deploy).toMatchObject({
       status: 400,
       body: { id: 'BAD_REQUEST', message: expect.stringContaining('eth_signTransaction') },
     });
   });
 
-  it('sol_signMessage: an ed25519 signature for the Solana address; sol_signAndSendTransaction is refused', async () => {
+  it('sol_signMessage: an ed25519 signature for the Solana address; a malformed sol_signAndSendTransaction is refused', async () => {
     const solana = await stack.call<{ wallet: Client['wallet'] }>(
       stack.apiKey,
       'GET',
@@ -245,7 +249,10 @@ describe('POST /v1/sign', () => {
       ed25519.verify(base58Decode(res.body.data), Buffer.from('gm'), Buffer.from(alice.wallet.ed25519PublicKey, 'hex')),
     ).toBe(true);
     const send = await sign(alice, 'sol_signAndSendTransaction', ['AA=='], alice.shares.ED25519.share, chainId);
-    expect(send).toMatchObject({ status: 400, body: { id: 'BAD_REQUEST' } });
+    expect(send).toMatchObject({
+      status: 400,
+      body: { id: 'BAD_REQUEST', message: expect.stringContaining('not a serialized Solana transaction') },
+    });
   });
 });
 

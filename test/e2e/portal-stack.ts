@@ -10,6 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import { pino } from 'pino';
 import { createApp } from '../../api/app.js';
 import { seedServerKey } from '../../api/auth.js';
+import type { ChainRegistry } from '../../chains/registry.js';
 import { loadConfig } from '../../config/env.js';
 import { buildRuntime, type Runtime } from '../../runtime/deps.js';
 import { testPaillierKeySource } from '../../signer/mpc/test-keys.js';
@@ -50,7 +51,7 @@ export interface PortalStack {
   close(): Promise<void>;
 }
 
-export async function startPortalStack(): Promise<PortalStack> {
+export async function startPortalStack(opts: { chains?: ChainRegistry } = {}): Promise<PortalStack> {
   const taskQueue = `tq-${randomUUID()}`;
   const apiKey = `cfsk_${randomBytes(16).toString('hex')}`;
   const masterKey = randomBytes(32).toString('hex');
@@ -62,7 +63,12 @@ export async function startPortalStack(): Promise<PortalStack> {
     ENABLE_DEV_FAUCET: 'true',
   });
   const clock = fakeClock();
-  const runtime = buildRuntime(config, { paillierKeys: testPaillierKeySource(), now: clock.now, presignatures: 0 });
+  const runtime = buildRuntime(config, {
+    paillierKeys: testPaillierKeySource(),
+    now: clock.now,
+    presignatures: 0,
+    ...(opts.chains ? { chains: opts.chains } : {}),
+  });
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, done) {
