@@ -31,6 +31,11 @@ describe('parseAmount', () => {
     );
   });
 
+  it('accepts zero only when asked (a contract call without value), still rejecting bad formats', () => {
+    expect(parseAmount('0', 18, { allowZero: true })).toBe(0n);
+    expect(() => parseAmount('-0', 18, { allowZero: true })).toThrow(expect.objectContaining({ id: 'bad_amount' }));
+  });
+
   it('round-trips with formatAmount', () => {
     for (const [s, d] of [
       ['0.25', 18],
