@@ -43,20 +43,6 @@ function newWallet() {
 }
 type Wallet = ReturnType<typeof newWallet>;
 
-async function blockhash(): Promise<string> {
-  const res = await fetch(peer.rpcUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'getLatestBlockhash',
-      params: [{ commitment: 'confirmed' }],
-    }),
-  });
-  return ((await res.json()) as { result: { value: { blockhash: string } } }).result.value.blockhash;
-}
-
 /** A transaction as a dapp would build it: the wallet pays, sends lamports and writes a memo. */
 async function callerTransaction(
   payer: string,
@@ -65,7 +51,7 @@ async function callerTransaction(
 ): Promise<VersionedTransaction> {
   const message = new TransactionMessage({
     payerKey: new PublicKey(payer),
-    recentBlockhash: hash ?? (await blockhash()),
+    recentBlockhash: hash ?? peer.latestBlockhash(),
     instructions,
   }).compileToV0Message();
   return new VersionedTransaction(message);

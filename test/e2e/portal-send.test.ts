@@ -71,26 +71,12 @@ const solSend = (tx: VersionedTransaction, key?: string) =>
 const transfersOfAlice = () => stack.runtime.prisma.transfer.count({ where: { walletId: alice.wallet.walletId } });
 const attemptsOf = (transferId: string) => stack.runtime.prisma.transferAttempt.count({ where: { transferId } });
 
-async function latestBlockhash(): Promise<string> {
-  const res = await fetch(peer.rpcUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'getLatestBlockhash',
-      params: [{ commitment: 'confirmed' }],
-    }),
-  });
-  return ((await res.json()) as { result: { value: { blockhash: string } } }).result.value.blockhash;
-}
-
 /** What a dapp hands the wallet: its own instructions, a recent blockhash, the wallet as fee payer. */
 async function dappTransaction(instructions: TransactionInstruction[], payer = solAddress) {
   return new VersionedTransaction(
     new TransactionMessage({
       payerKey: new PublicKey(payer),
-      recentBlockhash: await latestBlockhash(),
+      recentBlockhash: peer.latestBlockhash(),
       instructions,
     }).compileToV0Message(),
   );

@@ -54,6 +54,8 @@ export interface SolanaTestPeer {
   mintTo(mint: string, owner: string, amount: number | bigint): string;
   /** Raw token amount in `owner`'s associated token account (0n if it does not exist). */
   tokenBalance(mint: string, owner: string): bigint;
+  /** The blockhash a client gets from getLatestBlockhash at `confirmed` (what a dapp builds with). */
+  latestBlockhash(): string;
   /** Advances block height past every blockhash handed out so far (all expire). */
   expireBlockhash(): void;
   advanceSlots(n: number): void;
@@ -201,6 +203,7 @@ export async function startSolanaTestPeer(options: SolanaTestPeerOptions = {}): 
       const acc = chain.svm.getAccount(ata);
       return acc ? Buffer.from(acc.data).readBigUInt64LE(64) : 0n;
     },
+    latestBlockhash: () => chain.blockAt('confirmed').blockhash,
     expireBlockhash: () => chain.expireBlockhashes(),
     advanceSlots: (n) => chain.advance(n),
     pauseSlots: stopClock,
