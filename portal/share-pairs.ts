@@ -1,7 +1,9 @@
 /**
- * Portal's "signing share pairs": each client share handed out (generate, recover: `signing`; backup:
- * `backup`) has a pair id. A signing pair starts `incomplete`; the client confirms it stored its share
- * (status STORED_CLIENT) before the share can sign. Recovery retires the previous version's pairs.
+ * Portal's share pairs: each client share handed out (generate, recover: `signing`; backup: `backup`) has a pair
+ * id. A pair starts `incomplete`; the client reports that it stored its share — signing pairs with
+ * `PATCH /api/v3/clients/me/signing-share-pairs` (status STORED_CLIENT), backup pairs with
+ * `PATCH /api/v3/clients/me/backup-share-pairs` (STORED_CLIENT_BACKUP_SHARE or STORED_CLIENT_BACKUP_SHARE_KEY) — and a
+ * signing share can sign only once its pair is confirmed. Recovery retires the previous version's signing pairs.
  */
 import { randomBytes } from 'node:crypto';
 import type { Curve } from '../chains/types.js';
@@ -11,7 +13,12 @@ import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
 import { MpcErrorId } from '../signer/mpc/errors.js';
 
 export type PairKind = 'signing' | 'backup';
-export const CONFIRMED: Record<PairKind, string> = { signing: 'STORED_CLIENT', backup: 'STORED_CLIENT_BACKUP_SHARE' };
+/** The statuses a client may report per pair kind (Portal's v3 client API). */
+export const STORED_STATUSES = {
+  signing: ['STORED_CLIENT'],
+  backup: ['STORED_CLIENT_BACKUP_SHARE', 'STORED_CLIENT_BACKUP_SHARE_KEY'],
+} as const satisfies Record<PairKind, readonly string[]>;
+const SIGNING_CONFIRMED = STORED_STATUSES.signing[0];
 
 type Db = PrismaClient | Prisma.TransactionClient;
 
@@ -36,28 +43,41 @@ export async function createPair(
   return id;
 }
 
-/** Marks pairs of `walletId` as stored by the client. Unknown ids (or another wallet's) → 404. */
+/**
+ * Marks `kind` pairs of `walletId` as stored by the client, all or none. Unknown ids (or another wallet's) → 404;
+ * a pair of the other kind, a retired pair or a status that is not one of the kind's → 400.
+ */
 export async function confirmPairs(
   prisma: PrismaClient,
   walletId: string,
+  kind: PairKind,
   ids: string[],
   status: string,
   at: Date,
 ): Promise<number> {
+  const allowed: readonly string[] = STORED_STATUSES[kind];
+  if (!allowed.includes(status))
+    throw new BaseError(`${kind} share pairs are confirmed with status ${allowed.join(' or ')}`, {
+      id: ErrorId.BadRequest,
+      kind: 'terminal',
+    });
   const pairs = await prisma.signingSharePair.findMany({ where: { id: { in: ids }, walletId } });
   if (pairs.length !== new Set(ids).size)
-    throw new BaseError('signing share pair not found', { id: ErrorId.NotFound, kind: 'terminal' });
+    throw new BaseError(`${kind} share pair not found`, { id: ErrorId.NotFound, kind: 'terminal' });
   for (const p of pairs) {
+    if (p.kind !== kind)
+      throw new BaseError(
+        `${p.id} is a ${p.kind} share pair: confirm it with PATCH /api/v3/clients/me/${p.kind}-share-pairs`,
+        {
+          id: ErrorId.BadRequest,
+          kind: 'terminal',
+        },
+      );
     if (p.status === 'retired')
       throw new BaseError('this share pair was replaced by a recovery', { id: ErrorId.BadRequest, kind: 'terminal' });
-    if (CONFIRMED[p.kind as PairKind] !== status)
-      throw new BaseError(`${p.kind} share pairs are confirmed with status ${CONFIRMED[p.kind as PairKind]}`, {
-        id: ErrorId.BadRequest,
-        kind: 'terminal',
-      });
   }
   const { count } = await prisma.signingSharePair.updateMany({
-    where: { id: { in: ids }, walletId },
+    where: { id: { in: ids }, walletId, kind },
     data: { status, confirmedAt: at },
   });
   return count;
@@ -79,7 +99,7 @@ export async function requireConfirmedSigningPair(
       id: MpcErrorId.ShareMismatch,
       kind: 'terminal',
     });
-  if (pair.status !== CONFIRMED.signing)
+  if (pair.status !== SIGNING_CONFIRMED)
     throw new BaseError(`share pair ${pair.id} is not confirmed: PATCH its status to STORED_CLIENT first`, {
       id: ErrorId.ShareNotConfirmed,
       kind: 'terminal',

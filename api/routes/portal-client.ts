@@ -1,7 +1,8 @@
 /**
  * Portal's client API (seed 000); bearer = Client Session Token or test client API key.
  *   POST  /v1/generate                          → { SECP256K1: { share, id }, ED25519: { share, id } }
- *   PATCH /api/v3/clients/me/signing-share-pairs  { status, signingSharePairIds }  (also /v1/signing-share-pairs)
+ *   PATCH /api/v3/clients/me/signing-share-pairs  { status: STORED_CLIENT, signingSharePairIds }  → 204
+ *   PATCH /api/v3/clients/me/backup-share-pairs   { status: STORED_CLIENT_BACKUP_SHARE[_KEY], backupSharePairIds } → 204
  *   POST  /v1/backup   { generateResponse }     → backup shares, both curves
  *   POST  /v1/recover  { backupResponse }       → new signing shares, same addresses
  *   POST  /v1/sign     { method, params, share, chainId, … } → { data }
@@ -13,7 +14,7 @@ import { z } from 'zod';
 import type { Curve } from '../../chains/types.js';
 import { ErrorId } from '../../errors/codes.js';
 import { systemClock } from '../../portal/credentials.js';
-import { CONFIRMED, confirmPairs } from '../../portal/share-pairs.js';
+import { confirmPairs, STORED_STATUSES } from '../../portal/share-pairs.js';
 import { parseClientShare, parseShareResponse, toCurve } from '../../portal/shares.js';
 import {
   SIGN_METHODS,
@@ -29,10 +30,9 @@ import { idempotencyKeyHeader, parse } from '../schemas.js';
 import { submitDeps } from './transfers.js';
 
 const share = z.string().min(1).max(100_000);
-const confirmBody = z.strictObject({
-  status: z.enum([CONFIRMED.signing, CONFIRMED.backup] as [string, string]),
-  signingSharePairIds: z.array(z.string().min(1).max(100)).min(1).max(10),
-});
+const pairIds = z.array(z.string().min(1).max(100)).min(1).max(10);
+const confirmSigningBody = z.strictObject({ status: z.enum(STORED_STATUSES.signing), signingSharePairIds: pairIds });
+const confirmBackupBody = z.strictObject({ status: z.enum(STORED_STATUSES.backup), backupSharePairIds: pairIds });
 const backupBody = z.strictObject({
   generateResponse: z.union([z.string().max(200_000), z.record(z.string(), z.unknown())]),
 });
@@ -74,14 +74,21 @@ export function portalClientRoutes(deps: AppDeps): Router {
     res.json(await portal().generate(req.auth!.tenantId, req.auth!.clientId!));
   });
 
-  const confirm: RequestHandler = async (req, res) => {
-    const body = parse(confirmBody, req.body);
+  // Portal answers 204 No Content; its SDKs treat anything else as a failure.
+  const confirmSigning: RequestHandler = async (req, res) => {
+    const body = parse(confirmSigningBody, req.body);
     const wallet = await portal().walletOf(req.auth!.clientId!);
-    const updated = await confirmPairs(deps.prisma, wallet.id, body.signingSharePairIds, body.status, now());
-    res.json({ success: true, updated });
+    await confirmPairs(deps.prisma, wallet.id, 'signing', body.signingSharePairIds, body.status, now());
+    res.status(204).end();
   };
-  r.patch('/api/v3/clients/me/signing-share-pairs', client, confirm);
-  r.patch('/v1/signing-share-pairs', client, confirm);
+  r.patch('/api/v3/clients/me/signing-share-pairs', client, confirmSigning);
+  r.patch('/v1/signing-share-pairs', client, confirmSigning);
+  r.patch('/api/v3/clients/me/backup-share-pairs', client, async (req, res) => {
+    const body = parse(confirmBackupBody, req.body);
+    const wallet = await portal().walletOf(req.auth!.clientId!);
+    await confirmPairs(deps.prisma, wallet.id, 'backup', body.backupSharePairIds, body.status, now());
+    res.status(204).end();
+  });
 
   r.post('/v1/backup', client, async (req, res) => {
     const body = parse(backupBody, req.body);

@@ -55,10 +55,11 @@ async function newClientWithWallet(): Promise<Client> {
 }
 
 const confirm = (c: Client, ids: string[], status = 'STORED_CLIENT') =>
-  stack.call<{ updated: number }>(c.token, 'PATCH', '/api/v3/clients/me/signing-share-pairs', {
-    status,
-    signingSharePairIds: ids,
-  });
+  stack.call(c.token, 'PATCH', '/api/v3/clients/me/signing-share-pairs', { status, signingSharePairIds: ids });
+const confirmBackup = (c: Client, ids: string[], status = 'STORED_CLIENT_BACKUP_SHARE') =>
+  stack.call(c.token, 'PATCH', '/api/v3/clients/me/backup-share-pairs', { status, backupSharePairIds: ids });
+const pairStatuses = async (ids: string[]) =>
+  (await stack.runtime.prisma.signingSharePair.findMany({ where: { id: { in: ids } } })).map((p) => p.status);
 
 const rawSign = (c: Client, curve: 'SECP256K1' | 'ED25519', param: string, share: string) =>
   stack.call<{ data: string; id?: string }>(c.token, 'POST', `/v1/raw/sign/${curve}`, { param, share });
@@ -103,9 +104,17 @@ describe('generate and confirm', () => {
       status: 400,
       body: { id: 'share_not_confirmed' },
     });
-    const ok = await confirm(alice, [alice.shares.SECP256K1.id, alice.shares.ED25519.id]);
-    expect(ok).toMatchObject({ status: 200, body: { updated: 2 } });
-    expect((await confirm(bob, [bob.shares.SECP256K1.id, bob.shares.ED25519.id])).status).toBe(200);
+    const ids = [alice.shares.SECP256K1.id, alice.shares.ED25519.id];
+    expect(await confirm(alice, ids, 'STORED_CLIENT_BACKUP_SHARE')).toMatchObject({
+      status: 400,
+      body: { id: 'BAD_REQUEST' },
+    });
+    expect(await confirm(alice, [...ids, 'cm-not-a-pair'])).toMatchObject({ status: 404, body: { id: 'NOT_FOUND' } });
+    expect(await pairStatuses(ids)).toEqual(['incomplete', 'incomplete']); // all or none
+    const ok = await confirm(alice, ids);
+    expect(ok).toMatchObject({ status: 204, body: undefined }); // Portal answers 204 No Content
+    expect(await pairStatuses(ids)).toEqual(['STORED_CLIENT', 'STORED_CLIENT']);
+    expect((await confirm(bob, [bob.shares.SECP256K1.id, bob.shares.ED25519.id])).status).toBe(204);
 
     const secp = await rawSign(alice, 'SECP256K1', d, alice.shares.SECP256K1.share);
     expect(secp.status).toBe(200);
@@ -378,9 +387,12 @@ describe('backup and recover', () => {
     expect(backup.status).toBe(200);
     // a backup share cannot sign
     expect(await rawSign(alice, 'SECP256K1', digest(), backup.body.SECP256K1.share)).toMatchObject({ status: 400 });
-    expect(
-      (await confirm(alice, [backup.body.SECP256K1.id, backup.body.ED25519.id], 'STORED_CLIENT_BACKUP_SHARE')).status,
-    ).toBe(200);
+    const backupIds = [backup.body.SECP256K1.id, backup.body.ED25519.id];
+    // backup pairs have their own endpoint and statuses
+    expect(await confirm(alice, backupIds)).toMatchObject({ status: 400, body: { id: 'BAD_REQUEST' } });
+    expect(await confirmBackup(alice, backupIds, 'STORED_CLIENT')).toMatchObject({ status: 400 });
+    expect((await confirmBackup(alice, backupIds)).status).toBe(204);
+    expect(await pairStatuses(backupIds)).toEqual(['STORED_CLIENT_BACKUP_SHARE', 'STORED_CLIENT_BACKUP_SHARE']);
 
     const recovered = await stack.call<Shares>(alice.token, 'POST', '/v1/recover', { backupResponse: backup.body });
     expect(recovered.status).toBe(200);
@@ -389,7 +401,7 @@ describe('backup and recover', () => {
       status: 400,
       body: { id: 'share_not_confirmed' },
     });
-    expect((await confirm(fresh, [recovered.body.SECP256K1.id, recovered.body.ED25519.id])).status).toBe(200);
+    expect((await confirm(fresh, [recovered.body.SECP256K1.id, recovered.body.ED25519.id])).status).toBe(204);
 
     const res = await sign(fresh, 'personal_sign', ['after recovery']);
     expect(res.status).toBe(200);

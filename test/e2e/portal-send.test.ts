@@ -99,7 +99,7 @@ beforeAll(async () => {
     status: 'STORED_CLIENT',
     signingSharePairIds: [gen.body.SECP256K1.id, gen.body.ED25519.id],
   });
-  expect(confirmed.status).toBe(200);
+  expect(confirmed.status).toBe(204);
   const info = await stack.call<{ wallet: Client['wallet'] }>(
     stack.apiKey,
     'GET',
