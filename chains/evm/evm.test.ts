@@ -175,6 +175,16 @@ describe('EVM adapter on anvil', () => {
     });
     const low = await adapter.preflight({ ...intent, request: { kind: 'evm_call', data, gas: '21000' } });
     expect(low.errors).toEqual([{ id: 'BAD_REQUEST', message: expect.stringContaining('below the estimate') }]);
+    // Caps below the current base fee would never be included (and would hold the nonce): refused.
+    await client.request({ method: 'anvil_setNextBlockBaseFeePerGas' as never, params: ['0x3b9aca00'] as never });
+    await client.request({ method: 'evm_mine' as never });
+    const under = await adapter.preflight({
+      ...intent,
+      request: { kind: 'evm_call', data, maxFeePerGas: '999999999', maxPriorityFeePerGas: '1' },
+    });
+    expect(under.errors).toEqual([
+      { id: 'fee_too_low', message: expect.stringContaining('below the current base fee') },
+    ]);
     // A call that reverts (value to a non-payable function) is reported, nothing to sign.
     const reverting = await adapter.preflight({ ...intent, rawAmount: '1' });
     expect(reverting.errors.map((e) => e.id)).toEqual(['estimate_gas_reverted']);

@@ -1,6 +1,6 @@
 import type { Hex, PublicClient } from 'viem';
 import { ErrorId } from '../../errors/codes.js';
-import type { PreflightIssue, PreflightResult, TransferIntent } from '../types.js';
+import type { EvmCallRequest, PreflightIssue, PreflightResult, TransferIntent } from '../types.js';
 import { transferCall } from './build.js';
 import { erc20Abi } from './erc20.js';
 import { classifyEvmError } from './errors.js';
@@ -16,14 +16,26 @@ export interface EvmPreflightContext {
 /** Gas estimates get a margin: state can change between estimate and inclusion. */
 const GAS_MARGIN_PERCENT = 120n;
 
-/** maxFee = 2 × base fee + tip: stays includable through six full blocks of base-fee growth. */
-async function estimateFees(client: PublicClient): Promise<{ maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }> {
+interface Fees {
+  maxFeePerGas: bigint;
+  maxPriorityFeePerGas: bigint;
+  baseFee: bigint;
+}
+
+/**
+ * maxFee = 2 × base fee + tip: stays includable through six full blocks of base-fee growth. A caller's own caps
+ * (`evm_call` requests) are used as given, next to the current base fee so preflight can refuse caps it is above.
+ */
+async function estimateFees(client: PublicClient, own?: EvmCallRequest): Promise<Fees> {
   const [block, tip] = await Promise.all([
     client.getBlock({ blockTag: 'latest' }),
-    client.request({ method: 'eth_maxPriorityFeePerGas' }).then(BigInt, () => 1_000_000_000n),
+    own?.maxPriorityFeePerGas
+      ? BigInt(own.maxPriorityFeePerGas)
+      : client.request({ method: 'eth_maxPriorityFeePerGas' }).then(BigInt, () => 1_000_000_000n),
   ]);
   const baseFee = block.baseFeePerGas ?? 0n;
-  return { maxFeePerGas: baseFee * 2n + tip, maxPriorityFeePerGas: tip };
+  const maxFeePerGas = own?.maxFeePerGas ? BigInt(own.maxFeePerGas) : baseFee * 2n + tip;
+  return { maxFeePerGas, maxPriorityFeePerGas: tip, baseFee };
 }
 
 /**
@@ -37,12 +49,16 @@ export async function evmPreflight(client: PublicClient, intent: TransferIntent)
   const request = intent.request?.kind === 'evm_call' ? intent.request : undefined;
   const [chainId, fees, nativeBalance] = await Promise.all([
     client.getChainId(),
-    request?.maxFeePerGas && request.maxPriorityFeePerGas
-      ? { maxFeePerGas: BigInt(request.maxFeePerGas), maxPriorityFeePerGas: BigInt(request.maxPriorityFeePerGas) }
-      : estimateFees(client),
+    estimateFees(client, request),
     client.getBalance({ address: from }),
   ]);
   const amount = BigInt(intent.rawAmount);
+  if (fees.maxFeePerGas < fees.baseFee)
+    // It would wait in the mempool holding this address's nonce, and every later transfer behind it.
+    errors.push({
+      id: 'fee_too_low',
+      message: `maxFeePerGas ${fees.maxFeePerGas} wei is below the current base fee ${fees.baseFee} wei: the transaction would not be included`,
+    });
   if (intent.token.kind === 'token') {
     const tokenBalance = await client.readContract({
       address: intent.token.address as Hex,
