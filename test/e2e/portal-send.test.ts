@@ -162,6 +162,21 @@ describe('eth_sendTransaction with calldata', () => {
     expect(conflict).toMatchObject({ status: 409, body: { id: 'IDEMPOTENCY_CONFLICT' } });
   });
 
+  it("accepts Portal's documented request shape: params as one JSON object, empty from and data", async () => {
+    const to = '0xdFd8302f44727A6348F702fF7B594f127dE3A902';
+    const res = await stack.call<SendAnswer>(alice.token, 'POST', '/v1/sign', {
+      share: alice.shares.SECP256K1.share,
+      method: 'eth_sendTransaction',
+      params: JSON.stringify({ value: '0x01', from: '', to, data: '' }),
+      rpcUrl: 'https://example.invalid/ignored', // accepted, not used: the server's configured RPC is
+      chainId: 'eip155:31337',
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect((await waitForFinal(stack, alice.token, res.body.transferId)).status).toBe('finalized');
+    const view = await stack.call<Record<string, unknown>>(alice.token, 'GET', `/v1/transfers/${res.body.transferId}`);
+    expect(view.body).toMatchObject({ kind: 'transfer', rawAmount: '1', to, token: 'NATIVE' });
+  });
+
   it('refuses a call that would revert before signing: recorded failed, nothing signed', async () => {
     const tokenAddress = await deployTestToken(rpcUrl, 6);
     // approve is not payable: sending value with it reverts.
