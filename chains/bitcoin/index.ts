@@ -6,6 +6,7 @@
  * Needs a node with -txindex; address parameters come from `network.params`.
  */
 import { badRequest, chainError, ErrorId } from '../../errors/codes.js';
+import { withClassifier } from '../shared/with-classifier.js';
 import type { ChainAdapter, NetworkConfig, ResolvedToken } from '../types.js';
 import { bitcoinjsNetwork, isValidAddress, p2wpkhAddress } from './address.js';
 import { broadcastRaw } from './broadcast.js';
@@ -22,14 +23,7 @@ export function createBitcoinAdapter(network: NetworkConfig): ChainAdapter {
   const rpc = createBitcoinRpc(network.rpcUrl);
   const native: ResolvedToken = { kind: 'native', symbol: network.nativeSymbol, decimals: network.nativeDecimals };
 
-  /** Runs `fn`, turning whatever it throws into a classified BaseError. */
-  async function guarded<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      throw classifyBitcoinError(err);
-    }
-  }
+  const guarded = withClassifier(classifyBitcoinError);
 
   function feeRateOf(context: Record<string, unknown>): bigint {
     const v = (context as Partial<BitcoinPreflightContext>).feeRateSatPerKvB;

@@ -5,6 +5,7 @@
 import { type Hex, isAddress } from 'viem';
 import { BaseError } from '../../errors/base.js';
 import { badRequest, ErrorId } from '../../errors/codes.js';
+import { withClassifier } from '../shared/with-classifier.js';
 import type { ChainAdapter, NetworkConfig, ResolvedToken } from '../types.js';
 import { evmAddressFromPublicKey, validateEvmAddress } from './address.js';
 import { assembleEvmTransfer, buildEvmTransfer } from './build.js';
@@ -17,13 +18,7 @@ import { evmStatus } from './status.js';
 export function createEvmAdapter(network: NetworkConfig): ChainAdapter {
   const client = createEvmClient(network.rpcUrl);
 
-  const wrap = async <T>(fn: () => Promise<T>): Promise<T> => {
-    try {
-      return await fn();
-    } catch (err) {
-      throw classifyEvmError(err);
-    }
-  };
+  const wrap = withClassifier(classifyEvmError);
 
   return {
     network,

@@ -7,6 +7,7 @@
 import { PublicKey } from '@solana/web3.js';
 import { BaseError } from '../../errors/base.js';
 import { badRequest, ErrorId } from '../../errors/codes.js';
+import { withClassifier } from '../shared/with-classifier.js';
 import type { ChainAdapter, NetworkConfig, ResolvedToken } from '../types.js';
 import { solanaAddressFromPublicKey, validateSolanaAddress } from './address.js';
 import { solanaBroadcast } from './broadcast.js';
@@ -22,13 +23,7 @@ const TOKEN_PROGRAMS = ['TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA', 'TokenzQd
 export function createSolanaAdapter(network: NetworkConfig): ChainAdapter {
   const rpc = createSolanaRpc(network.rpcUrl);
 
-  const wrap = async <T>(fn: () => Promise<T>): Promise<T> => {
-    try {
-      return await fn();
-    } catch (err) {
-      throw classifySolanaError(err);
-    }
-  };
+  const wrap = withClassifier(classifySolanaError);
 
   return {
     network,

@@ -6,6 +6,7 @@
 import { BaseError } from '../../errors/base.js';
 import { ErrorId } from '../../errors/codes.js';
 import { formatAmount } from '../amount.js';
+import { withClassifier } from '../shared/with-classifier.js';
 import type { ChainAdapter, NetworkConfig, ResolvedToken } from '../types.js';
 import { isStellarAddress, stellarAddressFromPublicKey } from './address.js';
 import { resolveStellarToken } from './assets.js';
@@ -16,14 +17,7 @@ import { HorizonClient } from './horizon.js';
 import { stellarPreflight } from './preflight.js';
 import { stellarStatus } from './status.js';
 
-/** Runs `fn`, turning anything it throws into a classified BaseError. */
-async function classified<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    throw classifyStellarError(err);
-  }
-}
+const classified = withClassifier(classifyStellarError);
 
 export function createStellarAdapter(network: NetworkConfig): ChainAdapter {
   passphraseOf(network); // fail fast on a misconfigured network

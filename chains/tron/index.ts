@@ -5,6 +5,7 @@
  */
 import { BaseError } from '../../errors/base.js';
 import { badRequest, ErrorId } from '../../errors/codes.js';
+import { withClassifier } from '../shared/with-classifier.js';
 import type { ChainAdapter, NetworkConfig, ResolvedToken } from '../types.js';
 import { tronAddressFromPublicKey, tronAddressToHex, validateTronAddress } from './address.js';
 import { assembleTronTransfer } from './assemble.js';
@@ -38,13 +39,7 @@ export function createTronAdapter(network: NetworkConfig): ChainAdapter {
     return feeCache.value;
   };
 
-  const wrap = async <T>(fn: () => Promise<T>): Promise<T> => {
-    try {
-      return await fn();
-    } catch (err) {
-      throw classifyTronError(err);
-    }
-  };
+  const wrap = withClassifier(classifyTronError);
 
   const postTestEndpoint = async (path: string, body: unknown): Promise<{ txid?: string }> => {
     const res = await fetch(network.rpcUrl.replace(/\/+$/, '') + path, {
