@@ -7,11 +7,13 @@ import { publicKeyToAddress } from 'viem/accounts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Envelope, LocalMasterKeyProvider } from './envelope.js';
 import { verifySignature } from './local-key.js';
+import type { MpcCompute } from './mpc/compute.js';
+import { ComputePool } from './mpc/compute-pool.js';
 import { InMemoryShareStore } from './mpc/share-store.js';
 import { testPaillierKeySource } from './mpc/test-keys.js';
 import { MpcSigner } from './mpc-signer.js';
 
-function setup(opts: { presignatures?: number } = {}) {
+function setup(opts: { presignatures?: number; compute?: MpcCompute } = {}) {
   const serverStore = new InMemoryShareStore();
   const clientStore = new InMemoryShareStore();
   const vault = new Map<string, string>();
@@ -27,6 +29,7 @@ function setup(opts: { presignatures?: number } = {}) {
     },
     paillierKeys: testPaillierKeySource(),
     presignatures: opts.presignatures ?? 0,
+    ...(opts.compute ? { compute: opts.compute } : {}),
   });
   const deposit = (share: string) => {
     const ref = `ref-${vault.size}`;
@@ -37,8 +40,10 @@ function setup(opts: { presignatures?: number } = {}) {
 }
 
 const signers: MpcSigner[] = [];
-afterAll(() => {
+const pools: ComputePool[] = [];
+afterAll(async () => {
   for (const s of signers) s.close();
+  await Promise.all(pools.map((p) => p.close()));
 });
 
 describe('MpcSigner: server wallets', () => {
@@ -162,8 +167,10 @@ describe('MpcSigner: server wallets', () => {
   });
 });
 
-describe('MpcSigner: client-held wallets', () => {
-  const { signer, serverStore, clientStore, deposit } = setup();
+describe('MpcSigner: client-held wallets (key generation and re-sharing on a ComputePool worker)', () => {
+  const pool = new ComputePool();
+  pools.push(pool);
+  const { signer, serverStore, clientStore, deposit } = setup({ compute: pool });
   signers.push(signer);
   let wallet: Awaited<ReturnType<MpcSigner['generateClientWallet']>>;
 

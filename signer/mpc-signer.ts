@@ -18,6 +18,7 @@ import { BaseError } from '../errors/base.js';
 import { ErrorId } from '../errors/codes.js';
 import type { Envelope } from './envelope.js';
 import { strip0x, verifySignature } from './local-key.js';
+import { InThreadCompute, type MpcCompute } from './mpc/compute.js';
 import {
   EcdsaP1,
   type EcdsaP1Share,
@@ -31,10 +32,8 @@ import { type FrostShare, FrostSigner, frostPublicKey } from './mpc/frost.js';
 import { PaillierPrivateKey } from './mpc/paillier.js';
 import { PresignaturePool } from './mpc/presign-pool.js';
 import {
-  runEcdsaKeyGen,
   runEcdsaOnline,
   runEcdsaPresign,
-  runEcdsaReshare,
   runEcdsaSign,
   runFrostDkg,
   runFrostReshare,
@@ -59,6 +58,11 @@ export interface MpcSignerDeps {
   paillierKeys?: () => Promise<PaillierPrivateKey>;
   /** Presignatures kept ready per server wallet (0 disables). Default 8. */
   presignatures?: number;
+  /**
+   * Where secp256k1 key generation and re-sharing run (seconds of CPU each). Default: on the calling thread
+   * (`InThreadCompute`); servers pass a `ComputePool` (worker threads) and close it themselves.
+   */
+  compute?: MpcCompute;
 }
 
 export interface ClientWallet {
@@ -104,12 +108,14 @@ function publicKeyHex(share: DecodedShare): string {
 export class MpcSigner implements Signer {
   private readonly deps: MpcSignerDeps;
   private readonly presignTarget: number;
+  private readonly compute: MpcCompute;
   private readonly parties = new Map<string, ServerWalletParties>();
   private closed = false;
 
   constructor(deps: MpcSignerDeps) {
     this.deps = deps;
     this.presignTarget = deps.presignatures ?? 8;
+    this.compute = deps.compute ?? new InThreadCompute();
   }
 
   // ---- key generation -----------------------------------------------------------------------
@@ -324,7 +330,7 @@ export class MpcSigner implements Signer {
 
   private async dkg(curve: Curve): Promise<{ server: EcdsaP1Share | FrostShare; client: EcdsaP2Share | FrostShare }> {
     if (curve === 'ed25519') return runFrostDkg();
-    const { p1, p2 } = runEcdsaKeyGen(await this.freshPaillierKey());
+    const { p1, p2 } = await this.compute.ecdsaKeyGen(await this.freshPaillierKey());
     return { server: p1, client: p2 };
   }
 
@@ -334,7 +340,7 @@ export class MpcSigner implements Signer {
   ): Promise<{ server: EcdsaP1Share | FrostShare; client: EcdsaP2Share | FrostShare }> {
     if (server.curve === 'ed25519' && client.curve === 'ed25519') return runFrostReshare(server.frost, client.frost);
     if (server.curve === 'secp256k1' && client.curve === 'secp256k1') {
-      const { p1, p2 } = runEcdsaReshare(
+      const { p1, p2 } = await this.compute.ecdsaReshare(
         server.ecdsa as EcdsaP1Share,
         client.ecdsa as EcdsaP2Share,
         await this.freshPaillierKey((server.ecdsa as EcdsaP1Share).paillier.n),

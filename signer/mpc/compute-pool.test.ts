@@ -1,0 +1,137 @@
+import { randomBytes } from 'node:crypto';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { errorText } from '../../errors/base.js';
+import { ErrorId } from '../../errors/codes.js';
+import type { EcdsaKeyPair } from './compute.js';
+import { type ComputeRequest, keyGenRequest } from './compute.js';
+import { ComputePool } from './compute-pool.js';
+import { compactSignature, EcdsaP1, EcdsaP2 } from './ecdsa2p.js';
+import { MpcErrorId } from './errors.js';
+import { runEcdsaSign } from './protocol.js';
+import { testPaillierKey } from './test-keys.js';
+
+/** Signs a random digest with the pair (in this thread) and checks it as a chain would. */
+function expectSigns(pair: EcdsaKeyPair) {
+  const digest = randomBytes(32);
+  const sig = runEcdsaSign(new EcdsaP1(pair.p1), new EcdsaP2(pair.p2), digest);
+  const Q = pair.p1.Q.toBytes(true);
+  const compact = compactSignature(sig);
+  expect(secp256k1.verify(compact, digest, Q, { prehash: false })).toBe(true);
+  const recovered = secp256k1.recoverPublicKey(Uint8Array.of(sig.recovery, ...compact), digest, { prehash: false });
+  expect(Buffer.from(recovered).equals(Buffer.from(Q))).toBe(true);
+}
+
+async function rejection(p: Promise<unknown>): Promise<{ id?: string; message: string; text: string }> {
+  try {
+    await p;
+  } catch (err) {
+    return { id: (err as { id?: string }).id, message: (err as Error).message, text: errorText(err) };
+  }
+  throw new Error('expected the call to fail');
+}
+
+const pools: ComputePool[] = [];
+afterAll(async () => {
+  await Promise.all(pools.map((p) => p.close()));
+});
+
+describe('ComputePool: secp256k1 key generation and re-sharing on a worker thread', () => {
+  const pool = new ComputePool();
+  pools.push(pool);
+  let pair: EcdsaKeyPair;
+
+  it('key generation through the pool yields a key that signs, and the event loop keeps running meanwhile', async () => {
+    expect(pool.threads).toBe(0); // lazy: no thread before the first call
+    let ticks = 0;
+    let last = performance.now();
+    let maxGap = 0;
+    const timer = setInterval(() => {
+      ticks++;
+      const now = performance.now();
+      maxGap = Math.max(maxGap, now - last);
+      last = now;
+    }, 10);
+    const started = performance.now();
+    try {
+      pair = await pool.ecdsaKeyGen(testPaillierKey(0));
+    } finally {
+      clearInterval(timer);
+    }
+    const elapsed = performance.now() - started;
+    // ≈ 5 s of range proof etc. in the worker. A blocked thread would see at most one or two ticks (timers
+    // fire once it is free again) and one gap as long as the call; here the timer keeps firing throughout.
+    expect(elapsed).toBeGreaterThan(500);
+    expect(ticks).toBeGreaterThanOrEqual(20);
+    expect(maxGap).toBeLessThan(elapsed / 2);
+    expect(pool.threads).toBe(1);
+    expectSigns(pair);
+  }, 120_000);
+
+  it('re-sharing through the pool keeps the public key and gives shares that sign', async () => {
+    const next = await pool.ecdsaReshare(pair.p1, pair.p2, testPaillierKey(1));
+    expect(next.p1.Q.equals(pair.p1.Q)).toBe(true);
+    expect(next.p1.x1).not.toBe(pair.p1.x1);
+    expect(next.p1.paillier.n).toBe(testPaillierKey(1).n);
+    expectSigns(next);
+  }, 120_000);
+
+  it('an error thrown in the worker fails the call; only its class name crosses', async () => {
+    const err = await rejection(pool.ecdsaReshare(pair.p1, pair.p2, pair.p1.paillier));
+    // EcdsaP1Reshare refuses the old Paillier key with a plain Error: only its class name crosses.
+    expect(err.id).toBe(ErrorId.SigningFailed);
+    expect(err.message).toMatch(/re-sharing failed: Error in the compute worker/);
+  });
+
+  it('close() terminates the workers and later calls fail cleanly', async () => {
+    await pool.close();
+    expect(pool.threads).toBe(0);
+    const err = await rejection(pool.ecdsaKeyGen(testPaillierKey(0)));
+    expect(err.id).toBe(ErrorId.SigningFailed);
+    expect(err.message).toMatch(/closed/);
+  });
+});
+
+describe('ComputePool: failing workers', () => {
+  const pool = new ComputePool({ entry: new URL('./compute-pool.faulty-worker.ts', import.meta.url) });
+  pools.push(pool);
+  const faulty = (fault: string) =>
+    pool.run({ ...keyGenRequest(testPaillierKey(0)), fault } as ComputeRequest & { fault: string });
+
+  it('a worker that exits or throws fails that call with a clean error; the next call still works', async () => {
+    const exited = await rejection(faulty('exit'));
+    expect(exited.id).toBe(ErrorId.SigningFailed);
+    expect(exited.message).toMatch(/key generation failed: the compute worker exited \(code 3\)/);
+
+    const crashed = await rejection(faulty('uncaught'));
+    expect(crashed.id).toBe(ErrorId.SigningFailed);
+    expect(crashed.message).toMatch(/the compute worker crashed/);
+    expect(crashed.text).not.toMatch(/5eec7e7/);
+
+    const threw = await rejection(faulty('throw'));
+    expect(threw.id).toBe(ErrorId.SigningFailed);
+    expect(threw.message).toMatch(/TypeError in the compute worker/);
+    expect(threw.text).not.toMatch(/5eec7e7/);
+
+    const mpc = await rejection(faulty('mpc'));
+    expect(mpc.id).toBe(MpcErrorId.BadProof);
+    expect(mpc.message).toMatch(/Range proof/);
+
+    // Calls queued behind a crash run on the replacement worker.
+    const [lost, next] = await Promise.allSettled([faulty('exit'), pool.ecdsaKeyGen(testPaillierKey(2))]);
+    expect(lost.status).toBe('rejected');
+    expect(next.status).toBe('fulfilled');
+    if (next.status === 'fulfilled') expectSigns(next.value);
+    expect(pool.threads).toBe(1);
+  }, 120_000);
+
+  it('close() during a call fails that call and leaves no thread', async () => {
+    const running = rejection(pool.ecdsaKeyGen(testPaillierKey(3)));
+    const queued = rejection(pool.ecdsaKeyGen(testPaillierKey(4)));
+    await new Promise((r) => setTimeout(r, 300)); // the first call is on the (already started) worker
+    await pool.close();
+    expect((await running).message).toMatch(/closed during the call/);
+    expect((await queued).message).toMatch(/the compute pool is closed/);
+    expect(pool.threads).toBe(0);
+  });
+});

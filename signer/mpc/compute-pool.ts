@@ -1,0 +1,162 @@
+/**
+ * A small `worker_threads` pool for the expensive MPC protocol runs (`MpcCompute`): secp256k1 key
+ * generation and re-sharing run on worker threads, so the calling thread's event loop (the API) keeps
+ * serving requests during the seconds they take.
+ *
+ * - Workers are started lazily (a process that never creates keys starts none) and kept for reuse; each
+ *   runs one request at a time, further calls queue. Idle workers are unref'd (they never keep a process alive).
+ * - A worker that crashes or exits fails the call it was running with a `signing_failed` BaseError and is
+ *   dropped; the next call starts a replacement. A protocol error in the worker arrives as the same
+ *   `MpcError` id and message; any other error only by its class name (it might quote an input).
+ * - `close()` terminates every worker and fails queued calls.
+ */
+import { Worker } from 'node:worker_threads';
+import {
+  type ComputeReply,
+  type ComputeRequest,
+  computeFailed,
+  type EcdsaKeyPair,
+  type EcdsaKeyPairJson,
+  errorFromFailure,
+  keyGenRequest,
+  type MpcCompute,
+  pairFromJson,
+  reshareRequest,
+  WORKER_READY,
+} from './compute.js';
+import type { EcdsaP1Share, EcdsaP2Share } from './ecdsa2p.js';
+import type { PaillierPrivateKey } from './paillier.js';
+
+const BOOTSTRAP = new URL('./worker-bootstrap.mjs', import.meta.url);
+const DEFAULT_ENTRY = new URL('./compute-worker.ts', import.meta.url);
+
+export interface ComputePoolOptions {
+  /** Worker threads (default 1: one keygen at a time leaves the other core to the event loop on 2-core hosts). */
+  size?: number;
+  /** Worker entry module (a .ts file URL). Tests substitute a faulty one; production keeps the default. */
+  entry?: URL;
+}
+
+interface Job {
+  id: number;
+  request: ComputeRequest;
+  resolve: (result: EcdsaKeyPairJson) => void;
+  reject: (err: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  job: Job | undefined;
+  /** Set by the worker's first message: its listener is installed (messages posted before that can be lost). */
+  ready: boolean;
+  /** Crashed or terminating: takes no further job. */
+  dead: boolean;
+}
+
+export class ComputePool implements MpcCompute {
+  readonly size: number;
+  private readonly entry: URL;
+  private readonly slots = new Set<Slot>();
+  private readonly queue: Job[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(options: ComputePoolOptions = {}) {
+    const size = options.size ?? 1;
+    if (!Number.isSafeInteger(size) || size < 1) throw new Error('ComputePool size must be a positive integer');
+    this.size = size;
+    this.entry = options.entry ?? DEFAULT_ENTRY;
+  }
+
+  /** Workers currently started (for tests and metrics). */
+  get threads(): number {
+    return this.slots.size;
+  }
+
+  async ecdsaKeyGen(paillier: PaillierPrivateKey): Promise<EcdsaKeyPair> {
+    return pairFromJson('ecdsaKeyGen', await this.run(keyGenRequest(paillier)));
+  }
+
+  async ecdsaReshare(p1: EcdsaP1Share, p2: EcdsaP2Share, newPaillier: PaillierPrivateKey): Promise<EcdsaKeyPair> {
+    return pairFromJson('ecdsaReshare', await this.run(reshareRequest(p1, p2, newPaillier)));
+  }
+
+  /** Runs one serialised request on a worker. */
+  run(request: ComputeRequest): Promise<EcdsaKeyPairJson> {
+    if (this.closed) return Promise.reject(computeFailed(request.op, 'the compute pool is closed'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, request, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const job of this.queue.splice(0)) job.reject(computeFailed(job.request.op, 'the compute pool is closed'));
+    const slots = [...this.slots];
+    for (const slot of slots) {
+      slot.dead = true;
+      this.fail(slot, 'the compute pool was closed during the call');
+    }
+    await Promise.all(slots.map((slot) => slot.worker.terminate()));
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0 && !this.closed) {
+      const slot = this.idleSlot();
+      if (!slot) {
+        const starting = [...this.slots].filter((s) => !s.ready && !s.dead).length;
+        if (this.slots.size < this.size && starting < this.queue.length) this.spawn(); // dispatches when ready
+        return;
+      }
+      const job = this.queue.shift() as Job;
+      slot.job = job;
+      slot.worker.ref();
+      slot.worker.postMessage({ id: job.id, request: job.request });
+    }
+  }
+
+  private idleSlot(): Slot | undefined {
+    for (const slot of this.slots) if (slot.ready && !slot.job && !slot.dead) return slot;
+    return undefined;
+  }
+
+  private spawn(): void {
+    const worker = new Worker(BOOTSTRAP, { workerData: { entry: this.entry.href } });
+    const slot: Slot = { worker, job: undefined, ready: false, dead: false };
+    this.slots.add(slot);
+    worker.on('message', (reply: ComputeReply | typeof WORKER_READY) => {
+      if (reply === WORKER_READY) {
+        slot.ready = true;
+        if (!slot.job) worker.unref();
+        this.dispatch();
+        return;
+      }
+      const job = slot.job;
+      if (!job || reply?.id !== job.id) return;
+      slot.job = undefined;
+      worker.unref();
+      if (reply.ok) job.resolve(reply.result);
+      else job.reject(errorFromFailure(job.request.op, reply.error));
+      this.dispatch();
+    });
+    // An uncaught exception in the worker ('error', followed by 'exit') or the worker ending: fail its call.
+    // The error object is not passed on (it could quote inputs).
+    worker.on('error', () => {
+      slot.dead = true;
+      this.fail(slot, 'the compute worker crashed');
+    });
+    worker.on('exit', (code) => {
+      this.fail(slot, `the compute worker exited (code ${code})`);
+      this.slots.delete(slot);
+      this.dispatch(); // queued calls get a replacement worker
+    });
+  }
+
+  private fail(slot: Slot, why: string): void {
+    const job = slot.job;
+    if (!job) return;
+    slot.job = undefined;
+    job.reject(computeFailed(job.request.op, why));
+  }
+}
