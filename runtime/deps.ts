@@ -54,9 +54,12 @@ export function buildRuntime(config: AppConfig, overrides: RuntimeOverrides = {}
   const chains = overrides.chains ?? new ChainRegistry();
   const now = overrides.now ?? systemClock;
   const shareVault = new ShareVault(prisma, envelope, { now });
-  const pool = overrides.paillierKeys ? undefined : new PaillierKeyPool(2);
   // secp256k1 key generation and re-sharing (seconds of CPU each) run on worker threads, off the event loop.
   const compute = new ComputePool({ size: config.MPC_COMPUTE_THREADS });
+  // Pooled Paillier keys come with their range-proof commitments, precomputed on the compute pool.
+  const pool = overrides.paillierKeys
+    ? undefined
+    : new PaillierKeyPool(2, undefined, (key) => compute.prepareEcdsaPaillierKey(key));
   const signer = new MpcSigner({
     // Server party (server shares and server backup halves) and the client party of server wallets live
     // in separate stores (party-confined); client-held wallets' client shares are never stored.

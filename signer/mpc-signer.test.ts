@@ -13,7 +13,11 @@ import { InMemoryShareStore } from './mpc/share-store.js';
 import { testPaillierKeySource } from './mpc/test-keys.js';
 import { MpcSigner } from './mpc-signer.js';
 
-function setup(opts: { presignatures?: number; compute?: MpcCompute } = {}) {
+function setup(opts: { presignatures?: number; compute?: MpcCompute; prepareKeys?: boolean } = {}) {
+  const keys = testPaillierKeySource();
+  const compute = opts.compute;
+  // prepareKeys: like runtime/deps.ts, each Paillier key comes with its range-proof commitments (made on the pool).
+  const paillierKeys = opts.prepareKeys && compute ? async () => compute.prepareEcdsaPaillierKey(await keys()) : keys;
   const serverStore = new InMemoryShareStore();
   const clientStore = new InMemoryShareStore();
   const vault = new Map<string, string>();
@@ -27,9 +31,9 @@ function setup(opts: { presignatures?: number; compute?: MpcCompute } = {}) {
       if (!share) throw new Error('unknown shareRef');
       return share;
     },
-    paillierKeys: testPaillierKeySource(),
+    paillierKeys,
     presignatures: opts.presignatures ?? 0,
-    ...(opts.compute ? { compute: opts.compute } : {}),
+    ...(compute ? { compute } : {}),
   });
   const deposit = (share: string) => {
     const ref = `ref-${vault.size}`;
@@ -167,10 +171,10 @@ describe('MpcSigner: server wallets', () => {
   });
 });
 
-describe('MpcSigner: client-held wallets (key generation and re-sharing on a ComputePool worker)', () => {
+describe('MpcSigner: client-held wallets (keygen and re-sharing on a ComputePool worker, precomputed commitments)', () => {
   const pool = new ComputePool();
   pools.push(pool);
-  const { signer, serverStore, clientStore, deposit } = setup({ compute: pool });
+  const { signer, serverStore, clientStore, deposit } = setup({ compute: pool, prepareKeys: true });
   signers.push(signer);
   let wallet: Awaited<ReturnType<MpcSigner['generateClientWallet']>>;
 

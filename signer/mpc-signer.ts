@@ -25,6 +25,8 @@ import {
   EcdsaP2,
   type EcdsaP2Share,
   type EcdsaSignatureParts,
+  type PaillierKeyInput,
+  paillierKeyOf,
   signatureHex,
 } from './mpc/ecdsa2p.js';
 import { MpcError, MpcErrorId } from './mpc/errors.js';
@@ -52,10 +54,11 @@ export interface MpcSignerDeps {
   /** Returns the serialised client share a `shareRef` points to (client-held wallets). */
   resolveClientShare?: (shareRef: string) => Promise<string>;
   /**
-   * Source of fresh 2048-bit Paillier keys (P1's encryption key). Default: generate on demand
-   * (≈1.5–3 s). A pre-generated pool takes this off the request path.
+   * Source of fresh 2048-bit Paillier keys (P1's encryption key), each used once. Default: generate on demand
+   * (≈1.5–3 s). A pre-generated pool takes this off the request path; when its keys come with precomputed
+   * range-proof commitments (`PreparedPaillierKey`), key generation and re-sharing skip most of the prover's work.
    */
-  paillierKeys?: () => Promise<PaillierPrivateKey>;
+  paillierKeys?: () => Promise<PaillierKeyInput>;
   /** Presignatures kept ready per server wallet (0 disables). Default 8. */
   presignatures?: number;
   /**
@@ -350,10 +353,10 @@ export class MpcSigner implements Signer {
     throw new MpcError(MpcErrorId.ShareMismatch, 'Server and client shares are for different curves');
   }
 
-  private async freshPaillierKey(notN?: bigint): Promise<PaillierPrivateKey> {
+  private async freshPaillierKey(notN?: bigint): Promise<PaillierKeyInput> {
     for (let i = 0; i < 8; i++) {
       const key = await (this.deps.paillierKeys ? this.deps.paillierKeys() : PaillierPrivateKey.generate());
-      if (key.n !== notN) return key;
+      if (paillierKeyOf(key).n !== notN) return key;
     }
     throw new Error('Paillier key source keeps returning the current key');
   }

@@ -83,6 +83,17 @@ describe('ComputePool: secp256k1 key generation and re-sharing on a worker threa
     expect(err.message).toMatch(/re-sharing failed: Error in the compute worker/);
   });
 
+  it('precomputed range-proof commitments: prepared on the worker, used once by a keygen on the worker', async () => {
+    const prepared = await pool.prepareEcdsaPaillierKey(testPaillierKey(5));
+    expect(prepared.rangeCommitments.count).toBe(128);
+    expect(prepared.rangeCommitments.n).toBe(testPaillierKey(5).n);
+    const keyed = await pool.ecdsaKeyGen(prepared);
+    expect(prepared.rangeCommitments.spent).toBe(true); // moved to the worker, gone here
+    expect(keyed.p1.paillier.n).toBe(testPaillierKey(5).n);
+    expectSigns(keyed);
+    await expect(pool.ecdsaKeyGen(prepared)).rejects.toThrow(/already used/);
+  }, 120_000);
+
   it('close() terminates the workers and later calls fail cleanly', async () => {
     await pool.close();
     expect(pool.threads).toBe(0);

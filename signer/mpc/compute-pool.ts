@@ -1,7 +1,7 @@
 /**
  * A small `worker_threads` pool for the expensive MPC protocol runs (`MpcCompute`): secp256k1 key
- * generation and re-sharing run on worker threads, so the calling thread's event loop (the API) keeps
- * serving requests during the seconds they take.
+ * generation and re-sharing, and the background precomputation of range-proof commitments, run on worker
+ * threads, so the calling thread's event loop (the API) keeps serving requests during the seconds they take.
  *
  * - Workers are started lazily (a process that never creates keys starts none) and kept for reuse; each
  *   runs one request at a time, further calls queue. Idle workers are unref'd (they never keep a process alive).
@@ -14,6 +14,7 @@ import { Worker } from 'node:worker_threads';
 import {
   type ComputeReply,
   type ComputeRequest,
+  type ComputeResult,
   computeFailed,
   type EcdsaKeyPair,
   type EcdsaKeyPairJson,
@@ -21,11 +22,14 @@ import {
   keyGenRequest,
   type MpcCompute,
   pairFromJson,
+  preparedFromJson,
+  prepareRequest,
   reshareRequest,
   WORKER_READY,
 } from './compute.js';
-import type { EcdsaP1Share, EcdsaP2Share } from './ecdsa2p.js';
+import type { EcdsaP1Share, EcdsaP2Share, PaillierKeyInput, PreparedPaillierKey } from './ecdsa2p.js';
 import type { PaillierPrivateKey } from './paillier.js';
+import type { RangeCommitmentsJson } from './range-proof.js';
 
 const BOOTSTRAP = new URL('./worker-bootstrap.mjs', import.meta.url);
 const DEFAULT_ENTRY = new URL('./compute-worker.ts', import.meta.url);
@@ -40,7 +44,8 @@ export interface ComputePoolOptions {
 interface Job {
   id: number;
   request: ComputeRequest;
-  resolve: (result: EcdsaKeyPairJson) => void;
+  background: boolean;
+  resolve: (result: ComputeResult) => void;
   reject: (err: Error) => void;
 }
 
@@ -73,19 +78,30 @@ export class ComputePool implements MpcCompute {
     return this.slots.size;
   }
 
-  async ecdsaKeyGen(paillier: PaillierPrivateKey): Promise<EcdsaKeyPair> {
-    return pairFromJson('ecdsaKeyGen', await this.run(keyGenRequest(paillier)));
+  async ecdsaKeyGen(paillier: PaillierKeyInput): Promise<EcdsaKeyPair> {
+    return pairFromJson('ecdsaKeyGen', (await this.run(keyGenRequest(paillier))) as EcdsaKeyPairJson);
   }
 
-  async ecdsaReshare(p1: EcdsaP1Share, p2: EcdsaP2Share, newPaillier: PaillierPrivateKey): Promise<EcdsaKeyPair> {
-    return pairFromJson('ecdsaReshare', await this.run(reshareRequest(p1, p2, newPaillier)));
+  async ecdsaReshare(p1: EcdsaP1Share, p2: EcdsaP2Share, newPaillier: PaillierKeyInput): Promise<EcdsaKeyPair> {
+    return pairFromJson('ecdsaReshare', (await this.run(reshareRequest(p1, p2, newPaillier))) as EcdsaKeyPairJson);
   }
 
-  /** Runs one serialised request on a worker. */
-  run(request: ComputeRequest): Promise<EcdsaKeyPairJson> {
+  /** Background work: queued behind key generation and re-sharing calls. */
+  async prepareEcdsaPaillierKey(key: PaillierPrivateKey): Promise<PreparedPaillierKey> {
+    return preparedFromJson(key, (await this.run(prepareRequest(key), 'background')) as RangeCommitmentsJson);
+  }
+
+  /**
+   * Runs one serialised request on a worker. `background` requests wait behind every `request`-priority one
+   * (a pool refill must not delay a wallet creation).
+   */
+  run(request: ComputeRequest, priority: 'request' | 'background' = 'request'): Promise<ComputeResult> {
     if (this.closed) return Promise.reject(computeFailed(request.op, 'the compute pool is closed'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, request, resolve, reject });
+      const job: Job = { id: this.nextId++, request, background: priority === 'background', resolve, reject };
+      const at = job.background ? -1 : this.queue.findIndex((j) => j.background);
+      if (at < 0) this.queue.push(job);
+      else this.queue.splice(at, 0, job);
       this.dispatch();
     });
   }

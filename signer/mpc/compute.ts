@@ -1,6 +1,7 @@
 /**
  * Where the expensive, pure MPC protocol runs execute: secp256k1 key generation and re-sharing
- * (≈ 5 s of synchronous BigInt work each, most of it the range prover).
+ * (≈ 5 s of synchronous BigInt work each, most of it the range prover), and the precomputation of a
+ * fresh Paillier key's range-proof commitments (which takes most of that off the request path).
  *
  * `MpcCompute` is what `MpcSigner` calls. `InThreadCompute` (the default) runs on the calling thread, as
  * before; `ComputePool` (compute-pool.ts) runs the same functions on worker threads so a server's event loop
@@ -9,10 +10,18 @@
  */
 import { BaseError } from '../../errors/base.js';
 import { ErrorId } from '../../errors/codes.js';
-import type { EcdsaP1Share, EcdsaP2Share } from './ecdsa2p.js';
+import {
+  type EcdsaP1Share,
+  type EcdsaP2Share,
+  type PaillierKeyInput,
+  type PreparedPaillierKey,
+  paillierKeyOf,
+  prepareEcdsaPaillierKey,
+} from './ecdsa2p.js';
 import { MpcError, type MpcErrorId } from './errors.js';
 import { PaillierPrivateKey } from './paillier.js';
 import { runEcdsaKeyGen, runEcdsaReshare } from './protocol.js';
+import { RangeCommitments, type RangeCommitmentsJson } from './range-proof.js';
 import {
   type EcdsaP1ShareJson,
   type EcdsaP2ShareJson,
@@ -28,22 +37,31 @@ export interface EcdsaKeyPair {
 }
 
 export interface MpcCompute {
-  /** Lindell 2017 key generation between the two parties (`runEcdsaKeyGen`). */
-  ecdsaKeyGen(paillier: PaillierPrivateKey): Promise<EcdsaKeyPair>;
+  /**
+   * Lindell 2017 key generation between the two parties (`runEcdsaKeyGen`). A `PreparedPaillierKey`'s
+   * range-proof commitments are consumed by the call (whatever its outcome).
+   */
+  ecdsaKeyGen(paillier: PaillierKeyInput): Promise<EcdsaKeyPair>;
   /** Re-sharing of an existing pair under a fresh Paillier key, same public key (`runEcdsaReshare`). */
-  ecdsaReshare(p1: EcdsaP1Share, p2: EcdsaP2Share, newPaillier: PaillierPrivateKey): Promise<EcdsaKeyPair>;
+  ecdsaReshare(p1: EcdsaP1Share, p2: EcdsaP2Share, newPaillier: PaillierKeyInput): Promise<EcdsaKeyPair>;
+  /** Computes the commitments of the key's one future range proof (the prover's bulk: 2·128 encryptions). */
+  prepareEcdsaPaillierKey(key: PaillierPrivateKey): Promise<PreparedPaillierKey>;
   /** Releases threads, if any. Calls made afterwards fail. */
   close(): Promise<void>;
 }
 
 /** Runs the protocols on the calling thread (blocks it for the duration). For tests and simple callers. */
 export class InThreadCompute implements MpcCompute {
-  async ecdsaKeyGen(paillier: PaillierPrivateKey): Promise<EcdsaKeyPair> {
+  async ecdsaKeyGen(paillier: PaillierKeyInput): Promise<EcdsaKeyPair> {
     return runEcdsaKeyGen(paillier);
   }
 
-  async ecdsaReshare(p1: EcdsaP1Share, p2: EcdsaP2Share, newPaillier: PaillierPrivateKey): Promise<EcdsaKeyPair> {
+  async ecdsaReshare(p1: EcdsaP1Share, p2: EcdsaP2Share, newPaillier: PaillierKeyInput): Promise<EcdsaKeyPair> {
     return runEcdsaReshare(p1, p2, newPaillier);
+  }
+
+  async prepareEcdsaPaillierKey(key: PaillierPrivateKey): Promise<PreparedPaillierKey> {
+    return prepareEcdsaPaillierKey(key);
   }
 
   async close(): Promise<void> {}
@@ -51,9 +69,17 @@ export class InThreadCompute implements MpcCompute {
 
 // ---- wire format (main thread ↔ worker) -----------------------------------------------------
 
+interface PaillierJson {
+  p: string;
+  q: string;
+  /** Precomputed range-proof commitments, moved (spent on the sending side). */
+  rangeCommitments?: RangeCommitmentsJson;
+}
+
 export type ComputeRequest =
-  | { op: 'ecdsaKeyGen'; paillier: { p: string; q: string } }
-  | { op: 'ecdsaReshare'; p1: EcdsaP1ShareJson; p2: EcdsaP2ShareJson; paillier: { p: string; q: string } };
+  | { op: 'ecdsaKeyGen'; paillier: PaillierJson }
+  | { op: 'ecdsaReshare'; p1: EcdsaP1ShareJson; p2: EcdsaP2ShareJson; paillier: PaillierJson }
+  | { op: 'prepareRangeCommitments'; paillier: PaillierJson };
 
 export type ComputeOp = ComputeRequest['op'];
 
@@ -72,8 +98,10 @@ export interface ComputeFailure {
   message?: string;
 }
 
+export type ComputeResult = EcdsaKeyPairJson | RangeCommitmentsJson;
+
 export type ComputeReply =
-  | { id: number; ok: true; result: EcdsaKeyPairJson }
+  | { id: number; ok: true; result: ComputeResult }
   | { id: number; ok: false; error: ComputeFailure };
 
 const pairToJson = (pair: EcdsaKeyPair): EcdsaKeyPairJson => ({
@@ -81,30 +109,65 @@ const pairToJson = (pair: EcdsaKeyPair): EcdsaKeyPairJson => ({
   p2: ecdsaP2ShareToJson(pair.p2),
 });
 
-export function keyGenRequest(paillier: PaillierPrivateKey): ComputeRequest {
-  return { op: 'ecdsaKeyGen', paillier: paillier.toJSON() };
+/** Serialises a key for the worker; a prepared key's commitments are moved (this side's copy is spent). */
+function paillierToJson(input: PaillierKeyInput): PaillierJson {
+  const json: PaillierJson = paillierKeyOf(input).toJSON();
+  if ('rangeCommitments' in input) json.rangeCommitments = input.rangeCommitments.move();
+  return json;
 }
 
-export function reshareRequest(p1: EcdsaP1Share, p2: EcdsaP2Share, newPaillier: PaillierPrivateKey): ComputeRequest {
-  return { op: 'ecdsaReshare', p1: ecdsaP1ShareToJson(p1), p2: ecdsaP2ShareToJson(p2), paillier: newPaillier.toJSON() };
+function paillierFromJson(v: PaillierJson): PaillierKeyInput {
+  const key = PaillierPrivateKey.fromJSON(v);
+  return v.rangeCommitments ? { key, rangeCommitments: RangeCommitments.fromJson(v.rangeCommitments) } : key;
+}
+
+export function keyGenRequest(paillier: PaillierKeyInput): ComputeRequest {
+  return { op: 'ecdsaKeyGen', paillier: paillierToJson(paillier) };
+}
+
+export function reshareRequest(p1: EcdsaP1Share, p2: EcdsaP2Share, newPaillier: PaillierKeyInput): ComputeRequest {
+  return {
+    op: 'ecdsaReshare',
+    p1: ecdsaP1ShareToJson(p1),
+    p2: ecdsaP2ShareToJson(p2),
+    paillier: paillierToJson(newPaillier),
+  };
+}
+
+export function prepareRequest(key: PaillierPrivateKey): ComputeRequest {
+  return { op: 'prepareRangeCommitments', paillier: key.toJSON() };
 }
 
 /** Worker side: runs one request. Throws what the protocol throws. */
-export function executeComputeRequest(request: ComputeRequest): EcdsaKeyPairJson {
+export function executeComputeRequest(request: ComputeRequest): ComputeResult {
   switch (request.op) {
     case 'ecdsaKeyGen':
-      return pairToJson(runEcdsaKeyGen(PaillierPrivateKey.fromJSON(request.paillier)));
+      return pairToJson(runEcdsaKeyGen(paillierFromJson(request.paillier)));
     case 'ecdsaReshare':
       return pairToJson(
         runEcdsaReshare(
           ecdsaP1ShareFromJson(request.p1),
           ecdsaP2ShareFromJson(request.p2),
-          PaillierPrivateKey.fromJSON(request.paillier),
+          paillierFromJson(request.paillier),
         ),
       );
+    case 'prepareRangeCommitments':
+      return prepareEcdsaPaillierKey(PaillierPrivateKey.fromJSON(request.paillier)).rangeCommitments.move();
     default:
       throw new Error('unknown compute operation');
   }
+}
+
+/** Main-thread side: the prepared key from a `prepareRangeCommitments` result. */
+export function preparedFromJson(key: PaillierPrivateKey, v: RangeCommitmentsJson): PreparedPaillierKey {
+  let rangeCommitments: RangeCommitments;
+  try {
+    rangeCommitments = RangeCommitments.fromJson(v);
+  } catch {
+    throw computeFailed('prepareRangeCommitments', 'the compute worker returned a malformed result');
+  }
+  if (rangeCommitments.n !== key.n) throw computeFailed('prepareRangeCommitments', 'commitments for another key');
+  return { key, rangeCommitments };
 }
 
 /** A worker's first message, once it listens (the pool sends nothing before: early messages can be lost). */
@@ -113,7 +176,7 @@ export const WORKER_READY = 'mpc-compute-worker-ready';
 /** Worker side: one message in, one reply out (never throws). */
 export function handleComputeMessage(
   msg: { id: number; request: ComputeRequest },
-  execute: (request: ComputeRequest) => EcdsaKeyPairJson = executeComputeRequest,
+  execute: (request: ComputeRequest) => ComputeResult = executeComputeRequest,
 ): ComputeReply {
   try {
     return { id: msg.id, ok: true, result: execute(msg.request) };
@@ -149,6 +212,12 @@ export function pairFromJson(op: ComputeOp, v: EcdsaKeyPairJson): EcdsaKeyPair {
   return pair;
 }
 
+const OP_LABELS: Record<ComputeOp, string> = {
+  ecdsaKeyGen: 'secp256k1 key generation',
+  ecdsaReshare: 'secp256k1 re-sharing',
+  prepareRangeCommitments: 'range-proof precomputation',
+};
+
 function opLabel(op: ComputeOp): string {
-  return op === 'ecdsaKeyGen' ? 'secp256k1 key generation' : 'secp256k1 re-sharing';
+  return OP_LABELS[op];
 }

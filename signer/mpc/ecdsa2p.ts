@@ -27,7 +27,7 @@ import {
   proveModulus,
   verifyModulus,
 } from './paillier-proofs.js';
-import { proveRange, type RangeProof, verifyRange } from './range-proof.js';
+import { proveRange, RANGE_PROOF_ROUNDS, RangeCommitments, type RangeProof, verifyRange } from './range-proof.js';
 import {
   type DlogProof,
   G,
@@ -46,6 +46,30 @@ import {
  * Re-sharing keeps x1' below the same bound.
  */
 const X1_BOUND = q / 3n;
+
+/**
+ * A fresh Paillier key for P1 together with the commitments of the one range proof it will be used for
+ * (key generation or re-sharing), computed ahead of time: they depend only on the key and q/3.
+ */
+export interface PreparedPaillierKey {
+  key: PaillierPrivateKey;
+  rangeCommitments: RangeCommitments;
+}
+
+/** What P1's key generation and re-sharing accept: a bare key (commitments computed inline) or a prepared one. */
+export type PaillierKeyInput = PaillierPrivateKey | PreparedPaillierKey;
+
+export function prepareEcdsaPaillierKey(key: PaillierPrivateKey): PreparedPaillierKey {
+  return { key, rangeCommitments: RangeCommitments.prepare(key, X1_BOUND) };
+}
+
+export function paillierKeyOf(input: PaillierKeyInput): PaillierPrivateKey {
+  return 'rangeCommitments' in input ? input.key : input;
+}
+
+function rangeCommitmentsOf(input: PaillierKeyInput): RangeCommitments | undefined {
+  return 'rangeCommitments' in input ? input.rangeCommitments : undefined;
+}
 
 export interface EcdsaP1Share {
   x1: bigint;
@@ -100,11 +124,15 @@ export class EcdsaP1KeyGen {
   private blind = '';
   private Q: Point | undefined;
   private pdl: PdlProver | undefined;
+  private readonly paillier: PaillierPrivateKey;
+  private rangeCommitments: RangeCommitments | undefined;
 
   constructor(
     readonly sessionId: string,
-    private readonly paillier: PaillierPrivateKey,
+    paillier: PaillierKeyInput,
   ) {
+    this.paillier = paillierKeyOf(paillier);
+    this.rangeCommitments = rangeCommitmentsOf(paillier);
     this.q1Proof = proveDlog(this.x1, this.Q1, ctx(sessionId, 'keygen/Q1'));
   }
 
@@ -120,6 +148,8 @@ export class EcdsaP1KeyGen {
     this.Q = Q2.multiply(this.x1);
     const ckey = this.paillier.encrypt(this.x1);
     this.pdl = new PdlProver(this.paillier, this.x1, ctx(this.sessionId, 'keygen/pdl'));
+    const prepared = this.rangeCommitments;
+    this.rangeCommitments = undefined;
     return {
       q1: pointToHex(this.Q1),
       q1Proof: this.q1Proof,
@@ -127,7 +157,15 @@ export class EcdsaP1KeyGen {
       n: toHex(this.paillier.n),
       nProof: proveModulus(this.paillier, ctx(this.sessionId, 'keygen/N')),
       ckey: toHex(ckey),
-      ckeyRange: proveRange(this.paillier, ckey, this.x1, X1_BOUND, ctx(this.sessionId, 'keygen/range')),
+      ckeyRange: proveRange(
+        this.paillier,
+        ckey,
+        this.x1,
+        X1_BOUND,
+        ctx(this.sessionId, 'keygen/range'),
+        RANGE_PROOF_ROUNDS,
+        prepared,
+      ),
     };
   }
 
@@ -240,13 +278,17 @@ export class EcdsaP1Reshare {
   private blind = '';
   private pdl: PdlProver | undefined;
   private next: EcdsaP1Share | undefined;
+  private readonly newPaillier: PaillierPrivateKey;
+  private rangeCommitments: RangeCommitments | undefined;
 
   constructor(
     readonly sessionId: string,
     private readonly share: EcdsaP1Share,
-    private readonly newPaillier: PaillierPrivateKey,
+    newPaillier: PaillierKeyInput,
   ) {
-    if (newPaillier.n === share.paillier.n) throw new Error('Reshare needs a fresh Paillier key');
+    this.newPaillier = paillierKeyOf(newPaillier);
+    this.rangeCommitments = rangeCommitmentsOf(newPaillier);
+    if (this.newPaillier.n === share.paillier.n) throw new Error('Reshare needs a fresh Paillier key');
   }
 
   round1(): ReshareMsg1 {
@@ -270,6 +312,8 @@ export class EcdsaP1Reshare {
     const ckey = paillier.encrypt(x1);
     this.pdl = new PdlProver(paillier, x1, ctx(this.sessionId, 'reshare/pdl'));
     this.next = { x1, Q: this.share.Q, Q1, paillier };
+    const prepared = this.rangeCommitments;
+    this.rangeCommitments = undefined;
     return {
       delta1: toHex(this.delta1),
       blind: this.blind,
@@ -279,7 +323,15 @@ export class EcdsaP1Reshare {
       ckey: toHex(ckey),
       n: toHex(paillier.n),
       nProof: proveModulus(paillier, ctx(this.sessionId, 'reshare/N')),
-      ckeyRange: proveRange(paillier, ckey, x1, X1_BOUND, ctx(this.sessionId, 'reshare/range')),
+      ckeyRange: proveRange(
+        paillier,
+        ckey,
+        x1,
+        X1_BOUND,
+        ctx(this.sessionId, 'reshare/range'),
+        RANGE_PROOF_ROUNDS,
+        prepared,
+      ),
     };
   }
 
