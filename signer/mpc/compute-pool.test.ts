@@ -136,6 +136,16 @@ describe('ComputePool: failing workers', () => {
     expect(pool.threads).toBe(1);
   }, 120_000);
 
+  it('a worker whose entry cannot load fails the waiting calls (no respawn loop)', async () => {
+    const broken = new ComputePool({ entry: new URL('./no-such-compute-worker.ts', import.meta.url) });
+    pools.push(broken);
+    const err = await rejection(broken.ecdsaKeyGen(testPaillierKey(0)));
+    expect(err.id).toBe(ErrorId.SigningFailed);
+    expect(err.message).toMatch(/the compute worker could not start/);
+    expect(broken.threads).toBe(0);
+    await broken.close();
+  });
+
   it('close() during a call fails that call and leaves no thread', async () => {
     const running = rejection(pool.ecdsaKeyGen(testPaillierKey(3)));
     const queued = rejection(pool.ecdsaKeyGen(testPaillierKey(4)));

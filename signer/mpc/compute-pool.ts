@@ -6,7 +6,7 @@
  * - Workers are started lazily (a process that never creates keys starts none) and kept for reuse; each
  *   runs one request at a time, further calls queue. Idle workers are unref'd (they never keep a process alive).
  * - A worker that crashes or exits fails the call it was running with a `signing_failed` BaseError and is
- *   dropped; the next call starts a replacement. A protocol error in the worker arrives as the same
+ *   dropped; the next call starts a replacement. A worker that cannot start fails the calls waiting for it. A protocol error in the worker arrives as the same
  *   `MpcError` id and message; any other error only by its class name (it might quote an input).
  * - `close()` terminates every worker and fails queued calls.
  */
@@ -165,6 +165,13 @@ export class ComputePool implements MpcCompute {
     worker.on('exit', (code) => {
       this.fail(slot, `the compute worker exited (code ${code})`);
       this.slots.delete(slot);
+      if (!slot.ready) {
+        // It never got as far as listening (entry failed to load): fail the waiting calls instead of respawning
+        // in a loop; the next call tries a new worker.
+        for (const job of this.queue.splice(0))
+          job.reject(computeFailed(job.request.op, 'the compute worker could not start'));
+        return;
+      }
       this.dispatch(); // queued calls get a replacement worker
     });
   }
