@@ -171,6 +171,31 @@ describe('MpcSigner: server wallets', () => {
   });
 });
 
+describe('MpcSigner: server wallet on a ComputePool (presignatures made on the worker)', () => {
+  const pool = new ComputePool();
+  pools.push(pool);
+  const { signer } = setup({ compute: pool, presignatures: 2 });
+  signers.push(signer);
+
+  it('warmUp fills the pool from the worker; each signature consumes one presignature, never reused', async () => {
+    const { publicKey } = await signer.createKey('w-pool', 'secp256k1');
+    expect(await signer.warmUp('w-pool', 2)).toBe(2);
+    const rs = new Set<string>();
+    for (let i = 0; i < 2; i++) {
+      const before = signer.presignaturesReady('w-pool');
+      const digest = bytesToHex(randomBytes(32));
+      const sig = await signer.sign({ walletId: 'w-pool', curve: 'secp256k1', payload: digest });
+      expect(signer.presignaturesReady('w-pool')).toBe(before - 1);
+      expect(verifySignature('secp256k1', publicKey, digest, sig)).toBe(true);
+      rs.add(sig.signature.slice(0, 64));
+    }
+    expect(rs.size).toBe(2);
+    for (let i = 0; i < 200 && signer.presignaturesReady('w-pool') < 2; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(signer.presignaturesReady('w-pool')).toBe(2); // refilled in the background, on the worker
+  }, 120_000);
+});
+
 describe('MpcSigner: client-held wallets (keygen and re-sharing on a ComputePool worker, precomputed commitments)', () => {
   const pool = new ComputePool();
   pools.push(pool);

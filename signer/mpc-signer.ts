@@ -33,14 +33,7 @@ import { MpcError, MpcErrorId } from './mpc/errors.js';
 import { type FrostShare, FrostSigner, frostPublicKey } from './mpc/frost.js';
 import { PaillierPrivateKey } from './mpc/paillier.js';
 import { PresignaturePool } from './mpc/presign-pool.js';
-import {
-  runEcdsaOnline,
-  runEcdsaPresign,
-  runEcdsaSign,
-  runFrostDkg,
-  runFrostReshare,
-  runFrostSign,
-} from './mpc/protocol.js';
+import { runEcdsaOnline, runEcdsaSign, runFrostDkg, runFrostReshare, runFrostSign } from './mpc/protocol.js';
 import { type DecodedShare, decodeShare, encodeShare, type ShareMeta } from './mpc/share-codec.js';
 import type { ShareParty, ShareStore } from './mpc/share-store.js';
 import type { CreatedKey, Signer, SignRequest } from './types.js';
@@ -62,8 +55,9 @@ export interface MpcSignerDeps {
   /** Presignatures kept ready per server wallet (0 disables). Default 8. */
   presignatures?: number;
   /**
-   * Where secp256k1 key generation and re-sharing run (seconds of CPU each). Default: on the calling thread
-   * (`InThreadCompute`); servers pass a `ComputePool` (worker threads) and close it themselves.
+   * Where secp256k1 key generation, re-sharing (seconds of CPU each) and presignature generation (≈ 70 ms each)
+   * run. Default: on the calling thread (`InThreadCompute`); servers pass a `ComputePool` (worker threads) and
+   * close it themselves.
    */
   compute?: MpcCompute;
 }
@@ -222,7 +216,8 @@ export class MpcSigner implements Signer {
     if (server.curve !== 'secp256k1' || client.curve !== 'secp256k1') throw new Error('curve mismatch');
     const p1 = new EcdsaP1(server.ecdsa as EcdsaP1Share);
     const p2 = new EcdsaP2(client.ecdsa as EcdsaP2Share);
-    const pool = new PresignaturePool(() => runEcdsaPresign(p1, p2), this.closed ? 0 : this.presignTarget);
+    // On the compute pool's worker thread when there is one (the halves are imported into p1/p2).
+    const pool = new PresignaturePool(() => this.compute.ecdsaPresign(p1, p2), this.closed ? 0 : this.presignTarget);
     const entry = { version, p1, p2, pool };
     this.parties.set(server.walletId, entry);
     pool.refillInBackground();

@@ -6,9 +6,9 @@ import { ErrorId } from '../../errors/codes.js';
 import type { EcdsaKeyPair } from './compute.js';
 import { type ComputeRequest, keyGenRequest } from './compute.js';
 import { ComputePool } from './compute-pool.js';
-import { compactSignature, EcdsaP1, EcdsaP2 } from './ecdsa2p.js';
+import { compactSignature, EcdsaP1, EcdsaP2, verifyEcdsa } from './ecdsa2p.js';
 import { MpcErrorId } from './errors.js';
-import { runEcdsaSign } from './protocol.js';
+import { runEcdsaOnline, runEcdsaPresign, runEcdsaSign } from './protocol.js';
 import { testPaillierKey } from './test-keys.js';
 
 /** Signs a random digest with the pair (in this thread) and checks it as a chain would. */
@@ -93,6 +93,49 @@ describe('ComputePool: secp256k1 key generation and re-sharing on a worker threa
     expectSigns(keyed);
     await expect(pool.ecdsaKeyGen(prepared)).rejects.toThrow(/already used/);
   }, 120_000);
+
+  it('presignatures made on the worker: both halves imported here, each signs once', async () => {
+    const p1 = new EcdsaP1(pair.p1);
+    const p2 = new EcdsaP2(pair.p2);
+    const ids = [await pool.ecdsaPresign(p1, p2), await pool.ecdsaPresign(p1, p2)];
+    expect(new Set(ids).size).toBe(2);
+    for (const id of ids) {
+      expect(p1.hasPresignature(id) && p2.hasPresignature(id)).toBe(true);
+      const digest = randomBytes(32);
+      expect(verifyEcdsa(runEcdsaOnline(p1, p2, id, digest), digest, pair.p1.Q)).toBe(true);
+      expect(p1.hasPresignature(id) || p2.hasPresignature(id)).toBe(false);
+      expect(() => runEcdsaOnline(p1, p2, id, digest)).toThrow(
+        expect.objectContaining({ id: MpcErrorId.PresignatureUnavailable }),
+      );
+    }
+  }, 60_000);
+
+  it('a presignature half moves (export removes it; a known or consumed session cannot be imported again)', () => {
+    const a1 = new EcdsaP1(pair.p1);
+    const a2 = new EcdsaP2(pair.p2);
+    const id = runEcdsaPresign(a1, a2);
+    const h1 = a1.exportPresignature(id);
+    const h2 = a2.exportPresignature(id);
+    expect(a1.hasPresignature(id) || a2.hasPresignature(id)).toBe(false);
+    expect(() => a1.exportPresignature(id)).toThrow(
+      expect.objectContaining({ id: MpcErrorId.PresignatureUnavailable }),
+    );
+    const b1 = new EcdsaP1(pair.p1);
+    const b2 = new EcdsaP2(pair.p2);
+    b1.importPresignature(h1);
+    b2.importPresignature(h2);
+    expect(() => b1.importPresignature(h1)).toThrow(expect.objectContaining({ id: MpcErrorId.BadMessage }));
+    const digest = randomBytes(32);
+    expect(verifyEcdsa(runEcdsaOnline(b1, b2, id, digest), digest, pair.p1.Q)).toBe(true);
+    expect(() => runEcdsaOnline(b1, b2, id, digest)).toThrow(
+      expect.objectContaining({ id: MpcErrorId.PresignatureUnavailable }),
+    );
+    // An inconsistent half (r does not match R) is refused.
+    const c1 = new EcdsaP1(pair.p1);
+    expect(() => c1.importPresignature({ ...h1, sessionId: 'other-session-0123456789', r: h2.kInv })).toThrow(
+      expect.objectContaining({ id: MpcErrorId.BadMessage }),
+    );
+  });
 
   it('close() terminates the workers and later calls fail cleanly', async () => {
     await pool.close();

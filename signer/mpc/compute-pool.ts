@@ -19,15 +19,18 @@ import {
   type EcdsaKeyPair,
   type EcdsaKeyPairJson,
   errorFromFailure,
+  importPresignature,
   keyGenRequest,
   type MpcCompute,
+  type PresignatureJson,
   pairFromJson,
   preparedFromJson,
   prepareRequest,
+  presignRequest,
   reshareRequest,
   WORKER_READY,
 } from './compute.js';
-import type { EcdsaP1Share, EcdsaP2Share, PaillierKeyInput, PreparedPaillierKey } from './ecdsa2p.js';
+import type { EcdsaP1, EcdsaP1Share, EcdsaP2, EcdsaP2Share, PaillierKeyInput, PreparedPaillierKey } from './ecdsa2p.js';
 import type { PaillierPrivateKey } from './paillier.js';
 import type { RangeCommitmentsJson } from './range-proof.js';
 
@@ -89,6 +92,11 @@ export class ComputePool implements MpcCompute {
   /** Background work: queued behind key generation and re-sharing calls. */
   async prepareEcdsaPaillierKey(key: PaillierPrivateKey): Promise<PreparedPaillierKey> {
     return preparedFromJson(key, (await this.run(prepareRequest(key), 'background')) as RangeCommitmentsJson);
+  }
+
+  /** Background work, like the precomputation: the two halves are imported into `p1`/`p2` here. */
+  async ecdsaPresign(p1: EcdsaP1, p2: EcdsaP2): Promise<string> {
+    return importPresignature(p1, p2, (await this.run(presignRequest(p1, p2), 'background')) as PresignatureJson);
   }
 
   /**

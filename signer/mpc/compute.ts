@@ -11,8 +11,12 @@
 import { BaseError } from '../../errors/base.js';
 import { ErrorId } from '../../errors/codes.js';
 import {
+  EcdsaP1,
   type EcdsaP1Share,
+  EcdsaP2,
   type EcdsaP2Share,
+  type P1PresignatureJson,
+  type P2PresignatureJson,
   type PaillierKeyInput,
   type PreparedPaillierKey,
   paillierKeyOf,
@@ -20,7 +24,7 @@ import {
 } from './ecdsa2p.js';
 import { MpcError, type MpcErrorId } from './errors.js';
 import { PaillierPrivateKey } from './paillier.js';
-import { runEcdsaKeyGen, runEcdsaReshare } from './protocol.js';
+import { runEcdsaKeyGen, runEcdsaPresign, runEcdsaReshare } from './protocol.js';
 import { RangeCommitments, type RangeCommitmentsJson } from './range-proof.js';
 import {
   type EcdsaP1ShareJson,
@@ -46,6 +50,11 @@ export interface MpcCompute {
   ecdsaReshare(p1: EcdsaP1Share, p2: EcdsaP2Share, newPaillier: PaillierKeyInput): Promise<EcdsaKeyPair>;
   /** Computes the commitments of the key's one future range proof (the prover's bulk: 2·128 encryptions). */
   prepareEcdsaPaillierKey(key: PaillierPrivateKey): Promise<PreparedPaillierKey>;
+  /**
+   * One presignature (nonce exchange + P2's precomputation, `runEcdsaPresign`) for the two party objects: when
+   * the promise resolves, both hold their half under the returned session id, each usable once.
+   */
+  ecdsaPresign(p1: EcdsaP1, p2: EcdsaP2): Promise<string>;
   /** Releases threads, if any. Calls made afterwards fail. */
   close(): Promise<void>;
 }
@@ -64,6 +73,10 @@ export class InThreadCompute implements MpcCompute {
     return prepareEcdsaPaillierKey(key);
   }
 
+  async ecdsaPresign(p1: EcdsaP1, p2: EcdsaP2): Promise<string> {
+    return runEcdsaPresign(p1, p2);
+  }
+
   async close(): Promise<void> {}
 }
 
@@ -79,7 +92,14 @@ interface PaillierJson {
 export type ComputeRequest =
   | { op: 'ecdsaKeyGen'; paillier: PaillierJson }
   | { op: 'ecdsaReshare'; p1: EcdsaP1ShareJson; p2: EcdsaP2ShareJson; paillier: PaillierJson }
-  | { op: 'prepareRangeCommitments'; paillier: PaillierJson };
+  | { op: 'prepareRangeCommitments'; paillier: PaillierJson }
+  | { op: 'ecdsaPresign'; p1: EcdsaP1ShareJson; p2: EcdsaP2ShareJson };
+
+/** Both halves of one presignature, moved out of the worker's party objects. */
+export interface PresignatureJson {
+  p1: P1PresignatureJson;
+  p2: P2PresignatureJson;
+}
 
 export type ComputeOp = ComputeRequest['op'];
 
@@ -98,7 +118,7 @@ export interface ComputeFailure {
   message?: string;
 }
 
-export type ComputeResult = EcdsaKeyPairJson | RangeCommitmentsJson;
+export type ComputeResult = EcdsaKeyPairJson | RangeCommitmentsJson | PresignatureJson;
 
 export type ComputeReply =
   | { id: number; ok: true; result: ComputeResult }
@@ -134,6 +154,23 @@ export function reshareRequest(p1: EcdsaP1Share, p2: EcdsaP2Share, newPaillier: 
   };
 }
 
+export function presignRequest(p1: EcdsaP1, p2: EcdsaP2): ComputeRequest {
+  return { op: 'ecdsaPresign', p1: ecdsaP1ShareToJson(p1.share), p2: ecdsaP2ShareToJson(p2.share) };
+}
+
+/** Main-thread side: hands both halves to the party objects (either both or neither keeps it). */
+export function importPresignature(p1: EcdsaP1, p2: EcdsaP2, v: PresignatureJson): string {
+  if (v?.p1?.sessionId !== v?.p2?.sessionId) throw computeFailed('ecdsaPresign', 'mismatched presignature halves');
+  p1.importPresignature(v.p1);
+  try {
+    p2.importPresignature(v.p2);
+  } catch (err) {
+    p1.exportPresignature(v.p1.sessionId); // drop the half that was taken over
+    throw err;
+  }
+  return v.p1.sessionId;
+}
+
 export function prepareRequest(key: PaillierPrivateKey): ComputeRequest {
   return { op: 'prepareRangeCommitments', paillier: key.toJSON() };
 }
@@ -153,6 +190,12 @@ export function executeComputeRequest(request: ComputeRequest): ComputeResult {
       );
     case 'prepareRangeCommitments':
       return prepareEcdsaPaillierKey(PaillierPrivateKey.fromJSON(request.paillier)).rangeCommitments.move();
+    case 'ecdsaPresign': {
+      const p1 = new EcdsaP1(ecdsaP1ShareFromJson(request.p1));
+      const p2 = new EcdsaP2(ecdsaP2ShareFromJson(request.p2));
+      const sessionId = runEcdsaPresign(p1, p2);
+      return { p1: p1.exportPresignature(sessionId), p2: p2.exportPresignature(sessionId) };
+    }
     default:
       throw new Error('unknown compute operation');
   }
@@ -216,6 +259,7 @@ const OP_LABELS: Record<ComputeOp, string> = {
   ecdsaKeyGen: 'secp256k1 key generation',
   ecdsaReshare: 'secp256k1 re-sharing',
   prepareRangeCommitments: 'range-proof precomputation',
+  ecdsaPresign: 'secp256k1 presignature generation',
 };
 
 function opLabel(op: ComputeOp): string {

@@ -435,6 +435,23 @@ export interface EcdsaSignatureParts {
   recovery: number;
 }
 
+/** A completed P1 presignature half, moved between threads (hex). */
+export interface P1PresignatureJson {
+  sessionId: string;
+  k1: string;
+  R: string;
+  r: string;
+}
+
+/** A completed P2 presignature half: k2⁻¹, ρ and the message-independent part of c3 (hex). */
+export interface P2PresignatureJson {
+  sessionId: string;
+  r: string;
+  kInv: string;
+  rho: string;
+  fixed: string;
+}
+
 interface P1Pending {
   k1: bigint;
   R1: Point;
@@ -525,6 +542,28 @@ export class EcdsaP1 {
     return parts;
   }
 
+  /**
+   * Moves a completed presignature half out (to another thread): it is removed from this party first, so
+   * exactly one copy stays usable. Secret (k1): only for the compute pool's postMessage.
+   */
+  exportPresignature(sessionId: string): P1PresignatureJson {
+    const pending = this.sessions.get(sessionId);
+    this.sessions.delete(sessionId);
+    if (!pending || pending.R === undefined || pending.r === undefined)
+      throw new MpcError(MpcErrorId.PresignatureUnavailable, 'Sign: presignature already consumed or unknown');
+    return { sessionId, k1: toHex(pending.k1), R: pointToHex(pending.R), r: toHex(pending.r) };
+  }
+
+  /** Takes over a presignature half made elsewhere (same share); a known session id is refused. */
+  importPresignature(v: P1PresignatureJson): void {
+    check(!this.sessions.has(v?.sessionId), MpcErrorId.BadMessage, 'Sign: session id already used');
+    const R = pointFromHex(v.R, 'Sign R');
+    const r = fromHex(v.r, 'r');
+    check(r !== 0n && r === mod(xCoord(R), q), MpcErrorId.BadMessage, 'Sign: imported presignature is inconsistent');
+    // The nonce-exchange fields (R1, its proof and blind) are not needed once R is known.
+    this.sessions.set(v.sessionId, { k1: fromHex(v.k1, 'k1'), R1: R, r1Proof: { t: '', z: '' }, blind: '', R, r });
+  }
+
   /** Drops every pending session (presignatures) — used when the share is replaced. */
   clear(): void {
     this.sessions.clear();
@@ -599,6 +638,42 @@ export class EcdsaP2 {
     // Enc(plain) ⊕ fixed = (1 + plain·N) · r^N · c_key^v mod N².
     const c3 = ((1n + plain * this.pk.n) * pending.fixed) % this.pk.n2;
     return { sessionId, c3: toHex(c3) };
+  }
+
+  /** As `EcdsaP1.exportPresignature`: removed here first. Secret (k2⁻¹, ρ): only for postMessage. */
+  exportPresignature(sessionId: string): P2PresignatureJson {
+    const pending = this.sessions.get(sessionId);
+    this.sessions.delete(sessionId);
+    if (
+      !pending ||
+      pending.r === undefined ||
+      pending.fixed === undefined ||
+      pending.kInv === undefined ||
+      pending.rho === undefined
+    )
+      throw new MpcError(MpcErrorId.PresignatureUnavailable, 'Sign: presignature already consumed or unknown');
+    return {
+      sessionId,
+      r: toHex(pending.r),
+      kInv: toHex(pending.kInv),
+      rho: toHex(pending.rho),
+      fixed: toHex(pending.fixed),
+    };
+  }
+
+  importPresignature(v: P2PresignatureJson): void {
+    check(!this.sessions.has(v?.sessionId), MpcErrorId.BadMessage, 'Sign: session id already used');
+    const fixed = fromHex(v.fixed, 'fixed');
+    check(this.pk.isCiphertext(fixed), MpcErrorId.BadMessage, 'Sign: imported presignature is inconsistent');
+    // k2 itself is not needed once k2⁻¹ and the precomputation exist.
+    this.sessions.set(v.sessionId, {
+      k2: 0n,
+      r1Commitment: '',
+      r: fromHex(v.r, 'r'),
+      kInv: fromHex(v.kInv, 'kInv'),
+      rho: fromHex(v.rho, 'rho'),
+      fixed,
+    });
   }
 
   hasPresignature(sessionId: string): boolean {
