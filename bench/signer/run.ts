@@ -116,6 +116,21 @@ async function keygenBench(paillier: PaillierPrivateKey): Promise<string[]> {
         rows[k]!.lag.push(r.lag);
       }
     rows.push(prepInThread, prep);
+    // Presignatures for one wallet, 20 in a row (what a pool refill does): wall per presignature, max lag overall.
+    const kg = await pool.ecdsaKeyGen(paillier);
+    const [p1, p2] = [new EcdsaP1(kg.p1), new EcdsaP2(kg.p2)];
+    for (const [name, compute] of [
+      ['presignature (in-thread), per presignature', inThread],
+      ['presignature (pool), per presignature', pool],
+    ] as const) {
+      const r = await timed(async () => {
+        for (let i = 0; i < 20; i++) {
+          await compute.ecdsaPresign(p1, p2);
+          await new Promise((r) => setImmediate(r)); // as PresignaturePool: one per event-loop turn
+        }
+      });
+      rows.push({ name, wall: [r.wall / 20], lag: [r.lag] });
+    }
     const med = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor((v.length - 1) / 2)] ?? 0;
     return [
       `secp256k1 key generation (excl. Paillier keygen), ${KEYGENS} run(s) each, median; lag = main-thread max event-loop delay`,
