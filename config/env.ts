@@ -27,6 +27,8 @@ const schema = z.object({
     .default('false')
     .transform((v) => v === 'true'),
   LOG_LEVEL: z.string().default('info'),
+  /** Worker threads for MPC key generation and re-sharing (seconds of CPU each, kept off the event loop). */
+  MPC_COMPUTE_THREADS: z.coerce.number().int().min(1).default(1),
 });
 
 export type AppConfig = z.infer<typeof schema>;

@@ -11,6 +11,7 @@ import { ClientWallets } from '../portal/client-wallets.js';
 import { type Clock, systemClock } from '../portal/credentials.js';
 import { parseClientShare } from '../portal/shares.js';
 import { Envelope, LocalMasterKeyProvider, parseMasterKey } from '../signer/envelope.js';
+import { ComputePool } from '../signer/mpc/compute-pool.js';
 import { MpcSigner } from '../signer/mpc-signer.js';
 import { createPrisma } from '../storage/db.js';
 import { PrismaShareStore } from '../storage/share-store.js';
@@ -53,7 +54,12 @@ export function buildRuntime(config: AppConfig, overrides: RuntimeOverrides = {}
   const chains = overrides.chains ?? new ChainRegistry();
   const now = overrides.now ?? systemClock;
   const shareVault = new ShareVault(prisma, envelope, { now });
-  const pool = overrides.paillierKeys ? undefined : new PaillierKeyPool(2);
+  // secp256k1 key generation and re-sharing (seconds of CPU each) run on worker threads, off the event loop.
+  const compute = new ComputePool({ size: config.MPC_COMPUTE_THREADS });
+  // Pooled Paillier keys come with their range-proof commitments, precomputed on the compute pool.
+  const pool = overrides.paillierKeys
+    ? undefined
+    : new PaillierKeyPool(2, undefined, (key) => compute.prepareEcdsaPaillierKey(key));
   const signer = new MpcSigner({
     // Server party (server shares and server backup halves) and the client party of server wallets live
     // in separate stores (party-confined); client-held wallets' client shares are never stored.
@@ -62,6 +68,7 @@ export function buildRuntime(config: AppConfig, overrides: RuntimeOverrides = {}
     envelope,
     resolveClientShare: (ref) => shareVault.resolve(ref),
     paillierKeys: overrides.paillierKeys ?? pool!.take,
+    compute,
     ...(overrides.presignatures !== undefined ? { presignatures: overrides.presignatures } : {}),
   });
   const wallets = new WalletService(prisma, chains, signer);
@@ -80,6 +87,7 @@ export function buildRuntime(config: AppConfig, overrides: RuntimeOverrides = {}
     async close() {
       signer.close();
       pool?.stop();
+      await compute.close();
       await prisma.$disconnect();
     },
   };

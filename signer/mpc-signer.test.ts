@@ -7,11 +7,17 @@ import { publicKeyToAddress } from 'viem/accounts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Envelope, LocalMasterKeyProvider } from './envelope.js';
 import { verifySignature } from './local-key.js';
+import type { MpcCompute } from './mpc/compute.js';
+import { ComputePool } from './mpc/compute-pool.js';
 import { InMemoryShareStore } from './mpc/share-store.js';
 import { testPaillierKeySource } from './mpc/test-keys.js';
 import { MpcSigner } from './mpc-signer.js';
 
-function setup(opts: { presignatures?: number } = {}) {
+function setup(opts: { presignatures?: number; compute?: MpcCompute; prepareKeys?: boolean } = {}) {
+  const keys = testPaillierKeySource();
+  const compute = opts.compute;
+  // prepareKeys: like runtime/deps.ts, each Paillier key comes with its range-proof commitments (made on the pool).
+  const paillierKeys = opts.prepareKeys && compute ? async () => compute.prepareEcdsaPaillierKey(await keys()) : keys;
   const serverStore = new InMemoryShareStore();
   const clientStore = new InMemoryShareStore();
   const vault = new Map<string, string>();
@@ -25,8 +31,9 @@ function setup(opts: { presignatures?: number } = {}) {
       if (!share) throw new Error('unknown shareRef');
       return share;
     },
-    paillierKeys: testPaillierKeySource(),
+    paillierKeys,
     presignatures: opts.presignatures ?? 0,
+    ...(compute ? { compute } : {}),
   });
   const deposit = (share: string) => {
     const ref = `ref-${vault.size}`;
@@ -37,8 +44,10 @@ function setup(opts: { presignatures?: number } = {}) {
 }
 
 const signers: MpcSigner[] = [];
-afterAll(() => {
+const pools: ComputePool[] = [];
+afterAll(async () => {
   for (const s of signers) s.close();
+  await Promise.all(pools.map((p) => p.close()));
 });
 
 describe('MpcSigner: server wallets', () => {
@@ -162,8 +171,35 @@ describe('MpcSigner: server wallets', () => {
   });
 });
 
-describe('MpcSigner: client-held wallets', () => {
-  const { signer, serverStore, clientStore, deposit } = setup();
+describe('MpcSigner: server wallet on a ComputePool (presignatures made on the worker)', () => {
+  const pool = new ComputePool();
+  pools.push(pool);
+  const { signer } = setup({ compute: pool, presignatures: 2 });
+  signers.push(signer);
+
+  it('warmUp fills the pool from the worker; each signature consumes one presignature, never reused', async () => {
+    const { publicKey } = await signer.createKey('w-pool', 'secp256k1');
+    expect(await signer.warmUp('w-pool', 2)).toBe(2);
+    const rs = new Set<string>();
+    for (let i = 0; i < 2; i++) {
+      const before = signer.presignaturesReady('w-pool');
+      const digest = bytesToHex(randomBytes(32));
+      const sig = await signer.sign({ walletId: 'w-pool', curve: 'secp256k1', payload: digest });
+      expect(signer.presignaturesReady('w-pool')).toBe(before - 1);
+      expect(verifySignature('secp256k1', publicKey, digest, sig)).toBe(true);
+      rs.add(sig.signature.slice(0, 64));
+    }
+    expect(rs.size).toBe(2);
+    for (let i = 0; i < 200 && signer.presignaturesReady('w-pool') < 2; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(signer.presignaturesReady('w-pool')).toBe(2); // refilled in the background, on the worker
+  }, 120_000);
+});
+
+describe('MpcSigner: client-held wallets (keygen and re-sharing on a ComputePool worker, precomputed commitments)', () => {
+  const pool = new ComputePool();
+  pools.push(pool);
+  const { signer, serverStore, clientStore, deposit } = setup({ compute: pool, prepareKeys: true });
   signers.push(signer);
   let wallet: Awaited<ReturnType<MpcSigner['generateClientWallet']>>;
 

@@ -18,28 +18,22 @@ import { BaseError } from '../errors/base.js';
 import { ErrorId } from '../errors/codes.js';
 import type { Envelope } from './envelope.js';
 import { strip0x, verifySignature } from './local-key.js';
+import { InThreadCompute, type MpcCompute } from './mpc/compute.js';
 import {
   EcdsaP1,
   type EcdsaP1Share,
   EcdsaP2,
   type EcdsaP2Share,
   type EcdsaSignatureParts,
+  type PaillierKeyInput,
+  paillierKeyOf,
   signatureHex,
 } from './mpc/ecdsa2p.js';
 import { MpcError, MpcErrorId } from './mpc/errors.js';
 import { type FrostShare, FrostSigner, frostPublicKey } from './mpc/frost.js';
 import { PaillierPrivateKey } from './mpc/paillier.js';
 import { PresignaturePool } from './mpc/presign-pool.js';
-import {
-  runEcdsaKeyGen,
-  runEcdsaOnline,
-  runEcdsaPresign,
-  runEcdsaReshare,
-  runEcdsaSign,
-  runFrostDkg,
-  runFrostReshare,
-  runFrostSign,
-} from './mpc/protocol.js';
+import { runEcdsaOnline, runEcdsaSign, runFrostDkg, runFrostReshare, runFrostSign } from './mpc/protocol.js';
 import { type DecodedShare, decodeShare, encodeShare, type ShareMeta } from './mpc/share-codec.js';
 import type { ShareParty, ShareStore } from './mpc/share-store.js';
 import type { CreatedKey, Signer, SignRequest } from './types.js';
@@ -53,12 +47,19 @@ export interface MpcSignerDeps {
   /** Returns the serialised client share a `shareRef` points to (client-held wallets). */
   resolveClientShare?: (shareRef: string) => Promise<string>;
   /**
-   * Source of fresh 2048-bit Paillier keys (P1's encryption key). Default: generate on demand
-   * (≈1.5–3 s). A pre-generated pool takes this off the request path.
+   * Source of fresh 2048-bit Paillier keys (P1's encryption key), each used once. Default: generate on demand
+   * (≈1.5–3 s). A pre-generated pool takes this off the request path; when its keys come with precomputed
+   * range-proof commitments (`PreparedPaillierKey`), key generation and re-sharing skip most of the prover's work.
    */
-  paillierKeys?: () => Promise<PaillierPrivateKey>;
+  paillierKeys?: () => Promise<PaillierKeyInput>;
   /** Presignatures kept ready per server wallet (0 disables). Default 8. */
   presignatures?: number;
+  /**
+   * Where secp256k1 key generation, re-sharing (seconds of CPU each) and presignature generation (≈ 70 ms each)
+   * run. Default: on the calling thread (`InThreadCompute`); servers pass a `ComputePool` (worker threads) and
+   * close it themselves.
+   */
+  compute?: MpcCompute;
 }
 
 export interface ClientWallet {
@@ -104,12 +105,14 @@ function publicKeyHex(share: DecodedShare): string {
 export class MpcSigner implements Signer {
   private readonly deps: MpcSignerDeps;
   private readonly presignTarget: number;
+  private readonly compute: MpcCompute;
   private readonly parties = new Map<string, ServerWalletParties>();
   private closed = false;
 
   constructor(deps: MpcSignerDeps) {
     this.deps = deps;
     this.presignTarget = deps.presignatures ?? 8;
+    this.compute = deps.compute ?? new InThreadCompute();
   }
 
   // ---- key generation -----------------------------------------------------------------------
@@ -213,7 +216,8 @@ export class MpcSigner implements Signer {
     if (server.curve !== 'secp256k1' || client.curve !== 'secp256k1') throw new Error('curve mismatch');
     const p1 = new EcdsaP1(server.ecdsa as EcdsaP1Share);
     const p2 = new EcdsaP2(client.ecdsa as EcdsaP2Share);
-    const pool = new PresignaturePool(() => runEcdsaPresign(p1, p2), this.closed ? 0 : this.presignTarget);
+    // On the compute pool's worker thread when there is one (the halves are imported into p1/p2).
+    const pool = new PresignaturePool(() => this.compute.ecdsaPresign(p1, p2), this.closed ? 0 : this.presignTarget);
     const entry = { version, p1, p2, pool };
     this.parties.set(server.walletId, entry);
     pool.refillInBackground();
@@ -324,7 +328,7 @@ export class MpcSigner implements Signer {
 
   private async dkg(curve: Curve): Promise<{ server: EcdsaP1Share | FrostShare; client: EcdsaP2Share | FrostShare }> {
     if (curve === 'ed25519') return runFrostDkg();
-    const { p1, p2 } = runEcdsaKeyGen(await this.freshPaillierKey());
+    const { p1, p2 } = await this.compute.ecdsaKeyGen(await this.freshPaillierKey());
     return { server: p1, client: p2 };
   }
 
@@ -334,7 +338,7 @@ export class MpcSigner implements Signer {
   ): Promise<{ server: EcdsaP1Share | FrostShare; client: EcdsaP2Share | FrostShare }> {
     if (server.curve === 'ed25519' && client.curve === 'ed25519') return runFrostReshare(server.frost, client.frost);
     if (server.curve === 'secp256k1' && client.curve === 'secp256k1') {
-      const { p1, p2 } = runEcdsaReshare(
+      const { p1, p2 } = await this.compute.ecdsaReshare(
         server.ecdsa as EcdsaP1Share,
         client.ecdsa as EcdsaP2Share,
         await this.freshPaillierKey((server.ecdsa as EcdsaP1Share).paillier.n),
@@ -344,10 +348,10 @@ export class MpcSigner implements Signer {
     throw new MpcError(MpcErrorId.ShareMismatch, 'Server and client shares are for different curves');
   }
 
-  private async freshPaillierKey(notN?: bigint): Promise<PaillierPrivateKey> {
+  private async freshPaillierKey(notN?: bigint): Promise<PaillierKeyInput> {
     for (let i = 0; i < 8; i++) {
       const key = await (this.deps.paillierKeys ? this.deps.paillierKeys() : PaillierPrivateKey.generate());
-      if (key.n !== notN) return key;
+      if (paillierKeyOf(key).n !== notN) return key;
     }
     throw new Error('Paillier key source keeps returning the current key');
   }

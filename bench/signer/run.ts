@@ -1,11 +1,15 @@
 /**
- * Signer benchmark (not a test): 2-of-2 MPC signing next to single-key @noble/curves signing, same run.
- * Run: npx tsx bench/signer/run.ts [--n=40]
+ * Signer benchmark (not a test): 2-of-2 MPC signing next to single-key @noble/curves signing, same run;
+ * then secp256k1 key generation on this thread vs the worker-thread ComputePool, with and without
+ * precomputed range-proof commitments, with the main thread's max event-loop lag during each.
+ * Run: npx tsx bench/signer/run.ts [--n=40] [--keygens=1]
  */
 import { randomBytes } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { EcdsaP1, EcdsaP2 } from '../../signer/mpc/ecdsa2p.js';
+import { type EcdsaKeyPair, InThreadCompute, type MpcCompute } from '../../signer/mpc/compute.js';
+import { ComputePool } from '../../signer/mpc/compute-pool.js';
+import { EcdsaP1, EcdsaP2, type PaillierKeyInput } from '../../signer/mpc/ecdsa2p.js';
 import { FrostSigner } from '../../signer/mpc/frost.js';
 import { PaillierPrivateKey } from '../../signer/mpc/paillier.js';
 import {
@@ -22,6 +26,8 @@ import {
 
 const arg = process.argv.find((a) => a.startsWith('--n='));
 const N = arg ? Number(arg.slice(4)) : 40;
+const keygenArg = process.argv.find((a) => a.startsWith('--keygens='));
+const KEYGENS = keygenArg ? Number(keygenArg.slice('--keygens='.length)) : 1;
 
 interface Row {
   name: string;
@@ -45,6 +51,97 @@ function measure(name: string, curve: Row['curve'], n: number, fn: (i: number) =
   times.sort((a, b) => a - b);
   const pct = (p: number) => times[Math.min(times.length - 1, Math.floor((p / 100) * times.length))] ?? 0;
   return { name, curve, n, p50: pct(50), p99: pct(99), perSec: (n / total) * 1000 };
+}
+
+interface KeygenRow {
+  name: string;
+  wall: number[];
+  lag: number[];
+}
+
+/**
+ * Wall time of `fn` and the largest event-loop delay this thread saw meanwhile: the longest gap between two
+ * ticks of a 5 ms interval, minus 5 ms. (perf_hooks' monitorEventLoopDelay misses a block that starts before
+ * its timer first fires, which is exactly the in-thread case.)
+ */
+async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; wall: number; lag: number }> {
+  let last = performance.now();
+  let maxGap = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    maxGap = Math.max(maxGap, now - last);
+    last = now;
+  }, 5);
+  await new Promise((r) => setTimeout(r, 30)); // the interval is running before fn starts
+  const t = performance.now();
+  const value = await fn();
+  const wall = performance.now() - t;
+  await new Promise((r) => setTimeout(r, 30)); // the tick delayed by fn (if any) is recorded
+  clearInterval(timer);
+  return { value, wall, lag: Math.max(0, maxGap - 5) };
+}
+
+async function keygenBench(paillier: PaillierPrivateKey): Promise<string[]> {
+  const inThread = new InThreadCompute();
+  const pool = new ComputePool({ size: 1 });
+  try {
+    // Start the worker (thread + TypeScript loading) outside the timings.
+    const warm = await timed(() => pool.prepareEcdsaPaillierKey(paillier));
+    warm.value.rangeCommitments.take();
+    const rows: KeygenRow[] = [];
+    const prep: KeygenRow = { name: 'precompute commitments (pool, background)', wall: [], lag: [] };
+    const prepInThread: KeygenRow = { name: 'precompute commitments (in-thread)', wall: [], lag: [] };
+    const cases: { name: string; compute: MpcCompute; prepared: 'no' | 'in-thread' | 'pool' }[] = [
+      { name: 'in-thread, commitments inline', compute: inThread, prepared: 'no' },
+      { name: 'in-thread, precomputed commitments', compute: inThread, prepared: 'in-thread' },
+      { name: 'pool (worker), commitments inline', compute: pool, prepared: 'no' },
+      { name: 'pool (worker), precomputed commitments', compute: pool, prepared: 'pool' },
+    ];
+    for (const c of cases) rows.push({ name: c.name, wall: [], lag: [] });
+    for (let i = 0; i < KEYGENS; i++)
+      for (const [k, c] of cases.entries()) {
+        let input: PaillierKeyInput = paillier;
+        if (c.prepared !== 'no') {
+          const p = await timed(() =>
+            c.prepared === 'pool' ? pool.prepareEcdsaPaillierKey(paillier) : inThread.prepareEcdsaPaillierKey(paillier),
+          );
+          const row = c.prepared === 'pool' ? prep : prepInThread;
+          row.wall.push(p.wall);
+          row.lag.push(p.lag);
+          input = p.value;
+        }
+        const r = await timed<EcdsaKeyPair>(() => c.compute.ecdsaKeyGen(input));
+        if (!r.value.p1.Q.equals(r.value.p2.Q)) throw new Error('keygen disagreement');
+        rows[k]!.wall.push(r.wall);
+        rows[k]!.lag.push(r.lag);
+      }
+    rows.push(prepInThread, prep);
+    // Presignatures for one wallet, 20 in a row (what a pool refill does): wall per presignature, max lag overall.
+    const kg = await pool.ecdsaKeyGen(paillier);
+    const [p1, p2] = [new EcdsaP1(kg.p1), new EcdsaP2(kg.p2)];
+    for (const [name, compute] of [
+      ['presignature (in-thread), per presignature', inThread],
+      ['presignature (pool), per presignature', pool],
+    ] as const) {
+      const r = await timed(async () => {
+        for (let i = 0; i < 20; i++) {
+          await compute.ecdsaPresign(p1, p2);
+          await new Promise((r) => setImmediate(r)); // as PresignaturePool: one per event-loop turn
+        }
+      });
+      rows.push({ name, wall: [r.wall / 20], lag: [r.lag] });
+    }
+    const med = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor((v.length - 1) / 2)] ?? 0;
+    return [
+      `secp256k1 key generation (excl. Paillier keygen), ${KEYGENS} run(s) each, median; lag = main-thread max event-loop delay`,
+      `${'case'.padEnd(44)} ${'wall ms'.padStart(9)} ${'max lag ms'.padStart(11)}`,
+      ...rows.map(
+        (r) => `${r.name.padEnd(44)} ${med(r.wall).toFixed(0).padStart(9)} ${med(r.lag).toFixed(0).padStart(11)}`,
+      ),
+    ];
+  } finally {
+    await pool.close();
+  }
 }
 
 async function main() {
@@ -119,6 +216,8 @@ async function main() {
     }),
   );
 
+  const keygenTable = await keygenBench(paillier);
+
   const base = (curve: Row['curve']) => rows.find((r) => r.curve === curve && r.name.startsWith('noble'))!;
   console.log(`\nSetup (one-off):\n  ${setup.join('\n  ')}\n`);
   console.log(
@@ -130,6 +229,7 @@ async function main() {
       `${r.name.padEnd(40)} ${String(r.n).padStart(5)} ${r.perSec.toFixed(1).padStart(9)} ${r.p50.toFixed(2).padStart(8)} ${r.p99.toFixed(2).padStart(8)}  ${r.name.startsWith('noble') ? '1×' : `${ratio.toFixed(0)}× slower`}`,
     );
   }
+  console.log(`\n${keygenTable.join('\n')}`);
   console.log(
     `\nnode ${process.version}, load average ${(await import('node:os'))
       .loadavg()

@@ -27,7 +27,7 @@ import {
   proveModulus,
   verifyModulus,
 } from './paillier-proofs.js';
-import { proveRange, type RangeProof, verifyRange } from './range-proof.js';
+import { proveRange, RANGE_PROOF_ROUNDS, RangeCommitments, type RangeProof, verifyRange } from './range-proof.js';
 import {
   type DlogProof,
   G,
@@ -46,6 +46,30 @@ import {
  * Re-sharing keeps x1' below the same bound.
  */
 const X1_BOUND = q / 3n;
+
+/**
+ * A fresh Paillier key for P1 together with the commitments of the one range proof it will be used for
+ * (key generation or re-sharing), computed ahead of time: they depend only on the key and q/3.
+ */
+export interface PreparedPaillierKey {
+  key: PaillierPrivateKey;
+  rangeCommitments: RangeCommitments;
+}
+
+/** What P1's key generation and re-sharing accept: a bare key (commitments computed inline) or a prepared one. */
+export type PaillierKeyInput = PaillierPrivateKey | PreparedPaillierKey;
+
+export function prepareEcdsaPaillierKey(key: PaillierPrivateKey): PreparedPaillierKey {
+  return { key, rangeCommitments: RangeCommitments.prepare(key, X1_BOUND) };
+}
+
+export function paillierKeyOf(input: PaillierKeyInput): PaillierPrivateKey {
+  return 'rangeCommitments' in input ? input.key : input;
+}
+
+function rangeCommitmentsOf(input: PaillierKeyInput): RangeCommitments | undefined {
+  return 'rangeCommitments' in input ? input.rangeCommitments : undefined;
+}
 
 export interface EcdsaP1Share {
   x1: bigint;
@@ -100,11 +124,15 @@ export class EcdsaP1KeyGen {
   private blind = '';
   private Q: Point | undefined;
   private pdl: PdlProver | undefined;
+  private readonly paillier: PaillierPrivateKey;
+  private rangeCommitments: RangeCommitments | undefined;
 
   constructor(
     readonly sessionId: string,
-    private readonly paillier: PaillierPrivateKey,
+    paillier: PaillierKeyInput,
   ) {
+    this.paillier = paillierKeyOf(paillier);
+    this.rangeCommitments = rangeCommitmentsOf(paillier);
     this.q1Proof = proveDlog(this.x1, this.Q1, ctx(sessionId, 'keygen/Q1'));
   }
 
@@ -120,6 +148,8 @@ export class EcdsaP1KeyGen {
     this.Q = Q2.multiply(this.x1);
     const ckey = this.paillier.encrypt(this.x1);
     this.pdl = new PdlProver(this.paillier, this.x1, ctx(this.sessionId, 'keygen/pdl'));
+    const prepared = this.rangeCommitments;
+    this.rangeCommitments = undefined;
     return {
       q1: pointToHex(this.Q1),
       q1Proof: this.q1Proof,
@@ -127,7 +157,15 @@ export class EcdsaP1KeyGen {
       n: toHex(this.paillier.n),
       nProof: proveModulus(this.paillier, ctx(this.sessionId, 'keygen/N')),
       ckey: toHex(ckey),
-      ckeyRange: proveRange(this.paillier, ckey, this.x1, X1_BOUND, ctx(this.sessionId, 'keygen/range')),
+      ckeyRange: proveRange(
+        this.paillier,
+        ckey,
+        this.x1,
+        X1_BOUND,
+        ctx(this.sessionId, 'keygen/range'),
+        RANGE_PROOF_ROUNDS,
+        prepared,
+      ),
     };
   }
 
@@ -240,13 +278,17 @@ export class EcdsaP1Reshare {
   private blind = '';
   private pdl: PdlProver | undefined;
   private next: EcdsaP1Share | undefined;
+  private readonly newPaillier: PaillierPrivateKey;
+  private rangeCommitments: RangeCommitments | undefined;
 
   constructor(
     readonly sessionId: string,
     private readonly share: EcdsaP1Share,
-    private readonly newPaillier: PaillierPrivateKey,
+    newPaillier: PaillierKeyInput,
   ) {
-    if (newPaillier.n === share.paillier.n) throw new Error('Reshare needs a fresh Paillier key');
+    this.newPaillier = paillierKeyOf(newPaillier);
+    this.rangeCommitments = rangeCommitmentsOf(newPaillier);
+    if (this.newPaillier.n === share.paillier.n) throw new Error('Reshare needs a fresh Paillier key');
   }
 
   round1(): ReshareMsg1 {
@@ -270,6 +312,8 @@ export class EcdsaP1Reshare {
     const ckey = paillier.encrypt(x1);
     this.pdl = new PdlProver(paillier, x1, ctx(this.sessionId, 'reshare/pdl'));
     this.next = { x1, Q: this.share.Q, Q1, paillier };
+    const prepared = this.rangeCommitments;
+    this.rangeCommitments = undefined;
     return {
       delta1: toHex(this.delta1),
       blind: this.blind,
@@ -279,7 +323,15 @@ export class EcdsaP1Reshare {
       ckey: toHex(ckey),
       n: toHex(paillier.n),
       nProof: proveModulus(paillier, ctx(this.sessionId, 'reshare/N')),
-      ckeyRange: proveRange(paillier, ckey, x1, X1_BOUND, ctx(this.sessionId, 'reshare/range')),
+      ckeyRange: proveRange(
+        paillier,
+        ckey,
+        x1,
+        X1_BOUND,
+        ctx(this.sessionId, 'reshare/range'),
+        RANGE_PROOF_ROUNDS,
+        prepared,
+      ),
     };
   }
 
@@ -383,6 +435,23 @@ export interface EcdsaSignatureParts {
   recovery: number;
 }
 
+/** A completed P1 presignature half, moved between threads (hex). */
+export interface P1PresignatureJson {
+  sessionId: string;
+  k1: string;
+  R: string;
+  r: string;
+}
+
+/** A completed P2 presignature half: k2⁻¹, ρ and the message-independent part of c3 (hex). */
+export interface P2PresignatureJson {
+  sessionId: string;
+  r: string;
+  kInv: string;
+  rho: string;
+  fixed: string;
+}
+
 interface P1Pending {
   k1: bigint;
   R1: Point;
@@ -473,6 +542,28 @@ export class EcdsaP1 {
     return parts;
   }
 
+  /**
+   * Moves a completed presignature half out (to another thread): it is removed from this party first, so
+   * exactly one copy stays usable. Secret (k1): only for the compute pool's postMessage.
+   */
+  exportPresignature(sessionId: string): P1PresignatureJson {
+    const pending = this.sessions.get(sessionId);
+    this.sessions.delete(sessionId);
+    if (!pending || pending.R === undefined || pending.r === undefined)
+      throw new MpcError(MpcErrorId.PresignatureUnavailable, 'Sign: presignature already consumed or unknown');
+    return { sessionId, k1: toHex(pending.k1), R: pointToHex(pending.R), r: toHex(pending.r) };
+  }
+
+  /** Takes over a presignature half made elsewhere (same share); a known session id is refused. */
+  importPresignature(v: P1PresignatureJson): void {
+    check(!this.sessions.has(v?.sessionId), MpcErrorId.BadMessage, 'Sign: session id already used');
+    const R = pointFromHex(v.R, 'Sign R');
+    const r = fromHex(v.r, 'r');
+    check(r !== 0n && r === mod(xCoord(R), q), MpcErrorId.BadMessage, 'Sign: imported presignature is inconsistent');
+    // The nonce-exchange fields (R1, its proof and blind) are not needed once R is known.
+    this.sessions.set(v.sessionId, { k1: fromHex(v.k1, 'k1'), R1: R, r1Proof: { t: '', z: '' }, blind: '', R, r });
+  }
+
   /** Drops every pending session (presignatures) — used when the share is replaced. */
   clear(): void {
     this.sessions.clear();
@@ -547,6 +638,42 @@ export class EcdsaP2 {
     // Enc(plain) ⊕ fixed = (1 + plain·N) · r^N · c_key^v mod N².
     const c3 = ((1n + plain * this.pk.n) * pending.fixed) % this.pk.n2;
     return { sessionId, c3: toHex(c3) };
+  }
+
+  /** As `EcdsaP1.exportPresignature`: removed here first. Secret (k2⁻¹, ρ): only for postMessage. */
+  exportPresignature(sessionId: string): P2PresignatureJson {
+    const pending = this.sessions.get(sessionId);
+    this.sessions.delete(sessionId);
+    if (
+      !pending ||
+      pending.r === undefined ||
+      pending.fixed === undefined ||
+      pending.kInv === undefined ||
+      pending.rho === undefined
+    )
+      throw new MpcError(MpcErrorId.PresignatureUnavailable, 'Sign: presignature already consumed or unknown');
+    return {
+      sessionId,
+      r: toHex(pending.r),
+      kInv: toHex(pending.kInv),
+      rho: toHex(pending.rho),
+      fixed: toHex(pending.fixed),
+    };
+  }
+
+  importPresignature(v: P2PresignatureJson): void {
+    check(!this.sessions.has(v?.sessionId), MpcErrorId.BadMessage, 'Sign: session id already used');
+    const fixed = fromHex(v.fixed, 'fixed');
+    check(this.pk.isCiphertext(fixed), MpcErrorId.BadMessage, 'Sign: imported presignature is inconsistent');
+    // k2 itself is not needed once k2⁻¹ and the precomputation exist.
+    this.sessions.set(v.sessionId, {
+      k2: 0n,
+      r1Commitment: '',
+      r: fromHex(v.r, 'r'),
+      kInv: fromHex(v.kInv, 'kInv'),
+      rho: fromHex(v.rho, 'rho'),
+      fixed,
+    });
   }
 
   hasPresignature(sessionId: string): boolean {

@@ -14,6 +14,7 @@ import {
   EcdsaP2Reshare,
   type EcdsaP2Share,
   type EcdsaSignatureParts,
+  type PaillierKeyInput,
 } from './ecdsa2p.js';
 import { MpcError, MpcErrorId } from './errors.js';
 import {
@@ -27,7 +28,6 @@ import {
   frostAggregate,
   frostPublicKey,
 } from './frost.js';
-import type { PaillierPrivateKey } from './paillier.js';
 
 export type Tamper = (step: string, msg: unknown) => unknown;
 
@@ -41,7 +41,8 @@ function via<T>(tamper: Tamper | undefined, step: string, msg: T): T {
 
 // ---- two-party ECDSA ------------------------------------------------------------------------
 
-export function runEcdsaKeyGen(paillier: PaillierPrivateKey, tamper?: Tamper): { p1: EcdsaP1Share; p2: EcdsaP2Share } {
+/** `paillier`: P1's fresh key, optionally with its precomputed range-proof commitments (consumed). */
+export function runEcdsaKeyGen(paillier: PaillierKeyInput, tamper?: Tamper): { p1: EcdsaP1Share; p2: EcdsaP2Share } {
   const p1 = new EcdsaP1KeyGen(newSessionId(), paillier);
   const p2 = new EcdsaP2KeyGen();
   const m1 = via(tamper, 'keygen/1:commit-Q1', p1.round1());
@@ -59,7 +60,7 @@ export function runEcdsaKeyGen(paillier: PaillierPrivateKey, tamper?: Tamper): {
 export function runEcdsaReshare(
   p1Share: EcdsaP1Share,
   p2Share: EcdsaP2Share,
-  newPaillier: PaillierPrivateKey,
+  newPaillier: PaillierKeyInput,
   tamper?: Tamper,
 ): { p1: EcdsaP1Share; p2: EcdsaP2Share } {
   const p1 = new EcdsaP1Reshare(newSessionId(), p1Share, newPaillier);

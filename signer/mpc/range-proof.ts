@@ -20,7 +20,8 @@
  * The context carries the session id and the protocol step, so a proof cannot be replayed for another
  * ciphertext, modulus or session.
  *
- * Costs. Prover: 2t encryptions, with a CRT shortcut only the key owner can take (`FastRandomizer`).
+ * Costs. Prover: 2t encryptions, with a CRT shortcut only the key owner can take (`FastRandomizer`). They are
+ * the commitments, which need only the key: `RangeCommitments.prepare` makes them ahead of time (single use).
  * Verifier: the 1.5·t (on average) encryption checks are batched (see `batchCheckEncryptions`), so the
  * verifier pays BATCHES (11) exponentiations by N mod N², not ~190.
  *
@@ -102,9 +103,115 @@ export class FastRandomizer {
   }
 }
 
+interface CommitmentRounds {
+  /** Per round, the plaintext pair {w, w + l} in random order, their randomness, and the two ciphertexts. */
+  ws: [bigint, bigint][];
+  rs: [bigint, bigint][];
+  c1: bigint[];
+  c2: bigint[];
+}
+
+/** The first message of the proof: per round c1 = Enc(w1; r1), c2 = Enc(w2; r2). Needs only the key, not x. */
+function commitRounds(sk: PaillierPrivateKey, l: bigint, rounds: number): CommitmentRounds {
+  const pk = sk.publicKey;
+  const fast = new FastRandomizer(sk);
+  const out: CommitmentRounds = { ws: [], rs: [], c1: [], c2: [] };
+  const swaps = randomBytes(Math.ceil(rounds / 8));
+  for (let i = 0; i < rounds; i++) {
+    const lo = randBelow(l);
+    const pair: [bigint, bigint] = ((swaps[i >> 3] ?? 0) >> (i & 7)) & 1 ? [lo + l, lo] : [lo, lo + l];
+    const rr: [bigint, bigint] = [fast.randomUnit(), fast.randomUnit()];
+    out.ws.push(pair);
+    out.rs.push(rr);
+    out.c1.push(pk.encryptWith(pair[0], fast.randomizer(rr[0])));
+    out.c2.push(pk.encryptWith(pair[1], fast.randomizer(rr[1])));
+  }
+  return out;
+}
+
+/** `RangeCommitments` as hex JSON, to move them to another thread. As secret as the Paillier key. */
+export interface RangeCommitmentsJson {
+  n: string;
+  l: string;
+  ws: [string, string][];
+  rs: [string, string][];
+  c1: string[];
+  c2: string[];
+}
+
+/**
+ * The commitments of ONE future range proof, computed ahead of time (they depend on the Paillier key and l,
+ * not on the plaintext, and the Fiat–Shamir challenge is only computed once the statement c is known).
+ * Single use: `take()` deletes them before handing them out and refuses a second call, and `move()` (the
+ * serialised form for another thread) spends this object too. Reusing a round's (w, r) for two proofs would
+ * reveal x = z − w_j whenever the two challenges differ in that round.
+ */
+export class RangeCommitments {
+  private rounds: CommitmentRounds | undefined;
+
+  private constructor(
+    readonly n: bigint,
+    readonly l: bigint,
+    rounds: CommitmentRounds,
+  ) {
+    this.rounds = rounds;
+  }
+
+  /** 2·rounds encryptions: the bulk of the prover's cost. */
+  static prepare(sk: PaillierPrivateKey, l: bigint, rounds: number = RANGE_PROOF_ROUNDS): RangeCommitments {
+    return new RangeCommitments(sk.n, l, commitRounds(sk, l, rounds));
+  }
+
+  get spent(): boolean {
+    return this.rounds === undefined;
+  }
+
+  get count(): number {
+    return this.rounds?.c1.length ?? 0;
+  }
+
+  /** Hands the commitments out once; they are gone from this object before the caller uses them. */
+  take(): CommitmentRounds {
+    const rounds = this.rounds;
+    this.rounds = undefined;
+    if (!rounds) throw new Error('range proof: these precomputed commitments were already used');
+    return rounds;
+  }
+
+  /** Serialises for another thread and spends this object (there is only ever one usable copy). */
+  move(): RangeCommitmentsJson {
+    const { ws, rs, c1, c2 } = this.take();
+    const pair = (v: [bigint, bigint]): [string, string] => [toHex(v[0]), toHex(v[1])];
+    return {
+      n: toHex(this.n),
+      l: toHex(this.l),
+      ws: ws.map(pair),
+      rs: rs.map(pair),
+      c1: c1.map(toHex),
+      c2: c2.map(toHex),
+    };
+  }
+
+  static fromJson(v: RangeCommitmentsJson): RangeCommitments {
+    const pair = (p: [string, string], what: string): [bigint, bigint] => [fromHex(p[0], what), fromHex(p[1], what)];
+    const rounds: CommitmentRounds = {
+      ws: v.ws.map((p) => pair(p, 'w')),
+      rs: v.rs.map((p) => pair(p, 'r')),
+      c1: v.c1.map((h) => fromHex(h, 'c1')),
+      c2: v.c2.map((h) => fromHex(h, 'c2')),
+    };
+    const t = rounds.c1.length;
+    if (rounds.ws.length !== t || rounds.rs.length !== t || rounds.c2.length !== t)
+      throw new Error('range proof: malformed precomputed commitments');
+    return new RangeCommitments(fromHex(v.n, 'n'), fromHex(v.l, 'l'), rounds);
+  }
+}
+
 /**
  * P's side. `c` must be an encryption of `x` under `sk` (any randomness: the prover recovers it as the
- * N-th root of c mod N), and x must lie in [0, l).
+ * N-th root of c mod N), and x must lie in [0, l). `prepared`: commitments made ahead for this key, l and
+ * number of rounds (`RangeCommitments.prepare`); consumed here, whatever happens. Without it they are
+ * computed now. The proof is the same either way.
  */
 export function proveRange(
   sk: PaillierPrivateKey,
@@ -113,27 +220,16 @@ export function proveRange(
   l: bigint,
   context: string,
   rounds: number = RANGE_PROOF_ROUNDS,
+  prepared?: RangeCommitments,
 ): RangeProof {
+  const pre = prepared?.take();
+  if (prepared && (prepared.n !== sk.n || prepared.l !== l || pre?.c1.length !== rounds))
+    throw new Error('range proof: the precomputed commitments are for another key, range or round count');
   if (x < 0n || x >= l) throw new Error('range proof: the plaintext is outside the honest range');
   const n = sk.n;
-  const pk = sk.publicKey;
   // c = (1 + xN)·r^N ≡ r^N (mod N), and N-th roots mod N are unique when gcd(N, φ(N)) = 1.
   const r = sk.nthRoot(c % n);
-  const fast = new FastRandomizer(sk);
-  const ws: [bigint, bigint][] = [];
-  const rs: [bigint, bigint][] = [];
-  const c1: bigint[] = [];
-  const c2: bigint[] = [];
-  const swaps = randomBytes(Math.ceil(rounds / 8));
-  for (let i = 0; i < rounds; i++) {
-    const lo = randBelow(l);
-    const pair: [bigint, bigint] = ((swaps[i >> 3] ?? 0) >> (i & 7)) & 1 ? [lo + l, lo] : [lo, lo + l];
-    const rr: [bigint, bigint] = [fast.randomUnit(), fast.randomUnit()];
-    ws.push(pair);
-    rs.push(rr);
-    c1.push(pk.encryptWith(pair[0], fast.randomizer(rr[0])));
-    c2.push(pk.encryptWith(pair[1], fast.randomizer(rr[1])));
-  }
+  const { ws, rs, c1, c2 } = pre ?? commitRounds(sk, l, rounds);
   const e = challenge(n, c, l, context, c1, c2);
   const answers = ws.map(([w1, w2], i): RangeOpening | RangeShift => {
     const [r1, r2] = rs[i] as [bigint, bigint];

@@ -33,27 +33,66 @@ export type DecodedShare =
 
 const FORMAT = 'chainflow-mpc-share/v1';
 
+/** P1's ECDSA share as plain JSON (hex), without metadata: the body of a server share, and what crosses a thread. */
+export interface EcdsaP1ShareJson {
+  x1: string;
+  Q: string;
+  Q1: string;
+  paillier: { p: string; q: string };
+}
+
+/** P2's ECDSA share as plain JSON (hex), without metadata. */
+export interface EcdsaP2ShareJson {
+  x2: string;
+  Q: string;
+  Q1: string;
+  Q2: string;
+  n: string;
+  ckey: string;
+}
+
+export function ecdsaP1ShareToJson(s: EcdsaP1Share): EcdsaP1ShareJson {
+  return { x1: toHex(s.x1), Q: pointToHex(s.Q), Q1: pointToHex(s.Q1), paillier: s.paillier.toJSON() };
+}
+
+export function ecdsaP2ShareToJson(s: EcdsaP2Share): EcdsaP2ShareJson {
+  return {
+    x2: toHex(s.x2),
+    Q: pointToHex(s.Q),
+    Q1: pointToHex(s.Q1),
+    Q2: pointToHex(s.Q2),
+    n: toHex(s.n),
+    ckey: toHex(s.ckey),
+  };
+}
+
+/** Parses and validates (points on the curve, hex integers); throws a codec error naming the field, never a value. */
+export function ecdsaP1ShareFromJson(e: EcdsaP1ShareJson): EcdsaP1Share {
+  return {
+    x1: fromHex(e.x1, 'x1'),
+    Q: pointFromHex(e.Q, 'Q'),
+    Q1: pointFromHex(e.Q1, 'Q1'),
+    paillier: PaillierPrivateKey.fromJSON(e.paillier),
+  };
+}
+
+export function ecdsaP2ShareFromJson(e: EcdsaP2ShareJson): EcdsaP2Share {
+  return {
+    x2: fromHex(e.x2, 'x2'),
+    Q: pointFromHex(e.Q, 'Q'),
+    Q1: pointFromHex(e.Q1, 'Q1'),
+    Q2: pointFromHex(e.Q2, 'Q2'),
+    n: fromHex(e.n, 'n'),
+    ckey: fromHex(e.ckey, 'ckey'),
+  };
+}
+
 export function encodeEcdsaServerShare(meta: ShareMeta, s: EcdsaP1Share): string {
-  return JSON.stringify({
-    format: FORMAT,
-    ...meta,
-    ecdsa: { x1: toHex(s.x1), Q: pointToHex(s.Q), Q1: pointToHex(s.Q1), paillier: s.paillier.toJSON() },
-  });
+  return JSON.stringify({ format: FORMAT, ...meta, ecdsa: ecdsaP1ShareToJson(s) });
 }
 
 export function encodeEcdsaClientShare(meta: ShareMeta, s: EcdsaP2Share): string {
-  return JSON.stringify({
-    format: FORMAT,
-    ...meta,
-    ecdsa: {
-      x2: toHex(s.x2),
-      Q: pointToHex(s.Q),
-      Q1: pointToHex(s.Q1),
-      Q2: pointToHex(s.Q2),
-      n: toHex(s.n),
-      ckey: toHex(s.ckey),
-    },
-  });
+  return JSON.stringify({ format: FORMAT, ...meta, ecdsa: ecdsaP2ShareToJson(s) });
 }
 
 export function encodeFrostShare(meta: ShareMeta, s: FrostShare): string {
@@ -120,32 +159,9 @@ export function decodeShare(text: string): DecodedShare {
         frost: { identifier: String(f.identifier), signingShare: hexToBytes(f.signingShare), public: pub },
       };
     }
-    const e = v.ecdsa;
     if (meta.role === 'server')
-      return {
-        ...meta,
-        curve: 'secp256k1',
-        role: 'server',
-        ecdsa: {
-          x1: fromHex(e.x1, 'x1'),
-          Q: pointFromHex(e.Q, 'Q'),
-          Q1: pointFromHex(e.Q1, 'Q1'),
-          paillier: PaillierPrivateKey.fromJSON(e.paillier),
-        },
-      };
-    return {
-      ...meta,
-      curve: 'secp256k1',
-      role: 'client',
-      ecdsa: {
-        x2: fromHex(e.x2, 'x2'),
-        Q: pointFromHex(e.Q, 'Q'),
-        Q1: pointFromHex(e.Q1, 'Q1'),
-        Q2: pointFromHex(e.Q2, 'Q2'),
-        n: fromHex(e.n, 'n'),
-        ckey: fromHex(e.ckey, 'ckey'),
-      },
-    };
+      return { ...meta, curve: 'secp256k1', role: 'server', ecdsa: ecdsaP1ShareFromJson(v.ecdsa) };
+    return { ...meta, curve: 'secp256k1', role: 'client', ecdsa: ecdsaP2ShareFromJson(v.ecdsa) };
   } catch (err) {
     if (err instanceof MpcError) throw err;
     throw new MpcError(MpcErrorId.ShareMismatch, 'Key share is malformed');
