@@ -6,8 +6,9 @@
  * - Workers are started lazily (a process that never creates keys starts none) and kept for reuse; each
  *   runs one request at a time, further calls queue. Idle workers are unref'd (they never keep a process alive).
  * - A worker that crashes or exits fails the call it was running with a `signing_failed` BaseError and is
- *   dropped; the next call starts a replacement. A worker that cannot start fails the calls waiting for it. A protocol error in the worker arrives as the same
- *   `MpcError` id and message; any other error only by its class name (it might quote an input).
+ *   dropped; the next call starts a replacement. A worker that cannot start fails the calls waiting for it.
+ *   A protocol error in the worker arrives as the same `MpcError` id and message; any other error only by its
+ *   class name (it might quote an input).
  * - `close()` terminates every worker and fails queued calls.
  */
 import { Worker } from 'node:worker_threads';
