@@ -1,8 +1,7 @@
 /**
  * A test stack for the Portal tests: the real API and worker like test/support/stack.ts, plus what those
- * tests need to control: a fake clock (credential expiry), the TEST-ONLY Paillier keys (through the runtime's
- * pool with precomputed range-proof commitments, as in production), the master key (to open sealed rows in
- * assertions) and a capture of the API's logs.
+ * tests need to control: a fake clock (credential expiry), the TEST-ONLY Paillier keys (fast ECDSA
+ * key generation), the master key (to open sealed rows in assertions) and a capture of the API's logs.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
@@ -62,12 +61,10 @@ export async function startPortalStack(opts: { chains?: ChainRegistry } = {}): P
     MASTER_KEY: masterKey,
     TEMPORAL_TASK_QUEUE: taskQueue,
     ENABLE_DEV_FAUCET: 'true',
-    MPC_COMPUTE_THREADS: '2',
   });
   const clock = fakeClock();
   const runtime = buildRuntime(config, {
-    paillierKeyGenerator: testPaillierKeySource(),
-    prefillPaillierKeys: true,
+    paillierKeys: testPaillierKeySource(),
     now: clock.now,
     presignatures: 0,
     ...(opts.chains ? { chains: opts.chains } : {}),
