@@ -12,7 +12,6 @@ import { type Clock, systemClock } from '../portal/credentials.js';
 import { parseClientShare } from '../portal/shares.js';
 import { Envelope, LocalMasterKeyProvider, parseMasterKey } from '../signer/envelope.js';
 import { ComputePool } from '../signer/mpc/compute-pool.js';
-import type { PaillierPrivateKey } from '../signer/mpc/paillier.js';
 import { MpcSigner } from '../signer/mpc-signer.js';
 import { createPrisma } from '../storage/db.js';
 import { PrismaShareStore } from '../storage/share-store.js';
@@ -42,13 +41,6 @@ export interface RuntimeOverrides {
    * Tests may pass `testPaillierKeySource()` (signer/mpc/test-keys.ts: TEST ONLY, the factorisations are public).
    */
   paillierKeys?: PaillierKeySource;
-  /**
-   * Where the background pool gets its keys (each then prepared with its range-proof commitments, as in
-   * production). Tests pass `testPaillierKeySource()` here to exercise the pooled path without key generation.
-   */
-  paillierKeyGenerator?: () => Promise<PaillierPrivateKey>;
-  /** Fill the Paillier key pool at start instead of after the first take. */
-  prefillPaillierKeys?: boolean;
   /** Clock for credential expiry and vault TTLs (tests fake it). */
   now?: Clock;
   /** Presignatures kept ready per server wallet (default 8; 0 disables). */
@@ -67,8 +59,7 @@ export function buildRuntime(config: AppConfig, overrides: RuntimeOverrides = {}
   // Pooled Paillier keys come with their range-proof commitments, precomputed on the compute pool.
   const pool = overrides.paillierKeys
     ? undefined
-    : new PaillierKeyPool(2, overrides.paillierKeyGenerator, (key) => compute.prepareEcdsaPaillierKey(key));
-  if (overrides.prefillPaillierKeys) pool?.fill();
+    : new PaillierKeyPool(2, undefined, (key) => compute.prepareEcdsaPaillierKey(key));
   const signer = new MpcSigner({
     // Server party (server shares and server backup halves) and the client party of server wallets live
     // in separate stores (party-confined); client-held wallets' client shares are never stored.

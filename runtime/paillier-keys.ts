@@ -37,11 +37,6 @@ export class PaillierKeyPool {
     return this.ready.length;
   }
 
-  /** Starts filling now instead of after the first take (a process about to create keys). */
-  fill(): void {
-    this.refill();
-  }
-
   private refill(): void {
     while (!this.stopped && this.ready.length + this.generating < this.size) {
       this.generating++;

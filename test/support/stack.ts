@@ -65,16 +65,12 @@ export async function startTestStack(
     DEV_TENANT_ID: `tenant-${randomUUID()}`,
     ENABLE_DEV_FAUCET: 'true',
     LOG_LEVEL: 'silent',
-    // Two compute threads: a wallet creation never queues behind a background precomputation.
-    MPC_COMPUTE_THREADS: '2',
     ...opts.env,
   };
   const config = loadConfig({ ...process.env, ...env });
   const runtime = buildRuntime(config, {
     ...(opts.chains ? { chains: opts.chains } : {}),
-    // The production path (pooled keys with precomputed range-proof commitments), fed by the fixture keys.
-    ...(opts.paillier === 'production' ? {} : { paillierKeyGenerator: testPaillierKeySource() }),
-    prefillPaillierKeys: true,
+    ...(opts.paillier === 'production' ? {} : { paillierKeys: testPaillierKeySource() }),
   });
   const api = await startApi(config, runtime);
   let workerRun: Promise<void> | undefined;
