@@ -3,7 +3,6 @@
  * build compiles the same thing again from preflight's context, so a retried build signs identical bytes.
  * The signer signs the serialized message (ed25519 signs the message, not a hash of it).
  */
-import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { createAssociatedTokenAccountIdempotentInstruction, createTransferCheckedInstruction } from '@solana/spl-token';
 import {
@@ -20,6 +19,7 @@ import { strip0x } from '../../signer/local-key.js';
 import { base58Encode } from '../shared/base58.js';
 import type { PreflightResult, Signature, SignedTx, TransferIntent, UnsignedTx } from '../types.js';
 import { SolanaErrorId } from './errors.js';
+import { verifiesAs } from './signature.js';
 
 export const MEMO_PROGRAM_ID = new PublicKey('MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr');
 
@@ -143,13 +143,7 @@ export function assembleSolanaTransfer(unsigned: UnsignedTx, signatures: Signatu
   const messageBytes = Buffer.from(unsigned.unsigned, 'base64');
   const message = VersionedMessage.deserialize(messageBytes);
   const feePayer = message.staticAccountKeys[0]!;
-  let valid = false;
-  try {
-    valid = sigBytes.length === 64 && ed25519.verify(sigBytes, messageBytes, feePayer.toBytes());
-  } catch {
-    valid = false;
-  }
-  if (!valid) {
+  if (!verifiesAs(sigBytes, messageBytes, feePayer)) {
     throw new BaseError('signature does not verify against the fee payer', {
       id: SolanaErrorId.BadSignature,
       kind: 'terminal',

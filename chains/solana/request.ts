@@ -5,7 +5,6 @@
  * usable and that the wallet can pay; build hands the message over unchanged; assemble puts the wallet's signature
  * in its slot. Such a transaction cannot be rebuilt: when its blockhash expires, it fails.
  */
-import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { ComputeBudgetProgram, SystemInstruction, SystemProgram, VersionedTransaction } from '@solana/web3.js';
 import { BaseError } from '../../errors/base.js';
@@ -25,6 +24,7 @@ import type {
 } from '../types.js';
 import { SolanaErrorId } from './errors.js';
 import { COMMITMENT, type SolanaRpc } from './rpc.js';
+import { verifiesAs } from './signature.js';
 
 /** What preflight learned about a caller-built transaction (PreflightResult.context; JSON only). */
 export interface SolanaRequestContext {
@@ -104,13 +104,7 @@ function otherSignatureIssues(tx: VersionedTransaction, signerIndex: number): Pr
       issues.push({ id: ErrorId.BadRequest, message: `the signature of required signer ${key.toBase58()} is missing` });
       return;
     }
-    let valid = false;
-    try {
-      valid = ed25519.verify(sig, messageBytes, key.toBytes());
-    } catch {
-      valid = false;
-    }
-    if (!valid)
+    if (!verifiesAs(sig, messageBytes, key))
       issues.push({
         id: SolanaErrorId.BadSignature,
         message: `the signature of required signer ${key.toBase58()} does not verify`,
@@ -195,13 +189,7 @@ export function assembleSolanaRequest(unsigned: UnsignedTx, signatures: Signatur
       kind: 'terminal',
     });
   const sigBytes = hexToBytes(strip0x(sig.signature));
-  let valid = false;
-  try {
-    valid = sigBytes.length === 64 && ed25519.verify(sigBytes, tx.message.serialize(), signer.toBytes());
-  } catch {
-    valid = false;
-  }
-  if (!valid)
+  if (!verifiesAs(sigBytes, tx.message.serialize(), signer))
     throw new BaseError('signature does not verify against the wallet', {
       id: SolanaErrorId.BadSignature,
       kind: 'terminal',
