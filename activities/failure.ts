@@ -2,6 +2,7 @@
  * The activity boundary: every error leaves an activity as an ApplicationFailure whose `type` is the
  * stable error id and whose `nonRetryable` flag comes from the classifier. Workflows branch on `type`.
  */
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { BaseError, isBaseError } from '../errors/base.js';
 import { ErrorId } from '../errors/codes.js';
@@ -37,4 +38,23 @@ export function boundary<A extends unknown[], R>(
 
 export function terminal(id: string, message: string): BaseError {
   return new BaseError(message, { id, kind: 'terminal' });
+}
+
+/** The same failure with structured facts the workflow reads (`details[0]`); never secrets. */
+export function withFailureFacts(failure: ApplicationFailure, facts: Record<string, unknown>): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: failure.type ?? ErrorId.Internal,
+    message: failure.message,
+    nonRetryable: failure.nonRetryable ?? false,
+    details: [facts],
+  });
+}
+
+/** This activity's try number (1 on the first try); 1 outside an activity context (direct calls in tests). */
+export function activityAttempt(): number {
+  try {
+    return Context.current().info.attempt;
+  } catch {
+    return 1;
+  }
 }

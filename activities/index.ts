@@ -18,7 +18,12 @@ import { ErrorId } from '../errors/codes.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { Signer } from '../signer/types.js';
 import { markNonceUsed, releaseNonce, reserveNonce } from '../storage/sequencer.js';
-import { applyStatusPatch, markAttemptBroadcast, storeSignedAttempt } from '../storage/transfers.js';
+import {
+  applyStatusPatch,
+  markAttemptBroadcast,
+  markAttemptDead,
+  storeSignedAttempt,
+} from '../storage/transfers.js';
 import {
   hasInFlightUtxoTransfers,
   outpointOf,
@@ -27,7 +32,7 @@ import {
   reserveUtxos,
 } from '../storage/utxos.js';
 import type { StatusPatch, TransferInput } from '../workflows/shared.js';
-import { boundary, terminal } from './failure.js';
+import { activityAttempt, boundary, terminal, toApplicationFailure, withFailureFacts } from './failure.js';
 import type { BroadcastOutcome } from './types.js';
 
 export interface ActivityDeps {
@@ -138,9 +143,10 @@ export function createActivities({ prisma, chains, signer }: ActivityDeps) {
         attempt: number,
         unsigned: UnsignedTx,
         signatures: Signature[],
+        reason?: string,
       ): Promise<SignedTx> => {
         const signed = adapterFor(input).assemble(unsigned, signatures);
-        const stored = await storeSignedAttempt(prisma, input.transferId, attempt, signed, unsigned.details);
+        const stored = await storeSignedAttempt(prisma, input.transferId, attempt, signed, unsigned.details, reason ?? 'initial');
         await applyStatusPatch(prisma, input.transferId, {
           status: 'signed',
           transactionHash: stored.hash,
@@ -150,16 +156,25 @@ export function createActivities({ prisma, chains, signer }: ActivityDeps) {
       },
     ),
 
-    /** Sends the stored bytes. Resending the same bytes is always safe; "already known" is success. */
-    broadcast: boundary(async (input: TransferInput, attempt: number, signed: SignedTx): Promise<BroadcastOutcome> => {
+    /**
+     * Sends the stored bytes. Resending the same bytes is always safe; "already known" is success. A failure says
+     * whether an earlier try may have reached a node (a retry of this activity, or a resend), because then the
+     * node's error proves nothing about the bytes: only the chain can.
+     */
+    broadcast: async (input: TransferInput, attempt: number, signed: SignedTx, resend = false) => {
       const adapter = adapterFor(input);
-      const result = await adapter.broadcast(signed).catch((err) => {
-        throw adapter.classify(err);
-      });
-      await markAttemptBroadcast(prisma, input.transferId, attempt);
-      if (adapter.sequencing === 'nonce') await markNonceUsed(prisma, input.transferId);
-      return { ...result, broadcastAt: Date.now() };
-    }),
+      try {
+        const result = await adapter.broadcast(signed).catch((err) => {
+          throw adapter.classify(err);
+        });
+        await markAttemptBroadcast(prisma, input.transferId, attempt);
+        if (adapter.sequencing === 'nonce') await markNonceUsed(prisma, input.transferId);
+        return { ...result, broadcastAt: Date.now() } satisfies BroadcastOutcome;
+      } catch (err) {
+        const possiblySent = resend || activityAttempt() > 1;
+        throw withFailureFacts(toApplicationFailure(err), { possiblySent, sequenced: adapter.sequencing !== 'none' });
+      }
+    },
 
     /** One status check (no loop: the workflow's durable timer is the loop). */
     checkStatus: boundary(
@@ -178,6 +193,11 @@ export function createActivities({ prisma, chains, signer }: ActivityDeps) {
 
     recordTransition: boundary(async (transferId: string, patch: StatusPatch): Promise<void> => {
       await applyStatusPatch(prisma, transferId, patch);
+    }),
+
+    /** The chain (or the node, on the only send) proved these bytes can never land: kept with the attempt. */
+    markAttemptDead: boundary(async (transferId: string, attempt: number, evidence: string): Promise<void> => {
+      await markAttemptDead(prisma, transferId, attempt, evidence);
     }),
 
     /** Gives back the nonce or inputs of a transfer that will not be broadcast (or must be rebuilt). */

@@ -33,6 +33,11 @@ export interface AuthContext {
   clientId?: string;
 }
 
+/** Idempotency keys are per credential holder: the tenant's server keys share one space, each client its own. */
+export function idempotencyScopeOf(auth: AuthContext): string {
+  return auth.clientId ? `client:${auth.clientId}` : 'server';
+}
+
 declare global {
   namespace Express {
     interface Request {

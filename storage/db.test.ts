@@ -190,7 +190,13 @@ describe('generated client on the migrated database', () => {
     expect(transfer).toMatchObject({ status: 'pending', confirmations: 0 });
     await roundTrip('Transfer', transfer, () =>
       prisma.transfer.findUnique({
-        where: { tenantId_idempotencyKey: { tenantId: tenant.id, idempotencyKey: transfer.idempotencyKey } },
+        where: {
+          tenantId_idempotencyScope_idempotencyKey: {
+            tenantId: tenant.id,
+            idempotencyScope: transfer.idempotencyScope,
+            idempotencyKey: transfer.idempotencyKey,
+          },
+        },
       }),
     );
 

@@ -49,12 +49,13 @@ export async function storeSignedAttempt(
   attempt: number,
   signed: { raw: string; hash: string },
   details: Record<string, unknown>,
+  reason = 'initial',
 ): Promise<{ raw: string; hash: string }> {
   const existing = await prisma.transferAttempt.findUnique({ where: { transferId_attempt: { transferId, attempt } } });
   if (existing) return { raw: existing.raw, hash: existing.txHash };
   try {
     await prisma.transferAttempt.create({
-      data: { transferId, attempt, raw: signed.raw, txHash: signed.hash, details: details as object },
+      data: { transferId, attempt, raw: signed.raw, txHash: signed.hash, details: details as object, reason },
     });
   } catch (err) {
     const again = await prisma.transferAttempt.findUnique({ where: { transferId_attempt: { transferId, attempt } } });
@@ -68,5 +69,18 @@ export async function markAttemptBroadcast(prisma: PrismaClient, transferId: str
   await prisma.transferAttempt.updateMany({
     where: { transferId, attempt, broadcastAt: null },
     data: { broadcastAt: new Date() },
+  });
+}
+
+/** Keeps the proof that an attempt's bytes can never land (first proof wins). */
+export async function markAttemptDead(
+  prisma: PrismaClient,
+  transferId: string,
+  attempt: number,
+  evidence: string,
+): Promise<void> {
+  await prisma.transferAttempt.updateMany({
+    where: { transferId, attempt, deadAt: null },
+    data: { deadAt: new Date(), deadEvidence: evidence },
   });
 }

@@ -47,6 +47,11 @@ export interface SubmitDeps {
 
 export interface SubmitCaller {
   tenantId: string;
+  /**
+   * Whose Idempotency-Keys these are: `server` for the tenant's server keys (a key rotation keeps the space),
+   * `client:<id>` for a Portal client, so one client never sees another's keys (no 409 probing).
+   */
+  idempotencyScope: string;
   /** Client credentials act on their own wallet only. */
   clientWalletIds?: string[];
 }
@@ -96,7 +101,7 @@ export async function submitTransfer(
 
   const key = idempotencyKey ?? `auto-${randomUUID()}`;
   const requestHash = hashRequest({ ...body, share: undefined, chain: network.name, walletId: wallet.id });
-  const workflowId = `transfer-${caller.tenantId}-${key}`;
+  const workflowId = transferWorkflowId(caller.tenantId, caller.idempotencyScope, key);
 
   // 2. Idempotency gate.
   let transfer: Transfer;
@@ -108,6 +113,7 @@ export async function submitTransfer(
         tenantId: caller.tenantId,
         walletId: wallet.id,
         idempotencyKey: key,
+        idempotencyScope: caller.idempotencyScope,
         requestHash,
         workflowId,
         chain: network.name,
@@ -130,7 +136,13 @@ export async function submitTransfer(
   } catch (err) {
     if (!(err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002')) throw err;
     const existing = await deps.prisma.transfer.findUnique({
-      where: { tenantId_idempotencyKey: { tenantId: caller.tenantId, idempotencyKey: key } },
+      where: {
+        tenantId_idempotencyScope_idempotencyKey: {
+          tenantId: caller.tenantId,
+          idempotencyScope: caller.idempotencyScope,
+          idempotencyKey: key,
+        },
+      },
     });
     if (!existing) throw err;
     if (existing.requestHash !== requestHash) {
@@ -235,6 +247,21 @@ async function forgetIfNeverStarted(deps: SubmitDeps, transferId: string, workfl
     if (err instanceof WorkflowNotFoundError)
       await deps.prisma.transfer.delete({ where: { id: transferId } }).catch(() => {});
   }
+}
+
+/**
+ * The workflow id of a transfer: a hash of the length-prefixed (tenant, scope, key), so no two different
+ * triples can meet (`a` + `b-1` vs `a-b` + `1` collided when the parts were joined with `-`).
+ */
+export function transferWorkflowId(tenantId: string, scope: string, key: string): string {
+  const h = createHash('sha256');
+  for (const part of [tenantId, scope, key]) {
+    const bytes = Buffer.from(part, 'utf8');
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(bytes.length);
+    h.update(len).update(bytes);
+  }
+  return `transfer-${h.digest('hex')}`;
 }
 
 /** SHA-256 of the request with keys sorted, so field order does not matter. */

@@ -39,12 +39,25 @@ export interface TransferProgress {
   error?: { id: string; message: string };
 }
 
-/** State carried into a continued-as-new run of a long finality wait. */
-export interface PollingResume {
+/** One signed attempt of a transfer, as the workflow tracks it. */
+export interface AttemptState {
+  attempt: number;
   signed: SignedTx;
   details: Record<string, unknown>;
+  /** Milliseconds since epoch of the first accepted broadcast (0: no node accepted it yet). */
   submittedAt: number;
+  /** Estimated network fee of this attempt (native base units). */
+  fee: string;
+  /** The evidence that these bytes can never land; absent while they still might. */
+  dead?: string;
+}
+
+/** State carried into a continued-as-new run of a long finality wait. */
+export interface PollingResume {
+  attempts: AttemptState[];
   progress: TransferProgress;
+  misses: number;
+  lastError?: { id: string; message: string };
 }
 
 export interface StatusPatch {

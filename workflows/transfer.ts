@@ -1,11 +1,17 @@
 /**
  * One workflow per transfer: preflight → reserve → build → sign → store signed → broadcast → watch until final.
  *
- * Money-safety rules this code keeps:
+ * Money-safety rules this code keeps (docs/money-path.md):
  * - The signed bytes and hash are stored before broadcast; only stored bytes are ever broadcast.
- * - A transfer is re-signed (new attempt) only when the node REJECTED the previous bytes with an error that
- *   proves they can never land (expired blockhash / ref block, bad sequence) and a status check agrees.
- * - After broadcast nothing is re-signed: a vanished transaction is re-sent with the same bytes.
+ * - Every signed attempt is watched until it is included or the chain PROVES it dead (`expired`: Solana's
+ *   lastValidBlockHeight passed on the node's finalized height, Tron's expiration older than the solidified head,
+ *   Stellar's maxTime before the latest closed ledger, EVM's nonce used by another transaction in a final block,
+ *   Bitcoin's inputs spent by another confirmed transaction). A node's error is a hint, never proof: the first
+ *   answer may have been lost and a lagging node may answer the retry.
+ * - A new signature with new spend authority only once every earlier attempt is proven dead; the decision and
+ *   its evidence are stored with the attempt. An EVM fee too low is re-signed with the SAME nonce (at most one
+ *   of the two can land), without waiting.
+ * - `failed` (and the release of the nonce / inputs) only when every attempt is dead or none was ever sent.
  * - `finalized`, `failed` and `replaced` are terminal; only a reorg moves `confirmed` back to `submitted`.
  */
 import {
@@ -30,6 +36,7 @@ import {
 } from './activity-options.js';
 import { progressQuery, waitForSubmissionUpdate } from './messages.js';
 import type {
+  AttemptState,
   PollingResume,
   StatusPatch,
   SubmissionResult,
@@ -44,7 +51,7 @@ const signing = proxyActivities<Activities>(signingOptions);
 const sender = proxyActivities<Activities>(broadcastOptions);
 const watcher = proxyActivities<Activities>(statusOptions);
 
-/** Broadcast rejections that prove the signed bytes can never land, so a rebuild is safe. */
+/** Broadcast rejections after which a new attempt may be needed (once the chain proves the old one dead). */
 const REBUILD_ON = new Set([
   'blockhash_expired',
   'tx_expired',
@@ -54,16 +61,34 @@ const REBUILD_ON = new Set([
   'utxo_conflict',
   'fee_too_low',
 ]);
+/** Attempts per transfer (the first signature and its re-signs). */
 const MAX_ATTEMPTS = 3;
-/** Polls without seeing the transaction before the same bytes are sent again. */
+/** Polls without seeing a live attempt before its bytes are sent again. */
 const RESEND_AFTER_MISSES = 10;
+
+interface BroadcastFailure {
+  id: string;
+  message: string;
+  /** An earlier try of this broadcast may have reached a node (lost answer, timeout, resend). */
+  possiblySent: boolean;
+  /** The chain orders this wallet's transactions (nonce, sequence, inputs): the next user of the slot conflicts. */
+  sequenced: boolean;
+}
 
 export async function transferWorkflow(input: TransferInput, resume?: PollingResume): Promise<TransferProgress> {
   let progress: TransferProgress = resume?.progress ?? { status: 'pending', confirmations: 0, attempt: 0 };
+  const attempts: AttemptState[] = resume?.attempts ?? [];
   let submission: SubmissionResult | undefined = resume
-    ? { transferId: input.transferId, transactionHash: resume.signed.hash, status: progress.status, alreadyKnown: true }
+    ? {
+        transferId: input.transferId,
+        transactionHash: progress.transactionHash ?? attempts.at(-1)?.signed.hash ?? '',
+        status: progress.status,
+        alreadyKnown: true,
+      }
     : undefined;
   let failure: { id: string; message: string } | undefined;
+  /** Why the newest attempt is in trouble: decides whether a proven-dead transfer is re-signed or fails. */
+  let lastError: { id: string; message: string } | undefined = resume?.lastError;
 
   setHandler(progressQuery, () => progress);
   setHandler(waitForSubmissionUpdate, async () => {
@@ -84,131 +109,193 @@ export async function transferWorkflow(input: TransferInput, resume?: PollingRes
     await storage.recordTransition(input.transferId, patch);
   };
 
-  const fail = async (err: unknown, release: boolean): Promise<TransferProgress> => {
-    const error = describeFailure(err);
-    if (release) await storage.releaseReservation(input);
+  const answer = (hash: string, alreadyKnown: boolean) => {
+    submission ??= { transferId: input.transferId, transactionHash: hash, status: progress.status, alreadyKnown };
+  };
+
+  /** Terminal failure. Only called when no attempt can still land, so the reservation goes back. */
+  const fail = async (error: { id: string; message: string }): Promise<TransferProgress> => {
+    await storage.releaseReservation(input);
     await record({ status: 'failed', error });
     // Answer a waiting caller only once the failure is durable in the projection.
     failure = error;
+    return finish();
+  };
+
+  const finish = async (): Promise<TransferProgress> => {
+    await condition(allHandlersFinished);
     return progress;
   };
 
-  let sent: PollingResume;
-  if (resume) {
-    sent = resume;
-  } else {
-    try {
-      sent = await submit();
-    } catch (err) {
-      return fail(err, true);
-    }
-    submission = {
-      transferId: input.transferId,
-      transactionHash: sent.signed.hash,
-      status: progress.status,
-      alreadyKnown: false,
-    };
-  }
-  return watch(sent);
+  const markDead = async (a: AttemptState, evidence: string): Promise<void> => {
+    a.dead = evidence;
+    await storage.markAttemptDead(input.transferId, a.attempt, evidence);
+  };
 
-  async function submit(): Promise<PollingResume> {
-    for (let attempt = 1; ; attempt++) {
-      progress = { ...progress, attempt };
-      const preflight = await chain.preflight(input);
-      const reservation = await chain.reserve(input, preflight);
-      const unsigned = await chain.build(input, preflight, reservation);
-      const signatures = await signing.sign(input, unsigned.payloads);
-      const signed = await storage.storeSigned(input, attempt, unsigned, signatures);
-      progress = { ...progress, status: 'signed', transactionHash: signed.hash };
+  if (!resume) {
+    const outcome = await sendNewAttempt('initial');
+    if (outcome) return outcome;
+  }
+  return watch();
+
+  /**
+   * Signs, stores and broadcasts a new attempt. Returns a final progress when the transfer failed for good,
+   * undefined when it goes on to the watch loop.
+   */
+  async function sendNewAttempt(reason: string, keepReservation = false): Promise<TransferProgress | undefined> {
+    for (;;) {
+      const n = attempts.length + 1;
+      progress = { ...progress, attempt: n };
+      let a: AttemptState;
       try {
-        const result = await sender.broadcast(input, attempt, signed);
-        await record({ status: 'submitted', transactionHash: signed.hash, fee: preflight.fee });
-        return { signed, details: unsigned.details, submittedAt: result.broadcastAt, progress };
+        if (!keepReservation && attempts.length > 0) await storage.releaseReservation(input);
+        const preflight = await chain.preflight(input);
+        const reservation = await chain.reserve(input, preflight);
+        const unsigned = await chain.build(input, preflight, reservation);
+        const signatures = await signing.sign(input, unsigned.payloads);
+        const signed = await storage.storeSigned(input, n, unsigned, signatures, reason);
+        a = { attempt: n, signed, details: unsigned.details, submittedAt: 0, fee: preflight.fee };
       } catch (err) {
-        const { id } = describeFailure(err);
-        if (!REBUILD_ON.has(id) || attempt >= MAX_ATTEMPTS) throw err;
-        // The node says these bytes are dead; make sure the chain agrees before signing anything new.
-        const seen = await watcher.checkStatus(input, signed.hash, unsigned.details, 0);
-        if (seen.state !== 'not_found' && seen.state !== 'expired') {
-          await record({ status: 'submitted', transactionHash: signed.hash, fee: preflight.fee });
-          return { signed, details: unsigned.details, submittedAt: 0, progress };
+        // Nothing new left this process. Fail only if no earlier attempt can still land; else keep watching them.
+        const error = describeFailure(err);
+        if (attempts.every((x) => x.dead)) return fail(error);
+        lastError = error;
+        return undefined;
+      }
+      attempts.push(a);
+      progress = { ...progress, status: progress.status === 'pending' ? 'signed' : progress.status };
+      try {
+        const result = await sender.broadcast(input, a.attempt, a.signed, false);
+        a.submittedAt = result.broadcastAt;
+        lastError = undefined;
+        await record({ status: 'submitted', transactionHash: a.signed.hash, fee: a.fee });
+        answer(a.signed.hash, false);
+        return undefined;
+      } catch (err) {
+        const f = describeBroadcastFailure(err);
+        lastError = { id: f.id, message: f.message };
+        if (f.id === 'fee_too_low' && f.sequenced && !f.possiblySent && n < MAX_ATTEMPTS) {
+          // Same nonce / sequence, fresh fees: the two attempts exclude each other, so no proof is needed.
+          reason = `re-signed with the same nonce and fresh fees: attempt ${n} was refused as fee_too_low (${f.message}); both hold the same nonce, so at most one can land`;
+          keepReservation = true;
+          continue;
         }
-        await storage.releaseReservation(input);
+        if (!f.possiblySent && f.sequenced && !REBUILD_ON.has(f.id)) {
+          // The node refused the bytes on their only send; the nonce / inputs go to the next transfer of this
+          // wallet, whose transaction conflicts with these bytes, so at most one of the two can ever land.
+          await markDead(a, `refused by the node on its only broadcast (${f.id}: ${f.message})`);
+          if (attempts.every((x) => x.dead)) return fail(lastError);
+        }
+        // Unclear, or a rejection that only the chain can confirm: watch every attempt until it lands or is
+        // proven dead. Never release, never fail here.
+        return undefined;
       }
     }
   }
 
-  async function watch(state: PollingResume): Promise<TransferProgress> {
-    let misses = 0;
+  async function watch(): Promise<TransferProgress> {
+    let misses = resume?.misses ?? 0;
     for (;;) {
       if (workflowInfo().continueAsNewSuggested) {
         await condition(allHandlersFinished);
-        await continueAsNew<typeof transferWorkflow>(input, { ...state, progress });
+        await continueAsNew<typeof transferWorkflow>(input, { attempts, progress, misses, lastError });
       }
-      const status = await watcher.checkStatus(input, state.signed.hash, state.details, state.submittedAt);
-      const done = await apply(status);
-      if (done) return progress;
-      if (status.state === 'not_found') {
-        misses++;
-        if (misses % RESEND_AFTER_MISSES === 0) {
-          try {
-            await sender.broadcast(input, progress.attempt, state.signed);
-          } catch (err) {
-            // Another transaction took the nonce / inputs: ours can never land.
-            return fail(err, false);
-          }
-        }
-      } else {
+      const live = attempts.filter((a) => !a.dead);
+      const seen = await Promise.all(
+        live.map((a) => watcher.checkStatus(input, a.signed.hash, a.details, a.submittedAt)),
+      );
+      const landedAt = seen.findIndex((s) => s.state === 'included' || s.state === 'failed');
+      if (landedAt >= 0) {
         misses = 0;
+        if (await apply(live[landedAt]!, seen[landedAt]!)) return finish();
+      } else {
+        for (const [i, s] of seen.entries()) {
+          if (s.state === 'expired') await markDead(live[i]!, s.reason);
+        }
+        if (progress.status === 'confirmed') {
+          // Included before and gone now: a reorg. Back to submitted; the same bytes stay valid.
+          await record({ status: 'submitted', confirmations: 0, blockNumber: null, blockHash: null });
+        }
+        if (attempts.every((a) => a.dead)) {
+          const outcome = await afterAllDead();
+          if (outcome) return outcome;
+          misses = 0;
+          continue;
+        }
+        if (seen.some((s) => s.state === 'not_found')) {
+          misses++;
+          if (misses % RESEND_AFTER_MISSES === 0) await resendLive();
+        } else {
+          misses = 0;
+        }
       }
       await sleep(input.pollIntervalMs);
     }
   }
 
-  /** Applies one observation; returns true when the transfer reached a terminal state. */
-  async function apply(status: ChainStatus): Promise<boolean> {
-    switch (status.state) {
-      case 'included':
-      case 'failed': {
-        if (status.state === 'failed' && status.final) {
-          await record({
-            status: 'failed',
-            confirmations: status.confirmations ?? progress.confirmations,
-            blockNumber: status.blockNumber ?? null,
-            blockHash: status.blockHash ?? null,
-            error: { id: 'tx_reverted', message: status.reason },
-          });
-          await storage.releaseReservation(input);
-          return true;
+  /** Every attempt is proven dead: sign a new one if the transfer may still go through, else fail. */
+  async function afterAllDead(): Promise<TransferProgress | undefined> {
+    const dead = attempts.map((a) => `attempt ${a.attempt} (${a.signed.hash}): ${a.dead}`).join('; ');
+    const error = lastError ?? { id: 'tx_expired', message: `every attempt expired: ${dead}` };
+    if (attempts.length >= MAX_ATTEMPTS) return fail({ id: error.id, message: `${error.message} (${dead})` });
+    lastError = error;
+    return sendNewAttempt(`re-signed after every earlier attempt was proven dead: ${dead}`);
+  }
+
+  /** The same bytes again for every live attempt: safe, and the cure for a dropped or lost broadcast. */
+  async function resendLive(): Promise<void> {
+    for (const a of attempts.filter((x) => !x.dead)) {
+      try {
+        const result = await sender.broadcast(input, a.attempt, a.signed, true);
+        if (a.submittedAt === 0) a.submittedAt = result.broadcastAt;
+        if (progress.status === 'signed') {
+          await record({ status: 'submitted', transactionHash: a.signed.hash, fee: a.fee });
+          answer(a.signed.hash, false);
         }
-        const next: TransferStatus = status.state === 'included' && status.final ? 'finalized' : 'confirmed';
-        const confirmations = status.confirmations ?? 0;
-        if (
-          next !== progress.status ||
-          confirmations !== progress.confirmations ||
-          status.blockNumber !== progress.blockNumber
-        ) {
-          await record({
-            status: next,
-            confirmations,
-            blockNumber: status.blockNumber ?? null,
-            blockHash: status.blockHash ?? null,
-          });
-        }
-        if (next === 'finalized') await storage.releaseReservation(input);
-        return next === 'finalized';
+      } catch (err) {
+        // A resend's error proves nothing (the bytes may be in a block a lagging node has not seen): keep watching.
+        lastError = describeFailure(err);
       }
-      case 'pending':
-      case 'not_found':
-        // Included before and gone now: a reorg. Back to submitted; the same bytes stay valid.
-        if (progress.status === 'confirmed')
-          await record({ status: 'submitted', confirmations: 0, blockNumber: null, blockHash: null });
-        return false;
-      case 'expired':
-        await record({ status: 'failed', error: { id: 'tx_expired', message: status.reason } });
-        await storage.releaseReservation(input);
-        return true;
     }
+  }
+
+  /** Applies an inclusion of attempt `a`; returns true when the transfer reached a terminal state. */
+  async function apply(a: AttemptState, status: ChainStatus): Promise<boolean> {
+    if (status.state !== 'included' && status.state !== 'failed') return false;
+    const hash = a.signed.hash !== progress.transactionHash ? { transactionHash: a.signed.hash } : {};
+    if (status.state === 'failed' && status.final) {
+      await record({
+        status: 'failed',
+        ...hash,
+        confirmations: status.confirmations ?? progress.confirmations,
+        blockNumber: status.blockNumber ?? null,
+        blockHash: status.blockHash ?? null,
+        error: { id: 'tx_reverted', message: status.reason },
+      });
+      // The chain used the nonce / inputs: no other attempt can land any more.
+      await storage.releaseReservation(input);
+      answer(a.signed.hash, true);
+      return true;
+    }
+    const next: TransferStatus = status.state === 'included' && status.final ? 'finalized' : 'confirmed';
+    const confirmations = status.confirmations ?? 0;
+    if (
+      next !== progress.status ||
+      confirmations !== progress.confirmations ||
+      status.blockNumber !== progress.blockNumber ||
+      hash.transactionHash
+    ) {
+      await record({
+        status: next,
+        ...hash,
+        confirmations,
+        blockNumber: status.blockNumber ?? null,
+        blockHash: status.blockHash ?? null,
+      });
+    }
+    answer(a.signed.hash, true);
+    if (next === 'finalized') await storage.releaseReservation(input);
+    return next === 'finalized';
   }
 }
 
@@ -217,4 +304,17 @@ function describeFailure(err: unknown): { id: string; message: string } {
   const cause = err instanceof ActivityFailure ? err.cause : err;
   if (cause instanceof ApplicationFailure) return { id: cause.type ?? 'INTERNAL_ERROR', message: cause.message };
   return { id: 'INTERNAL_ERROR', message: err instanceof Error ? err.message : String(err) };
+}
+
+/** A broadcast failure; anything the activity did not vouch for (timeouts included) counts as possibly sent. */
+function describeBroadcastFailure(err: unknown): BroadcastFailure {
+  const { id, message } = describeFailure(err);
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  const facts = cause instanceof ApplicationFailure ? (cause.details?.[0] as Partial<BroadcastFailure> | undefined) : {};
+  return {
+    id,
+    message,
+    possiblySent: facts?.possiblySent !== false,
+    sequenced: facts?.sequenced === true,
+  };
 }

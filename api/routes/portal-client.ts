@@ -24,7 +24,7 @@ import {
   solanaSendIntent,
 } from '../../portal/sign-methods.js';
 import { submitTransfer } from '../../transfers/submit.js';
-import type { AppDeps } from '../context.js';
+import { type AppDeps, idempotencyScopeOf } from '../context.js';
 import { httpError } from '../errors.js';
 import { idempotencyKeyHeader, parse } from '../schemas.js';
 import { submitDeps } from './transfers.js';
@@ -145,7 +145,11 @@ export function portalClientRoutes(deps: AppDeps): Router {
       const key = keyHeader === undefined ? undefined : parse(idempotencyKeyHeader, keyHeader);
       const outcome = await submitTransfer(
         submitDeps(deps),
-        { tenantId: req.auth!.tenantId, clientWalletIds: [wallet.id] },
+        {
+          tenantId: req.auth!.tenantId,
+          clientWalletIds: [wallet.id],
+          idempotencyScope: idempotencyScopeOf(req.auth!),
+        },
         {
           chain: adapter.network.name,
           walletId: wallet.id,

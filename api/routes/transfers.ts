@@ -4,7 +4,7 @@ import type { Prisma } from '../../generated/prisma/client.js';
 import { transferHistory } from '../../transfers/history.js';
 import { type SubmitDeps, submitTransfer } from '../../transfers/submit.js';
 import { toSendResponse, toTransferView } from '../../transfers/view.js';
-import type { AppDeps } from '../context.js';
+import { type AppDeps, idempotencyScopeOf } from '../context.js';
 import { httpError } from '../errors.js';
 import { idempotencyKeyHeader, listTransfersQuery, parse, sendAssetsBody } from '../schemas.js';
 
@@ -34,7 +34,12 @@ export function transferRoutes(deps: AppDeps): Router {
           (w) => w.id,
         )
       : undefined;
-    const outcome = await submitTransfer(submitDeps(deps), { tenantId: auth.tenantId, clientWalletIds }, body, key);
+    const outcome = await submitTransfer(
+      submitDeps(deps),
+      { tenantId: auth.tenantId, clientWalletIds, idempotencyScope: idempotencyScopeOf(auth) },
+      body,
+      key,
+    );
     res.setHeader('Idempotency-Key', outcome.transfer.idempotencyKey);
     if (outcome.kind === 'accepted') {
       res.status(202).json({

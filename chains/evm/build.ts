@@ -7,6 +7,8 @@ import {
   type TransactionSerializableEIP1559,
 } from 'viem';
 import type { PreflightResult, Reservation, Signature, SignedTx, TransferIntent, UnsignedTx } from '../types.js';
+import { BaseError } from '../../errors/base.js';
+import { ErrorId } from '../../errors/codes.js';
 import { erc20Abi } from './erc20.js';
 import type { EvmPreflightContext } from './preflight.js';
 
@@ -37,10 +39,14 @@ export function buildEvmTransfer(
 ): UnsignedTx {
   const ctx = preflight.context as unknown as EvmPreflightContext;
   if (reservation.nonce === undefined) throw new Error('EVM build needs a reserved nonce');
+  const nonce = BigInt(reservation.nonce);
+  // viem serializes a JS number: refuse what it cannot carry exactly rather than sign a different nonce.
+  if (nonce > BigInt(Number.MAX_SAFE_INTEGER))
+    throw new BaseError(`nonce ${nonce} is beyond what this signer encodes exactly`, { id: ErrorId.BadNonce });
   const tx: TransactionSerializableEIP1559 = {
     type: 'eip1559',
     chainId: ctx.chainId,
-    nonce: Number(reservation.nonce),
+    nonce: Number(nonce),
     gas: BigInt(ctx.gas),
     maxFeePerGas: BigInt(ctx.maxFeePerGas),
     maxPriorityFeePerGas: BigInt(ctx.maxPriorityFeePerGas),
@@ -53,6 +59,7 @@ export function buildEvmTransfer(
     payloads: [{ curve: 'secp256k1', payload: keccak256(unsigned).slice(2) }],
     details: {
       nonce: reservation.nonce,
+      from: intent.from.address,
       gas: ctx.gas,
       maxFeePerGas: ctx.maxFeePerGas,
       maxPriorityFeePerGas: ctx.maxPriorityFeePerGas,

@@ -72,7 +72,7 @@ export function createEvmAdapter(network: NetworkConfig): ChainAdapter {
       }
     },
 
-    getStatus: (hash) => wrap(() => evmStatus(client, network, hash)),
+    getStatus: (hash, context) => wrap(() => evmStatus(client, network, hash, context)),
     classify: classifyEvmError,
 
     async faucet(address, rawAmount) {

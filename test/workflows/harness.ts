@@ -36,17 +36,25 @@ export const input: TransferInput = {
 export interface Recorder {
   patches: StatusPatch[];
   calls: string[];
+  /** Re-sign reasons, by attempt. */
+  reasons: Record<number, string>;
+  /** Death evidence, by attempt. */
+  dead: Record<number, string>;
 }
 
 /** Scripted activities: `statuses` are returned one per check (the last one repeats). */
 export function scriptedActivities(
   opts: {
     statuses?: ChainStatus[];
+    /** Per-hash answers instead of `statuses` (several attempts watched at once). */
+    status?: (hash: string, check: number) => ChainStatus;
     preflight?: () => Promise<PreflightResult>;
-    broadcast?: (attempt: number) => Promise<void>;
+    /** Throw to fail the broadcast of `attempt` (`resend`: a watch-loop resend). */
+    broadcast?: (attempt: number, resend: boolean) => Promise<void>;
   } = {},
 ): { activities: Activities; rec: Recorder } {
-  const rec: Recorder = { patches: [], calls: [] };
+  const rec: Recorder = { patches: [], calls: [], reasons: {}, dead: {} };
+  let checks = 0;
   const statuses = [
     ...(opts.statuses ?? [{ state: 'included', blockNumber: '5', blockHash: '0xb', confirmations: 2, final: true }]),
   ];
@@ -77,18 +85,30 @@ export function scriptedActivities(
       signCount++;
       return [{ curve: 'secp256k1' as const, signature: 'bb'.repeat(64), recovery: 0 }];
     },
-    storeSigned: async (_i: TransferInput, attempt: number): Promise<SignedTx> => {
+    storeSigned: async (
+      _i: TransferInput,
+      attempt: number,
+      _u: UnsignedTx,
+      _s: unknown,
+      reason?: string,
+    ): Promise<SignedTx> => {
       rec.calls.push('storeSigned');
+      rec.reasons[attempt] = reason ?? 'initial';
       return { raw: `0xraw${attempt}`, hash: `0xhash${attempt}-${signCount}` };
     },
-    broadcast: async (_i: TransferInput, attempt: number) => {
-      rec.calls.push('broadcast');
-      await opts.broadcast?.(attempt);
+    broadcast: async (_i: TransferInput, attempt: number, _s: SignedTx, resend?: boolean) => {
+      rec.calls.push(resend ? 'resend' : 'broadcast');
+      await opts.broadcast?.(attempt, resend === true);
       return { hash: `0xhash${attempt}`, alreadyKnown: false, broadcastAt: 1 };
     },
-    checkStatus: async () => {
+    checkStatus: async (_i: TransferInput, hash: string) => {
       rec.calls.push('checkStatus');
+      if (opts.status) return opts.status(hash, checks++);
       return statuses.length > 1 ? statuses.shift()! : statuses[0]!;
+    },
+    markAttemptDead: async (_id: string, attempt: number, evidence: string) => {
+      rec.calls.push('markAttemptDead');
+      rec.dead[attempt] = evidence;
     },
     recordTransition: async (_id: string, patch: StatusPatch) => {
       rec.patches.push(patch);

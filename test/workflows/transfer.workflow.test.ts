@@ -73,41 +73,175 @@ describe('transferWorkflow on a real Temporal dev server', () => {
     expect(statuses(rec)).toEqual(['failed']);
   });
 
-  it('re-signs only after the node rejected the bytes as dead and the chain does not know them', async () => {
+  it('re-signs only once the chain proves the rejected attempt dead, and keeps the evidence', async () => {
     const { activities, rec } = scriptedActivities({
-      statuses: [
-        { state: 'not_found' },
-        { state: 'included', blockNumber: '9', blockHash: '0xb9', confirmations: 2, final: true },
-      ],
+      status: (hash) =>
+        hash.startsWith('0xhash1-')
+          ? { state: 'expired', reason: 'finalized block height 400 > lastValidBlockHeight 300' }
+          : { state: 'included', blockNumber: '9', blockHash: '0xb9', confirmations: 2, final: true },
       broadcast: async (attempt) => {
-        if (attempt === 1)
-          throw ApplicationFailure.create({
-            type: 'blockhash_expired',
-            message: 'Blockhash not found',
-            nonRetryable: true,
-          });
+        if (attempt === 1) throw rejection('blockhash_expired', 'Blockhash not found', { possiblySent: false });
       },
     });
     const { submission, result } = await run(activities);
     expect(rec.calls.filter((c) => c === 'sign')).toHaveLength(2);
-    expect(rec.calls.filter((c) => c === 'releaseReservation').length).toBeGreaterThanOrEqual(1);
+    // The proof came before the second signature.
+    expect(rec.calls.indexOf('markAttemptDead')).toBeLessThan(rec.calls.lastIndexOf('sign'));
+    expect(rec.dead[1]).toContain('lastValidBlockHeight');
+    expect(rec.reasons[2]).toContain('proven dead');
+    expect(rec.reasons[2]).toContain('lastValidBlockHeight');
     expect(submission).toMatchObject({ transactionHash: '0xhash2-2' });
-    expect(result).toMatchObject({ status: 'finalized', attempt: 2 });
+    expect(result).toMatchObject({ status: 'finalized', attempt: 2, transactionHash: '0xhash2-2' });
   });
 
-  it('does not re-sign when the "dead" transaction is actually known to the chain', async () => {
+  it('never re-signs on not_found: a lost answer then a lagging node saying "blockhash not found" lands once', async () => {
+    let checks = 0;
     const { activities, rec } = scriptedActivities({
-      statuses: [
-        { state: 'pending' },
-        { state: 'included', blockNumber: '3', blockHash: '0xb3', confirmations: 2, final: true },
-      ],
-      broadcast: async () => {
-        throw ApplicationFailure.create({ type: 'tx_expired', message: 'expired', nonRetryable: true });
+      status: () =>
+        ++checks < 4
+          ? { state: 'not_found' }
+          : { state: 'included', blockNumber: '3', blockHash: '0xb3', confirmations: 2, final: true },
+      broadcast: async (attempt, resend) => {
+        if (attempt === 1 && !resend)
+          throw rejection('blockhash_expired', 'Blockhash not found', { possiblySent: true });
+      },
+    });
+    const { result } = await run(activities);
+    expect(rec.calls.filter((c) => c === 'sign')).toHaveLength(1);
+    // The reservation is held until the transfer is final.
+    expect(rec.calls.indexOf('releaseReservation')).toBe(rec.calls.length - 1);
+    expect(result).toMatchObject({ status: 'finalized', attempt: 1, transactionHash: '0xhash1-1' });
+  });
+
+  it('a first-try rejection is not proof either: not_found keeps it watched, never re-signed', async () => {
+    let checks = 0;
+    const { activities, rec } = scriptedActivities({
+      status: () =>
+        ++checks < 3
+          ? { state: 'not_found' }
+          : { state: 'included', blockNumber: '3', blockHash: '0xb3', confirmations: 2, final: true },
+      broadcast: async (attempt, resend) => {
+        if (attempt === 1 && !resend) throw rejection('tx_expired', 'TAPOS_ERROR', { possiblySent: false });
       },
     });
     const { result } = await run(activities);
     expect(rec.calls.filter((c) => c === 'sign')).toHaveLength(1);
     expect(result).toMatchObject({ status: 'finalized', attempt: 1 });
+  });
+
+  it('a broadcast that runs out of time and is then included ends finalized, not failed, nonce kept', async () => {
+    let checks = 0;
+    const { activities, rec } = scriptedActivities({
+      status: () =>
+        ++checks < 2
+          ? { state: 'not_found' }
+          : { state: 'included', blockNumber: '5', blockHash: '0xb5', confirmations: 2, final: true },
+      broadcast: async () => {
+        // What a schedule-to-close timeout after a lost answer looks like to the workflow: no facts, unclear.
+        throw ApplicationFailure.create({ type: 'rpc_failed', message: 'timed out', nonRetryable: true });
+      },
+    });
+    const { result } = await run(activities);
+    expect(result).toMatchObject({ status: 'finalized', attempt: 1 });
+    expect(statuses(rec)).not.toContain('failed');
+    // Released only at the end (finalized), never while the attempt could still land.
+    expect(rec.calls.filter((c) => c === 'releaseReservation')).toHaveLength(1);
+    expect(rec.calls.at(-1)).toBe('releaseReservation');
+  });
+
+  it('an error on a watch-loop resend (fee_too_low, nonce too low from a lagging node) is not a failure', async () => {
+    let checks = 0;
+    const { activities, rec } = scriptedActivities({
+      status: () =>
+        ++checks <= 10
+          ? { state: 'not_found' }
+          : { state: 'included', blockNumber: '6', blockHash: '0xb6', confirmations: 2, final: true },
+      broadcast: async (_attempt, resend) => {
+        if (resend) throw rejection('nonce_conflict', 'nonce too low', { possiblySent: true, sequenced: true });
+      },
+    });
+    const { result } = await run(activities);
+    expect(rec.calls).toContain('resend');
+    expect(rec.calls.filter((c) => c === 'sign')).toHaveLength(1);
+    expect(result).toMatchObject({ status: 'finalized', attempt: 1 });
+    expect(statuses(rec)).not.toContain('failed');
+  });
+
+  it('an EVM fee_too_low on the only send is re-signed with the same reservation (no release, no wait)', async () => {
+    const { activities, rec } = scriptedActivities({
+      status: (hash) =>
+        hash.startsWith('0xhash2-')
+          ? { state: 'included', blockNumber: '8', blockHash: '0xb8', confirmations: 2, final: true }
+          : { state: 'not_found' },
+      broadcast: async (attempt, resend) => {
+        if (attempt === 1 && !resend)
+          throw rejection('fee_too_low', 'max fee per gas less than block base fee', {
+            possiblySent: false,
+            sequenced: true,
+          });
+      },
+    });
+    const { result } = await run(activities);
+    expect(rec.calls.filter((c) => c === 'sign')).toHaveLength(2);
+    expect(rec.calls.indexOf('releaseReservation')).toBe(rec.calls.length - 1); // only after finalized
+    expect(rec.reasons[2]).toContain('same nonce');
+    expect(result).toMatchObject({ status: 'finalized', attempt: 2, transactionHash: '0xhash2-2' });
+  });
+
+  it('whichever attempt lands wins: the first one landing after a re-sign finalizes with its hash', async () => {
+    const { activities, rec } = scriptedActivities({
+      status: (hash) =>
+        hash.startsWith('0xhash1-')
+          ? { state: 'included', blockNumber: '12', blockHash: '0xb12', confirmations: 2, final: true }
+          : { state: 'not_found' },
+      broadcast: async (attempt, resend) => {
+        if (attempt === 1 && !resend)
+          throw rejection('fee_too_low', 'replacement transaction underpriced', {
+            possiblySent: false,
+            sequenced: true,
+          });
+      },
+    });
+    const { result } = await run(activities);
+    expect(rec.calls.filter((c) => c === 'sign')).toHaveLength(2);
+    expect(result).toMatchObject({ status: 'finalized', transactionHash: '0xhash1-1' });
+  });
+
+  it('a sequenced chain\'s definitive refusal on the only send fails and releases (the next user of the nonce conflicts)', async () => {
+    const { activities, rec } = scriptedActivities({
+      broadcast: async () => {
+        throw rejection('insufficient_funds', 'insufficient funds for gas * price + value', {
+          possiblySent: false,
+          sequenced: true,
+        });
+      },
+    });
+    const { submission, result } = await run(activities);
+    expect(submission).toMatchObject({ cause: { type: 'insufficient_funds' } });
+    expect(result).toMatchObject({ status: 'failed', error: { id: 'insufficient_funds' } });
+    expect(rec.dead[1]).toContain('refused by the node');
+    expect(rec.calls).toContain('releaseReservation');
+  });
+
+  it('the same refusal on an unsequenced chain (Solana, Tron) waits for the chain to prove expiry before failing', async () => {
+    let checks = 0;
+    const { activities, rec } = scriptedActivities({
+      status: () => (++checks < 3 ? { state: 'not_found' } : { state: 'expired', reason: 'expiration passed' }),
+      broadcast: async (attempt) => {
+        if (attempt === 1)
+          throw rejection('insufficient_funds', 'balance too low', { possiblySent: false, sequenced: false });
+        throw rejection('insufficient_funds', 'balance too low', { possiblySent: false, sequenced: false });
+      },
+    });
+    const { result } = await run(activities);
+    // Proven dead → one re-sign (the error may have been a lagging node's), then dead again → failed after 3.
+    expect(result).toMatchObject({ status: 'failed', error: { id: 'insufficient_funds' } });
+    expect(rec.calls.filter((c) => c === 'sign')).toHaveLength(3);
+    expect(Object.keys(rec.dead)).toEqual(['1', '2', '3']);
+    // Every re-sign came after the previous attempt's proof.
+    const idx = (c: string, n: number) => rec.calls.map((x, i) => (x === c ? i : -1)).filter((i) => i >= 0)[n]!;
+    expect(idx('markAttemptDead', 0)).toBeLessThan(idx('sign', 1));
+    expect(idx('markAttemptDead', 1)).toBeLessThan(idx('sign', 2));
   });
 
   it('moves back to submitted on a reorg and finalizes on the new chain', async () => {
@@ -140,9 +274,17 @@ describe('transferWorkflow on a real Temporal dev server', () => {
     expect(result).toMatchObject({ status: 'failed', error: { id: 'tx_reverted' } });
   });
 
-  it('marks an expired transaction failed with tx_expired', async () => {
-    const { activities } = scriptedActivities({ statuses: [{ state: 'expired', reason: 'blockhash expired' }] });
+  it('re-signs after a proven expiry and fails with tx_expired once every one of 3 attempts expired', async () => {
+    const { activities, rec } = scriptedActivities({ statuses: [{ state: 'expired', reason: 'blockhash expired' }] });
     const { result } = await run(activities);
     expect(result).toMatchObject({ status: 'failed', error: { id: 'tx_expired' } });
+    expect(rec.calls.filter((c) => c === 'sign')).toHaveLength(3);
+    expect(Object.keys(rec.dead)).toEqual(['1', '2', '3']);
+    expect(statuses(rec).at(-1)).toBe('failed');
+    expect(rec.calls.at(-1)).toBe('releaseReservation');
   });
 });
+
+function rejection(type: string, message: string, facts: { possiblySent: boolean; sequenced?: boolean }) {
+  return ApplicationFailure.create({ type, message, nonRetryable: true, details: [facts] });
+}
