@@ -18,12 +18,7 @@ import { ErrorId } from '../errors/codes.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { Signer } from '../signer/types.js';
 import { markNonceUsed, releaseNonce, reserveNonce } from '../storage/sequencer.js';
-import {
-  applyStatusPatch,
-  markAttemptBroadcast,
-  markAttemptDead,
-  storeSignedAttempt,
-} from '../storage/transfers.js';
+import { applyStatusPatch, markAttemptBroadcast, markAttemptDead, storeSignedAttempt } from '../storage/transfers.js';
 import {
   hasInFlightUtxoTransfers,
   outpointOf,
@@ -146,7 +141,14 @@ export function createActivities({ prisma, chains, signer }: ActivityDeps) {
         reason?: string,
       ): Promise<SignedTx> => {
         const signed = adapterFor(input).assemble(unsigned, signatures);
-        const stored = await storeSignedAttempt(prisma, input.transferId, attempt, signed, unsigned.details, reason ?? 'initial');
+        const stored = await storeSignedAttempt(
+          prisma,
+          input.transferId,
+          attempt,
+          signed,
+          unsigned.details,
+          reason ?? 'initial',
+        );
         await applyStatusPatch(prisma, input.transferId, {
           status: 'signed',
           transactionHash: stored.hash,

@@ -46,7 +46,9 @@ describe('reserveNonce', () => {
   it('concurrent reservations of one address never share a nonce', async () => {
     const w = wallet();
     const ids = Array.from({ length: 12 }, (_, i) => `C${i}-${randomUUID()}`);
-    const nonces = await Promise.all(ids.map((transferId) => reserveNonce(prisma, { ...w, transferId, chainNonce: 3n })));
+    const nonces = await Promise.all(
+      ids.map((transferId) => reserveNonce(prisma, { ...w, transferId, chainNonce: 3n })),
+    );
     expect(new Set(nonces).size).toBe(ids.length);
     expect([...nonces].sort((x, y) => Number(x - y))).toEqual(ids.map((_, i) => BigInt(3 + i)));
   });

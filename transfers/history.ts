@@ -5,6 +5,7 @@
  */
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
+import type { TransferAttempt } from '../generated/prisma/client.js';
 
 // @temporalio/proto is CommonJS: named ESM imports fail under plain Node.
 const { temporal } = proto;
@@ -21,6 +22,7 @@ const STEP: Record<string, string> = {
   broadcast: 'broadcast',
   checkStatus: 'check_status',
   recordTransition: 'record_state',
+  markAttemptDead: 'attempt_dead',
   releaseReservation: 'release_reservation',
 };
 
@@ -120,4 +122,23 @@ export async function transferHistory(client: Client, workflowId: string): Promi
 
 function lastFailureMessage(e: proto.temporal.api.history.v1.IHistoryEvent): string | undefined {
   return e.activityTaskStartedEventAttributes?.lastFailure?.message ?? undefined;
+}
+
+/**
+ * Adds each attempt's re-sign decision and death evidence (kept in PostgreSQL with the attempt, since activity
+ * payloads in Temporal history are encrypted) to the story, in time order.
+ */
+export function withAttemptEvents(events: HistoryEvent[], attempts: TransferAttempt[]): HistoryEvent[] {
+  const extra: HistoryEvent[] = [];
+  for (const a of attempts) {
+    extra.push({ at: a.createdAt.toISOString(), event: 'attempt.signed', attempt: a.attempt, detail: a.reason });
+    if (a.deadAt)
+      extra.push({
+        at: a.deadAt.toISOString(),
+        event: 'attempt.dead',
+        attempt: a.attempt,
+        detail: a.deadEvidence ?? '',
+      });
+  }
+  return [...events, ...extra].sort((x, y) => (x.at < y.at ? -1 : x.at > y.at ? 1 : 0));
 }

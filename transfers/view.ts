@@ -1,5 +1,5 @@
 /** The public shape of a transfer (GET /v1/transfers/:id) and of the send response (Portal's shape + ours). */
-import type { Transfer } from '../generated/prisma/client.js';
+import type { Transfer, TransferAttempt } from '../generated/prisma/client.js';
 
 export interface TransferView {
   transferId: string;
@@ -30,6 +30,34 @@ export interface TransferView {
   timestamps: Record<string, string | null>;
   createdAt: string;
   updatedAt: string;
+  /** Every signed attempt (GET /v1/transfers/:id only). */
+  attempts?: AttemptView[];
+}
+
+/** One signed attempt: its bytes, why it was signed and, once proven, why it can never land. */
+export interface AttemptView {
+  attempt: number;
+  transactionHash: string;
+  raw: string;
+  /** Chain facts of the attempt: nonce, fee caps, inputs, blockhash, expiration … */
+  details: unknown;
+  reason: string;
+  signedAt: string;
+  broadcastAt: string | null;
+  dead: { at: string; evidence: string } | null;
+}
+
+export function toAttemptView(a: TransferAttempt): AttemptView {
+  return {
+    attempt: a.attempt,
+    transactionHash: a.txHash,
+    raw: a.raw,
+    details: a.details,
+    reason: a.reason,
+    signedAt: a.createdAt.toISOString(),
+    broadcastAt: iso(a.broadcastAt),
+    dead: a.deadAt ? { at: a.deadAt.toISOString(), evidence: a.deadEvidence ?? '' } : null,
+  };
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);

@@ -310,7 +310,8 @@ function describeFailure(err: unknown): { id: string; message: string } {
 function describeBroadcastFailure(err: unknown): BroadcastFailure {
   const { id, message } = describeFailure(err);
   const cause = err instanceof ActivityFailure ? err.cause : err;
-  const facts = cause instanceof ApplicationFailure ? (cause.details?.[0] as Partial<BroadcastFailure> | undefined) : {};
+  const facts =
+    cause instanceof ApplicationFailure ? (cause.details?.[0] as Partial<BroadcastFailure> | undefined) : {};
   return {
     id,
     message,

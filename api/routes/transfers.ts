@@ -1,9 +1,9 @@
 import { Router } from 'express';
 import { ErrorId } from '../../errors/codes.js';
 import type { Prisma } from '../../generated/prisma/client.js';
-import { transferHistory } from '../../transfers/history.js';
+import { transferHistory, withAttemptEvents } from '../../transfers/history.js';
 import { type SubmitDeps, submitTransfer } from '../../transfers/submit.js';
-import { toSendResponse, toTransferView } from '../../transfers/view.js';
+import { toAttemptView, toSendResponse, toTransferView } from '../../transfers/view.js';
 import { type AppDeps, idempotencyScopeOf } from '../context.js';
 import { httpError } from '../errors.js';
 import { idempotencyKeyHeader, listTransfersQuery, parse, sendAssetsBody } from '../schemas.js';
@@ -77,7 +77,12 @@ export function transferRoutes(deps: AppDeps): Router {
   });
 
   r.get('/v1/transfers/:id', async (req, res) => {
-    res.json(toTransferView(await findTransfer(deps, req.auth!, req.params.id)));
+    const transfer = await findTransfer(deps, req.auth!, req.params.id);
+    const attempts = await deps.prisma.transferAttempt.findMany({
+      where: { transferId: transfer.id },
+      orderBy: { attempt: 'asc' },
+    });
+    res.json({ ...toTransferView(transfer), attempts: attempts.map(toAttemptView) });
   });
 
   r.get('/v1/transfers/:id/history', async (req, res) => {
@@ -85,7 +90,10 @@ export function transferRoutes(deps: AppDeps): Router {
     res.json({
       transferId: transfer.id,
       workflowId: transfer.workflowId,
-      events: await transferHistory(deps.temporal, transfer.workflowId),
+      events: withAttemptEvents(
+        await transferHistory(deps.temporal, transfer.workflowId),
+        await deps.prisma.transferAttempt.findMany({ where: { transferId: transfer.id } }),
+      ),
     });
   });
 

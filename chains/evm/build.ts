@@ -6,9 +6,9 @@ import {
   serializeTransaction,
   type TransactionSerializableEIP1559,
 } from 'viem';
-import type { PreflightResult, Reservation, Signature, SignedTx, TransferIntent, UnsignedTx } from '../types.js';
 import { BaseError } from '../../errors/base.js';
 import { ErrorId } from '../../errors/codes.js';
+import type { PreflightResult, Reservation, Signature, SignedTx, TransferIntent, UnsignedTx } from '../types.js';
 import { erc20Abi } from './erc20.js';
 import type { EvmPreflightContext } from './preflight.js';
 

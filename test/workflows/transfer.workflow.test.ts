@@ -207,7 +207,7 @@ describe('transferWorkflow on a real Temporal dev server', () => {
     expect(result).toMatchObject({ status: 'finalized', transactionHash: '0xhash1-1' });
   });
 
-  it('a sequenced chain\'s definitive refusal on the only send fails and releases (the next user of the nonce conflicts)', async () => {
+  it("a sequenced chain's definitive refusal on the only send fails and releases (the next user of the nonce conflicts)", async () => {
     const { activities, rec } = scriptedActivities({
       broadcast: async () => {
         throw rejection('insufficient_funds', 'insufficient funds for gas * price + value', {
