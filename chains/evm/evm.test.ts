@@ -119,6 +119,12 @@ describe('EVM adapter on anvil', () => {
       unsigned.payloads.map((p) => signWithPrivateKey(p.curve, from.sk, p.payload)),
     );
     await expect(adapter.broadcast(signed)).rejects.toMatchObject({ id: 'nonce_conflict', kind: 'terminal' });
+    // The chain proves the second transaction dead: the block that used nonce 0 holds a different hash.
+    const dead = await adapter.getStatus(signed.hash, { details: unsigned.details });
+    expect(dead.state).toBe('expired');
+    expect(dead.state === 'expired' && dead.reason).toContain(first.signed.hash);
+    // …while the first one, same nonce, is never declared dead.
+    expect((await adapter.getStatus(first.signed.hash, { details: first.unsigned.details })).state).toBe('included');
   });
 
   it('sends a caller-built contract call (evm_call): its calldata is signed as given, gas estimated with margin', async () => {

@@ -5,9 +5,8 @@ import type { ChainStatus, NetworkConfig, StatusContext } from '../types.js';
  * One status check. A receipt whose block is no longer canonical (reorg) reads as pending/not found,
  * so the workflow moves the transfer back to `submitted`.
  *
- * `expired` (these bytes can never land) only with proof: the sender's nonce count at a block the network
- * treats as final (the `finalized` tag, or `requiredConfirmations` deep) is past our nonce, and the receipt
- * lookup made after that read still does not know our hash — so a different transaction used the nonce.
+ * `expired` (these bytes can never land) only with proof: a different transaction from the same sender with the
+ * same nonce sits in a block the network treats as final (the `finalized` tag, or `requiredConfirmations` deep).
  */
 export async function evmStatus(
   client: PublicClient,
@@ -50,7 +49,14 @@ async function receiptOf(client: PublicClient, hash: string) {
   });
 }
 
-/** The evidence that another transaction consumed our nonce in a final block, or null. */
+/** Blocks back from the final block where nodes still serve account state (non-archive nodes keep 128). */
+const STATE_WINDOW = 127n;
+
+/**
+ * The evidence that another transaction consumed our nonce in a final block, or null. The consuming transaction is
+ * read from the block itself (found by bisecting the sender's nonce count over block-pinned queries), so a node
+ * that lags, or a load balancer mixing nodes, cannot make our own included transaction look like someone else's.
+ */
 async function nonceConsumedByOther(
   client: PublicClient,
   network: NetworkConfig,
@@ -60,21 +66,36 @@ async function nonceConsumedByOther(
   if (typeof details.nonce !== 'string' || typeof details.from !== 'string') return null;
   const nonce = BigInt(details.nonce);
   const from = details.from as Hex;
-  let blockNumber: bigint;
+  let final: bigint;
   if (network.finality === 'tag') {
-    const finalized = await client.getBlock({ blockTag: 'finalized' });
-    if (finalized.number === null) return null;
-    blockNumber = finalized.number;
+    const block = await client.getBlock({ blockTag: 'finalized' });
+    if (block.number === null) return null;
+    final = block.number;
   } else {
     const head = await client.getBlockNumber({ cacheTime: 0 });
-    blockNumber = head - BigInt(Math.max(0, network.requiredConfirmations - 1));
-    if (blockNumber < 0n) return null;
+    final = head - BigInt(Math.max(0, network.requiredConfirmations - 1));
+    if (final < 0n) return null;
   }
-  const count = BigInt(await client.getTransactionCount({ address: from, blockNumber }));
-  if (count <= nonce) return null;
-  // Read after the nonce: if our transaction used it, its receipt is visible now.
-  if (await receiptOf(client, hash)) return null;
-  return `nonce ${nonce} of ${from} was used by another transaction: the account's nonce count is ${count} at final block ${blockNumber} and ${hash} is in no block`;
+  const countAt = async (blockNumber: bigint) =>
+    BigInt(await client.getTransactionCount({ address: from, blockNumber }));
+  if ((await countAt(final)) <= nonce) return null;
+
+  let lo = final > STATE_WINDOW ? final - STATE_WINDOW : 0n;
+  if ((await countAt(lo)) > nonce) {
+    // Used long before the state window: no node lags that far behind a final block.
+    if (await receiptOf(client, hash)) return null;
+    return `nonce ${nonce} of ${from} was used before block ${lo} (final block ${final}) and ${hash} is in no block`;
+  }
+  let hi = final; // count(lo) <= nonce < count(hi)
+  while (hi - lo > 1n) {
+    const mid = (lo + hi) / 2n;
+    if ((await countAt(mid)) > nonce) hi = mid;
+    else lo = mid;
+  }
+  const block = await client.getBlock({ blockNumber: hi, includeTransactions: true });
+  const user = block.transactions.find((t) => t.from.toLowerCase() === from.toLowerCase() && BigInt(t.nonce) === nonce);
+  if (!user || user.hash.toLowerCase() === hash.toLowerCase()) return null;
+  return `nonce ${nonce} of ${from} was used by ${user.hash} in block ${hi} (${block.hash}), final at block ${final}`;
 }
 
 function isNotFound(err: unknown): boolean {

@@ -5,16 +5,28 @@
  */
 import type { BroadcastResult, SignedTx } from '../types.js';
 import { classifyTronError, TronBroadcastRejected } from './errors.js';
-import { decodeNodeMessage, type TronHttpClient } from './http.js';
+import { decodeNodeMessage, type TronHttpClient, TronHttpError } from './http.js';
 
+/** Whether the node knows the transaction. A failed lookup is an error, never "not on chain". */
 async function alreadyOnChain(client: TronHttpClient, hash: string): Promise<boolean> {
   const lookups = [
     () => client.getTransactionInfo(hash).then((r) => Boolean(r.id)),
     () => client.getTransactionById(hash).then((r) => Boolean(r.txID)),
-    () => client.getTransactionFromPending(hash).then((r) => Boolean(r.txID)),
+    // Missing on some node versions/providers: only that answer means "not there".
+    () =>
+      client
+        .getTransactionFromPending(hash)
+        .then((r) => Boolean(r.txID))
+        .catch((err: unknown) => {
+          if (err instanceof TronHttpError && (err.status === 404 || err.status === 405)) return false;
+          throw err;
+        }),
   ];
   for (const lookup of lookups) {
-    if (await lookup().catch(() => false)) return true;
+    const known = await lookup().catch((err: unknown) => {
+      throw classifyTronError(err);
+    });
+    if (known) return true;
   }
   return false;
 }

@@ -31,7 +31,7 @@ describeChainE2E(solanaCase, (ctx) => {
     expect(peer.tokenBalance(mint, wallet.address)).toBe(3_750_000n);
   });
 
-  it('declares a broadcast transaction that never lands expired after its blockhash window, without re-signing', async () => {
+  it('a transaction that never lands is re-signed only after its blockhash is proven expired; 3 expiries → failed', async () => {
     const { stack, chain } = ctx();
     const peer = chain.extra!.peer as SolanaTestPeer;
     const wallet = await ctx().fundedWallet('dropped');
@@ -46,20 +46,65 @@ describeChainE2E(solanaCase, (ctx) => {
         walletId: wallet.walletId,
       });
       expect(sent.status, JSON.stringify(sent.body)).toBe(200);
-      const final = await waitForTransfer<{ status: string; error: { id: string } | null; transactionHash: string }>(
+      const final = await waitForTransfer<{ status: string; error: { id: string } | null }>(
         stack,
         sent.body.transferId,
       );
-      expect(final).toMatchObject({
-        status: 'failed',
-        error: { id: 'tx_expired' },
-        transactionHash: sent.body.transactionHash,
-      });
+      expect(final).toMatchObject({ status: 'failed', error: { id: 'tx_expired' } });
       const attempts = await stack.runtime.prisma.transferAttempt.findMany({
         where: { transferId: sent.body.transferId },
+        orderBy: { attempt: 'asc' },
       });
-      expect(attempts).toHaveLength(1);
+      expect(attempts).toHaveLength(3);
+      expect(attempts[0]!.txHash).toBe(sent.body.transactionHash);
+      for (const [i, a] of attempts.entries()) {
+        expect(a.deadEvidence).toMatch(/lastValidBlockHeight/);
+        // Each new signature only after the previous attempt was proven dead.
+        if (i > 0) {
+          expect(a.createdAt.getTime()).toBeGreaterThanOrEqual(attempts[i - 1]!.deadAt!.getTime());
+          expect(a.reason).toContain('proven dead');
+        }
+      }
       expect(await chain.balance(to)).toBe(0n);
+    } finally {
+      peer.setDropIncoming(false);
+    }
+  });
+
+  it('a dropped transaction is re-signed after its proven expiry and the new one lands: paid once', async () => {
+    const { stack, chain } = ctx();
+    const peer = chain.extra!.peer as SolanaTestPeer;
+    const wallet = await ctx().fundedWallet('dropped-once');
+    const to = ctx().randomRecipient();
+    peer.setDropIncoming(true);
+    let dropping = true;
+    try {
+      const sent = await stack.call<{ transferId: string }>('POST', '/v1/assets/send', {
+        chain: 'solana-local',
+        to,
+        token: 'NATIVE',
+        amount: '0.02',
+        walletId: wallet.walletId,
+      });
+      expect(sent.status, JSON.stringify(sent.body)).toBe(200);
+      // The cluster recovers once the first attempt is proven dead.
+      for (let i = 0; i < 300 && dropping; i++) {
+        const first = await stack.runtime.prisma.transferAttempt.findFirst({
+          where: { transferId: sent.body.transferId, attempt: 1 },
+        });
+        if (first?.deadAt) {
+          peer.setDropIncoming(false);
+          dropping = false;
+        } else await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(dropping).toBe(false);
+      const final = await waitForTransfer<{ status: string; transactionHash: string }>(stack, sent.body.transferId);
+      expect(final.status).toBe('finalized');
+      const landed = await stack.runtime.prisma.transferAttempt.findMany({
+        where: { transferId: sent.body.transferId, deadAt: null },
+      });
+      expect(landed.map((a) => a.txHash)).toEqual([final.transactionHash]);
+      expect(await chain.balance(to)).toBe(20_000_000n);
     } finally {
       peer.setDropIncoming(false);
     }
