@@ -110,6 +110,35 @@ describe('auth and tenant scoping', () => {
     expect(own.status).toBe(200);
   });
 
+  it('keeps idempotency namespaces apart: tenant "x" + key "b-1" and tenant "x-b" + key "1" are two transfers', async () => {
+    const base = `t${randomBytes(3).toString('hex')}`;
+    const callers = [
+      { tenant: base, key: 'b-1' },
+      { tenant: `${base}-b`, key: '1' },
+    ];
+    const ids: string[] = [];
+    for (const c of callers) {
+      const key = `cfsk_${randomBytes(16).toString('hex')}`;
+      await seedServerKey(stack.runtime.prisma, c.tenant, key);
+      const auth = { authorization: `Bearer ${key}` };
+      const w = await stack.call<{ walletId: string }>('POST', '/api/wallets', { userId: 'idem' }, auth);
+      expect(w.status).toBe(201);
+      // Unfunded: the transfer fails in preflight, which still writes its row and starts its workflow.
+      const sent = await stack.call<{ id: string }>(
+        'POST',
+        '/v1/assets/send',
+        { ...valid(), walletId: w.body.walletId },
+        { ...auth, 'idempotency-key': c.key },
+      );
+      expect(sent.status, JSON.stringify(sent.body)).toBe(400);
+      expect(sent.body.id).toBe('insufficient_funds');
+      const rows = await stack.runtime.prisma.transfer.findMany({ where: { tenantId: c.tenant } });
+      expect(rows).toHaveLength(1);
+      ids.push(rows[0]!.workflowId);
+    }
+    expect(ids[0]).not.toBe(ids[1]);
+  });
+
   it('lists transfers with filters and cursor pagination', async () => {
     for (let i = 0; i < 3; i++) {
       const r = await stack.call('POST', '/v1/assets/send', valid(), { 'idempotency-key': `page-${i}` });

@@ -110,6 +110,19 @@ describe('EVM transfers under stress', () => {
     });
     expect(stale.status).toBe(400);
     expect(stale.body.id).toBe('bad_nonce');
+    // A far-future nonce (next + 20, or above 2^53) would park the wallet behind a gap: refused too.
+    for (const nonce of ['0x15', '0xffffffffffffffff']) {
+      const far = await stack.call<{ id: string; message: string }>('POST', '/v1/assets/send', {
+        chain: 'anvil',
+        to: randomAddress(),
+        token: 'NATIVE',
+        amount: '0.01',
+        walletId: wallet.walletId,
+        nonce,
+      });
+      expect(far.status, nonce).toBe(400);
+      expect(far.body.id).toBe('bad_nonce');
+    }
     // The next normal send still gets the right nonce.
     const next = await stack.call<{ transferId: string }>('POST', '/v1/assets/send', {
       chain: 'anvil',
