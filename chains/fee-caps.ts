@@ -66,10 +66,17 @@ export function parseMaxFee(maxFee: string, nativeDecimals: number): bigint {
   try {
     return parseAmount(maxFee, nativeDecimals);
   } catch (err) {
-    if (err instanceof BaseError)
-      throw badRequest(err.shortMessage.replace(/^amount/, 'maxFee'), ErrorId.BadMaxFee);
+    if (err instanceof BaseError) throw badRequest(err.shortMessage.replace(/^amount/, 'maxFee'), ErrorId.BadMaxFee);
     throw err;
   }
+}
+
+/** The smallest of the ceilings that are set; undefined when none is (no ceiling). */
+export function lowestCeiling(...values: (bigint | undefined)[]): bigint | undefined {
+  return values.reduce<bigint | undefined>(
+    (a, b) => (b === undefined ? a : a === undefined || b < a ? b : a),
+    undefined,
+  );
 }
 
 export function feeCapIssue(message: string): PreflightIssue {

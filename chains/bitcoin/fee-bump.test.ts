@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { feeFor } from './fees.js';
 import { bumpBitcoinFeeRate } from './fee-bump.js';
+import { feeFor } from './fees.js';
 
 describe('Bitcoin RBF fee rate', () => {
   it('old rate + incremental relay fee (1 sat/vB by default)', () => {
     expect(bumpBitcoinFeeRate(5_000n, { vsize: 141 })).toEqual({ ok: true, satPerKvB: 6_000n, capped: false });
-    expect(bumpBitcoinFeeRate(5_000n, { vsize: 141, incrementalSatPerKvB: 2_500n })).toMatchObject({ satPerKvB: 7_500n });
+    expect(bumpBitcoinFeeRate(5_000n, { vsize: 141, incrementalSatPerKvB: 2_500n })).toMatchObject({
+      satPerKvB: 7_500n,
+    });
   });
 
   it('follows a higher estimate', () => {

@@ -4,10 +4,11 @@
  * rate when given, and never above the network cap or a request's `maxFee` (total sat over the replacement's vsize).
  * Rates in sat/kvB, as in fees.ts.
  */
+import { lowestCeiling } from '../fee-caps.js';
 import { MIN_RELAY_SAT_PER_KVB } from './fees.js';
 
 export type BitcoinBump =
-  | { ok: true; satPerKvB: bigint; /** a cap held the rate below the target */ capped: boolean }
+  | { ok: true; satPerKvB: bigint /** a cap held the rate below the target */; capped: boolean }
   | { ok: false; reason: 'at_cap'; message: string };
 
 export function bumpBitcoinFeeRate(
@@ -27,8 +28,7 @@ export function bumpBitcoinFeeRate(
   const minimum = previousSatPerKvB + (opts.incrementalSatPerKvB ?? MIN_RELAY_SAT_PER_KVB);
   const wanted = opts.targetSatPerKvB !== undefined && opts.targetSatPerKvB > minimum ? opts.targetSatPerKvB : minimum;
   const byMaxFee = opts.maxFee === undefined ? undefined : (BigInt(opts.maxFee) * 1000n) / BigInt(opts.vsize);
-  const ceilings = [opts.capSatPerKvB, byMaxFee].filter((v): v is bigint => v !== undefined);
-  const ceiling = ceilings.length ? ceilings.reduce((a, b) => (b < a ? b : a)) : undefined;
+  const ceiling = lowestCeiling(opts.capSatPerKvB, byMaxFee);
   const rate = ceiling !== undefined && ceiling < wanted ? ceiling : wanted;
   if (rate < minimum)
     return {

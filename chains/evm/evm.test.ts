@@ -235,7 +235,10 @@ describe('EVM adapter on anvil', () => {
     };
 
     // Network cap below base fee + tip: refused.
-    const tight = createEvmAdapter({ ...network, feeCaps: { maxFeePerGasWei: '1000', maxPriorityFeePerGasWei: '1000' } });
+    const tight = createEvmAdapter({
+      ...network,
+      feeCaps: { maxFeePerGasWei: '1000', maxPriorityFeePerGasWei: '1000' },
+    });
     const refused = await tight.preflight(intent);
     expect(refused.errors).toEqual([{ id: 'fee_cap_exceeded', message: expect.stringContaining('network cap') }]);
 

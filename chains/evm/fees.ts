@@ -2,7 +2,7 @@
  * EIP-1559 fee pricing under the network's caps and a request's `maxFee`, and the fee bump of a replacement.
  * Pure: preflight feeds it the base fee and the node's suggested tip; the lead's replacement path calls `bumpEvmFees`.
  */
-import { capOf, feeCapIssue } from '../fee-caps.js';
+import { capOf, feeCapIssue, lowestCeiling } from '../fee-caps.js';
 import type { NetworkConfig, PreflightIssue } from '../types.js';
 
 export interface EvmFees {
@@ -28,13 +28,11 @@ export function evmFeeLimits(network: NetworkConfig): EvmFeeLimits {
   };
 }
 
-const minBig = (...v: (bigint | undefined)[]): bigint | undefined =>
-  v.reduce<bigint | undefined>((a, b) => (b === undefined ? a : a === undefined || b < a ? b : a), undefined);
 const maxBig = (a: bigint, b: bigint): bigint => (a > b ? a : b);
 
 /** The per-gas ceiling: the network cap and, with a request's `maxFee` (total, wei), maxFee / gas. */
 export function perGasCeiling(limits: EvmFeeLimits, gas: bigint, maxFee?: string): bigint | undefined {
-  return minBig(limits.maxFeePerGas, maxFee === undefined ? undefined : BigInt(maxFee) / gas);
+  return lowestCeiling(limits.maxFeePerGas, maxFee === undefined ? undefined : BigInt(maxFee) / gas);
 }
 
 export type EvmPricing = { ok: true; fees: EvmFees } | { ok: false; issue: PreflightIssue };
@@ -53,7 +51,7 @@ export function priceEvmFees(input: {
 }): EvmPricing {
   const { baseFee, gas, limits } = input;
   const floorTip = maxBig(input.suggestedTip, limits.minPriorityFeePerGas);
-  const tip = minBig(floorTip, limits.maxPriorityFeePerGas)!;
+  const tip = lowestCeiling(floorTip, limits.maxPriorityFeePerGas)!;
   if (tip < limits.minPriorityFeePerGas)
     return {
       ok: false,
@@ -92,7 +90,8 @@ function ceilingIssue(
   limits: EvmFeeLimits,
   maxFee?: string,
 ): PreflightIssue {
-  const byRequest = maxFee !== undefined && (limits.maxFeePerGas === undefined || BigInt(maxFee) / gas < limits.maxFeePerGas);
+  const byRequest =
+    maxFee !== undefined && (limits.maxFeePerGas === undefined || BigInt(maxFee) / gas < limits.maxFeePerGas);
   return feeCapIssue(
     byRequest
       ? `the fee needed, ${perGas * gas} wei (${gas} gas × ${perGas} wei), is above this request's maxFee ${maxFee} wei`
@@ -105,7 +104,7 @@ export const EVM_BUMP_NUMERATOR = 1125n;
 export const EVM_BUMP_DENOMINATOR = 1000n;
 
 export type EvmBump =
-  | { ok: true; fees: EvmFees; /** a cap held a fee below what it would otherwise be */ capped: boolean }
+  | { ok: true; fees: EvmFees /** a cap held a fee below what it would otherwise be */; capped: boolean }
   | { ok: false; reason: 'at_cap'; message: string };
 
 const bumped = (v: bigint) => (v * EVM_BUMP_NUMERATOR + EVM_BUMP_DENOMINATOR - 1n) / EVM_BUMP_DENOMINATOR;

@@ -11,8 +11,8 @@ import { BaseError } from '../../errors/base.js';
 import { badRequest, ErrorId } from '../../errors/codes.js';
 import { strip0x } from '../../signer/local-key.js';
 import { formatAmount } from '../amount.js';
-import { base58Encode } from '../shared/base58.js';
 import { maxFeeIssue } from '../fee-caps.js';
+import { base58Encode } from '../shared/base58.js';
 import type {
   NetworkConfig,
   PreflightIssue,

@@ -6,7 +6,7 @@
 
 import { ErrorId } from '../../errors/codes.js';
 import { formatAmount } from '../amount.js';
-import { capOf, feeCapIssue } from '../fee-caps.js';
+import { capOf, feeCapIssue, lowestCeiling } from '../fee-caps.js';
 import type { NetworkConfig, PreflightIssue, PreflightResult, TransferIntent } from '../types.js';
 import { isStellarAddress } from './address.js';
 import { parseAssetId } from './assets.js';
@@ -94,12 +94,15 @@ export async function stellarPreflight(
   );
   // The bid is a maximum (a ledger charges what surge pricing needs), so it is lowered to the caps; the network's
   // base fee is the least that can ever be included.
-  const ceiling = [capOf(network, 'maxFeePerOpStroops'), intent.maxFee === undefined ? undefined : BigInt(intent.maxFee)]
-    .filter((v): v is bigint => v !== undefined)
-    .reduce<bigint | undefined>((a, b) => (a === undefined || b < a ? b : a), undefined);
+  const ceiling = lowestCeiling(
+    capOf(network, 'maxFeePerOpStroops'),
+    intent.maxFee === undefined ? undefined : BigInt(intent.maxFee),
+  );
   if (ceiling !== undefined && ceiling < baseFee)
     errors.push(
-      feeCapIssue(`the network's base fee ${baseFee} stroops is above the fee ceiling ${ceiling} stroops (cap or maxFee)`),
+      feeCapIssue(
+        `the network's base fee ${baseFee} stroops is above the fee ceiling ${ceiling} stroops (cap or maxFee)`,
+      ),
     );
   const feePerOp = ceiling !== undefined && ceiling < bid && ceiling >= baseFee ? ceiling : bid;
   const fee = feePerOp; // one operation

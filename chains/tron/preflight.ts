@@ -104,7 +104,9 @@ export async function tronPreflight(
   const recipientIsNew = isNative && !recipient?.address;
   const bandwidthFee = (bytes: number): bigint => {
     if (recipientIsNew)
-      return BigInt(params.createNewAccountFeeInSystemContract) + (stakedNet < bytes ? BigInt(params.createAccountFee) : 0n);
+      return (
+        BigInt(params.createNewAccountFeeInSystemContract) + (stakedNet < bytes ? BigInt(params.createAccountFee) : 0n)
+      );
     return stakedNet < bytes && freeNet < bytes ? BigInt(bytes * params.transactionFee) : 0n;
   };
   let bytes = bandwidthBytes(encodeRawData(makeRawData(intent, ctx)).length);

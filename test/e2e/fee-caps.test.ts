@@ -33,9 +33,9 @@ function randomAddress(): Hex {
 async function fundedWallet(userId: string): Promise<WalletBody> {
   const { status, body } = await stack.call<WalletBody>('POST', '/api/wallets', { userId });
   expect(status).toBe(201);
-  expect((await stack.call('POST', '/v1/dev/faucet', { chain: 'anvil', address: body.address, amount: '1' })).status).toBe(
-    200,
-  );
+  expect(
+    (await stack.call('POST', '/v1/dev/faucet', { chain: 'anvil', address: body.address, amount: '1' })).status,
+  ).toBe(200);
   return body;
 }
 
@@ -69,7 +69,12 @@ describe('fee ceilings through POST /v1/assets/send (anvil)', () => {
     expect(sent.status).toBe(400);
     expect(sent.body).toEqual({ id: 'fee_cap_exceeded', message: expect.stringContaining('maxFee') });
     const [row] = await transfersOf(wallet.walletId);
-    expect(row).toMatchObject({ status: 'failed', transactionHash: null, maxFee: '1000', error: { id: 'fee_cap_exceeded' } });
+    expect(row).toMatchObject({
+      status: 'failed',
+      transactionHash: null,
+      maxFee: '1000',
+      error: { id: 'fee_cap_exceeded' },
+    });
     expect(await attemptsOf(row!.transferId)).toBe(0);
     expect(await chain.getTransactionCount({ address: wallet.address as Hex })).toBe(0);
     const history = await stack.call<{ events: { event: string; step?: string }[] }>(
@@ -99,8 +104,13 @@ describe('fee ceilings through POST /v1/assets/send (anvil)', () => {
     });
     expect(same.status).toBe(200);
     expect(same.body.transferId).toBe(sent.body.transferId);
-    for (const other of [{ ...body, maxFee: '0.003' }, { ...body, maxFee: undefined }]) {
-      const conflict = await stack.call<{ id: string }>('POST', '/v1/assets/send', other, { 'idempotency-key': 'fee-ok-1' });
+    for (const other of [
+      { ...body, maxFee: '0.003' },
+      { ...body, maxFee: undefined },
+    ]) {
+      const conflict = await stack.call<{ id: string }>('POST', '/v1/assets/send', other, {
+        'idempotency-key': 'fee-ok-1',
+      });
       expect(conflict.status).toBe(409);
       expect(conflict.body.id).toBe('IDEMPOTENCY_CONFLICT');
     }

@@ -229,7 +229,13 @@ describe('eth_sendTransaction with maxFee', () => {
 
     // The caller's own caps: 100000 gas × 10 gwei = 0.001 ETH, above a 0.0001 ETH maxFee.
     const data2 = encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [tokenAddress, 10n] });
-    const own = { to: tokenAddress, data: data2, gas: '0x186a0', maxFeePerGas: '0x2540be400', maxPriorityFeePerGas: '0x1' };
+    const own = {
+      to: tokenAddress,
+      data: data2,
+      gas: '0x186a0',
+      maxFeePerGas: '0x2540be400',
+      maxPriorityFeePerGas: '0x1',
+    };
     expect(await withMaxFee('eth_sendTransaction', [own], '0.0001')).toMatchObject({
       status: 400,
       body: { id: 'fee_cap_exceeded', message: expect.stringContaining('maxFee') },
