@@ -16,6 +16,9 @@ describe('HTTP status mapping', () => {
     ['wallet_not_found', 404],
     ['IDEMPOTENCY_CONFLICT', 409],
     ['rpc_failed', 502],
+    ['fee_cap_exceeded', 400],
+    ['bad_max_fee', 400],
+    ['rpc_chain_mismatch', 502],
     ['broadcast_failed', 502],
     ['SERVICE_UNAVAILABLE', 503],
     ['INTERNAL_ERROR', 500],
@@ -37,6 +40,12 @@ describe('EVM error classification', () => {
     ['insufficient funds for gas * price + value', 'insufficient_funds', 'terminal'],
     ['execution reverted: recipient blocked', 'estimate_gas_reverted', 'terminal'],
     ['max fee per gas less than block base fee', 'fee_too_low', 'terminal'],
+    // Bor (Polygon PIP-35); its digits once matched the 5xx rule and made it a retryable rpc_failed.
+    [
+      'transaction gas price below minimum: gas tip cap 1000000000, minimum needed 25000000000',
+      'fee_too_low',
+      'terminal',
+    ],
     ['fetch failed', 'rpc_failed', 'retryable'],
     ['HTTP request failed. Status: 503', 'rpc_failed', 'retryable'],
     ['429 Too Many Requests', 'rpc_failed', 'retryable'],

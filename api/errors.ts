@@ -13,6 +13,8 @@ const STATUS: Record<string, number> = {
   [ErrorId.BadTo]: 400,
   [ErrorId.BadAmount]: 400,
   [ErrorId.BadNonce]: 400,
+  [ErrorId.BadMaxFee]: 400,
+  [ErrorId.FeeCapExceeded]: 400,
   [ErrorId.InsufficientFunds]: 400,
   [ErrorId.EstimateGasReverted]: 400,
   [ErrorId.ShareNotConfirmed]: 400,
@@ -26,6 +28,8 @@ const STATUS: Record<string, number> = {
   [ErrorId.NonceConflict]: 409,
   [ErrorId.RpcFailed]: 502,
   [ErrorId.BroadcastFailed]: 502,
+  // The configured RPC serves another chain: an operator's misconfiguration, refused before signing.
+  [ErrorId.RpcChainMismatch]: 502,
   [ErrorId.Unavailable]: 503,
   [ErrorId.Internal]: 500,
 };

@@ -15,6 +15,12 @@ export const sendAssetsBody = z.strictObject({
   walletId: z.string().min(1).max(100).optional().describe('sender wallet (server API keys)'),
   share: z.string().min(1).max(100_000).optional().describe('client MPC share (client-held wallets)'),
   nonce: hexNonce.optional(),
+  maxFee: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe('ceiling on the total network fee, decimal string in the native unit, e.g. "0.002" (ETH)'),
   metadataStr: z.string().max(2000).optional(),
   rpcUrl: z.url().optional(),
 });

@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { badRequest, ErrorId } from '../errors/codes.js';
+import { resolveFeeCaps } from './fee-caps.js';
 import type { NetworkConfig } from './types.js';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), 'networks');
@@ -21,7 +22,7 @@ export function loadNetworks(env: NodeJS.ProcessEnv = process.env): NetworkConfi
   const all: NetworkConfig[] = [];
   for (const f of files) {
     const list = JSON.parse(readFileSync(join(dir, f), 'utf8')) as NetworkConfig[];
-    for (const n of list) all.push({ ...n, rpcUrl: env[envKey(n.name)] ?? n.rpcUrl });
+    for (const n of list) all.push({ ...n, rpcUrl: env[envKey(n.name)] ?? n.rpcUrl, feeCaps: resolveFeeCaps(n, env) });
   }
   return all;
 }

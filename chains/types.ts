@@ -44,6 +44,27 @@ export interface NetworkConfig {
   testnet?: boolean;
   /** Family-specific settings (bitcoin network params, stellar passphrase, …). */
   params?: Record<string, unknown>;
+  /** Fee ceilings (operator policy, chains/fee-caps.ts); env `FEE_CAP_<NAME>_<FIELD>` overrides each. */
+  feeCaps?: FeeCaps;
+}
+
+/**
+ * Per-network fee ceilings, as decimal strings in the chain's fee unit. Preflight never signs above them: it
+ * clamps where the chain leaves headroom and refuses with `fee_cap_exceeded` where the fee needed is above.
+ */
+export interface FeeCaps {
+  /** EVM: ceiling of maxFeePerGas, wei. */
+  maxFeePerGasWei?: string;
+  /** EVM: ceiling of maxPriorityFeePerGas, wei. */
+  maxPriorityFeePerGasWei?: string;
+  /** Bitcoin: ceiling of the fee rate, sat/vB (up to 3 decimals). */
+  maxFeeRateSatVb?: string;
+  /** Solana: ceiling of the compute-unit price, micro-lamports. */
+  maxPriorityMicroLamports?: string;
+  /** Tron: the fee_limit signed into contract calls, and the ceiling of a transfer's estimated fee, sun. */
+  feeLimitSun?: string;
+  /** Stellar: ceiling of the fee bid per operation, stroops. */
+  maxFeePerOpStroops?: string;
 }
 
 export type ResolvedToken =
@@ -62,6 +83,11 @@ export interface TransferIntent {
   /** Caller-forced nonce / sequence (Portal's `nonce`), decimal string. */
   nonce?: string;
   memo?: string;
+  /**
+   * The caller's ceiling on this transfer's total network fee, native base units (decimal string). Preflight
+   * refuses with `fee_cap_exceeded` when the estimated fee is above it; fee bumps stop at it.
+   */
+  maxFee?: string;
   /**
    * A transaction the caller built instead of a plain transfer (Portal's `eth_sendTransaction` with calldata,
    * `sol_signAndSendTransaction`). The adapter signs exactly what it describes; `to`, `token` (native) and

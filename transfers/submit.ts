@@ -17,6 +17,7 @@ import {
 import { ApplicationFailure } from '@temporalio/common';
 import type { SendAssetsBody } from '../api/schemas.js';
 import { parseAmount } from '../chains/amount.js';
+import { parseMaxFee } from '../chains/fee-caps.js';
 import type { ChainRegistry } from '../chains/registry.js';
 import type { TransactionRequest, TransferIntent } from '../chains/types.js';
 import { BaseError } from '../errors/base.js';
@@ -95,6 +96,7 @@ export async function submitTransfer(
   const from = adapter.addressFromPublicKey(deps.wallets.publicKeyFor(wallet, adapter.curve));
   if (wallet.custody === 'client' && !body.share) throw badRequest('share is required for a client-held wallet');
   const nonce = body.nonce !== undefined ? BigInt(body.nonce).toString() : undefined;
+  const maxFee = body.maxFee !== undefined ? parseMaxFee(body.maxFee, network.nativeDecimals).toString() : undefined;
   // The share is checked (confirmed, this wallet, this curve) and sealed before anything is written.
   const shareRef =
     body.share && deps.vaultShare ? await deps.vaultShare(wallet.id, adapter.curve, body.share) : undefined;
@@ -126,6 +128,7 @@ export async function submitTransfer(
         amount: body.amount,
         rawAmount: rawAmount.toString(),
         nonce: nonce ?? null,
+        maxFee: maxFee ?? null,
         metadataStr: body.metadataStr ?? null,
         kind: request?.kind ?? 'transfer',
         callData: request ? (request.kind === 'evm_call' ? request.data : request.transaction) : null,
@@ -165,6 +168,7 @@ export async function submitTransfer(
     token,
     rawAmount: rawAmount.toString(),
     ...(nonce !== undefined ? { nonce } : {}),
+    ...(maxFee !== undefined ? { maxFee } : {}),
     ...(body.metadataStr && !request ? { memo: body.metadataStr } : {}),
     ...(request ? { request } : {}),
   };

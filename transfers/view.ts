@@ -17,6 +17,8 @@ export interface TransferView {
   amount: string;
   rawAmount: string;
   nonce: string | null;
+  /** The request's ceiling on the total network fee, native base units; null when none was given. */
+  maxFee: string | null;
   fee: string | null;
   transactionHash: string | null;
   confirmations: number;
@@ -78,6 +80,7 @@ export function toTransferView(t: Transfer): TransferView {
     amount: t.amount,
     rawAmount: t.rawAmount,
     nonce: t.nonce,
+    maxFee: t.maxFee,
     fee: t.fee,
     transactionHash: t.transactionHash,
     confirmations: t.confirmations,

@@ -47,6 +47,8 @@ const signBody = z.strictObject({
   to: z.string().max(200).optional(),
   rpcUrl: z.string().max(2000).optional(),
   metadataStr: z.string().max(2000).optional(),
+  /** eth_sendTransaction / sol_signAndSendTransaction: ceiling on the total network fee (native unit). */
+  maxFee: z.string().min(1).max(100).optional(),
 });
 const rawSignBody = z
   .strictObject({ param: z.string().max(20_000).optional(), params: z.string().max(20_000).optional(), share })
@@ -156,6 +158,7 @@ export function portalClientRoutes(deps: AppDeps): Router {
           share: body.share,
           ...intent,
           ...(body.metadataStr ? { metadataStr: body.metadataStr } : {}),
+          ...(body.maxFee !== undefined ? { maxFee: body.maxFee } : {}),
         },
         key,
       );
@@ -167,6 +170,8 @@ export function portalClientRoutes(deps: AppDeps): Router {
       });
       return;
     }
+    if (body.maxFee !== undefined)
+      throw httpError(ErrorId.BadMaxFee, 'maxFee applies to eth_sendTransaction and sol_signAndSendTransaction only');
     res.json({ data: await signWithMethod(body.method, body.params, target) });
   });
 

@@ -266,6 +266,49 @@ describe('bitcoin adapter on a regtest node', () => {
     expect(BigInt(paid)).toBe(BigInt(unsigned.details.fee as string));
   });
 
+  it('fee caps: a rate above the network cap is lowered to it and relays; a cap below relay minimum and a short maxFee are refused', async () => {
+    const regtest = bitcoinNetwork('bitcoin-regtest');
+    const pricey = (feeCaps: Record<string, string>) =>
+      createBitcoinAdapter({
+        ...regtest,
+        rpcUrl: node.rpcUrl,
+        params: { ...regtest.params, feeRateSatVb: 40 },
+        feeCaps,
+      });
+    const capped = pricey({ maxFeeRateSatVb: '12.5' });
+    const sender = await funded(COIN);
+    const intent = intentFor(capped, sender, newWallet(capped).address, 2_000_000n);
+    const preflight = await capped.preflight(intent);
+    expect(preflight.errors).toEqual([]);
+    expect(preflight.context).toMatchObject({ feeRateSatVb: 12.5 });
+    expect(preflight.warnings.map((w) => w.id)).toContain('fee_rate_capped');
+    const inputs = capped.selectUtxos!(intent, preflight, await capped.listUtxos!(sender.address));
+    const unsigned = await capped.build(intent, preflight, { utxos: inputs });
+    const signed = signAndAssemble(capped, sender, unsigned);
+    await capped.broadcast(signed);
+    const entry = await node.rpc<{ vsize: number; fees: { base: number } }>('getmempoolentry', [signed.hash]);
+    const paid = Math.round(entry.fees.base * 1e8);
+    expect(paid / entry.vsize).toBeGreaterThanOrEqual(12.5);
+    expect(paid / entry.vsize).toBeLessThan(13);
+
+    const belowRelay = await pricey({ maxFeeRateSatVb: '0.5' }).preflight(intent);
+    expect(belowRelay.errors.map((e) => e.id)).toEqual(['fee_cap_exceeded']);
+
+    const sender2 = await funded(COIN);
+    const plain = intentFor(adapter, sender2, newWallet(adapter).address, 2_000_000n);
+    const estimate = await adapter.preflight(plain);
+    const tooLow = await adapter.preflight({ ...plain, maxFee: (BigInt(estimate.fee) - 1n).toString() });
+    expect(tooLow.errors).toEqual([{ id: 'fee_cap_exceeded', message: expect.stringContaining('maxFee') }]);
+    // Build checks again with the inputs actually reserved: nothing to sign above maxFee.
+    const utxos = adapter.selectUtxos!(plain, estimate, await adapter.listUtxos!(sender2.address));
+    await expect(adapter.build({ ...plain, maxFee: '1' }, estimate, { utxos })).rejects.toMatchObject({
+      id: 'fee_cap_exceeded',
+      kind: 'terminal',
+    });
+    const exact = await adapter.preflight({ ...plain, maxFee: estimate.fee });
+    expect(exact.errors).toEqual([]);
+  });
+
   it('preflight reports user errors without throwing', async () => {
     const sender = await funded(10_000_000n);
     const ok = newWallet(adapter).address;

@@ -68,6 +68,13 @@ export function createBitcoinAdapter(network: NetworkConfig): ChainAdapter {
           throw chainError(ErrorId.BadRequest, 'a reserved input does not belong to the sender', 'terminal');
         }
         const plan = planWithInputs(utxos, req);
+        // The reserved inputs may differ from preflight's estimate (and dust change joins the fee): check again.
+        if (intent.maxFee !== undefined && plan.fee > BigInt(intent.maxFee))
+          throw chainError(
+            ErrorId.FeeCapExceeded,
+            `the fee with the reserved inputs, ${plan.fee} sat, is above this request's maxFee ${intent.maxFee} sat`,
+            'terminal',
+          );
         return buildUnsigned({
           chain: network.name,
           plan,

@@ -6,6 +6,8 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import type { Network } from 'bitcoinjs-lib';
 import { isBaseError } from '../../errors/base.js';
 import { badRequest, ErrorId } from '../../errors/codes.js';
+import { formatAmount } from '../amount.js';
+import { feeCapIssue, maxFeeIssue, satVbCapInKvB } from '../fee-caps.js';
 import type { NetworkConfig, PreflightIssue, PreflightResult, TransferIntent, Utxo } from '../types.js';
 import {
   dustThreshold,
@@ -15,7 +17,7 @@ import {
   p2wpkhScript,
   parseCompressedPublicKey,
 } from './address.js';
-import { currentFeeRate, estimateVsize, feeFor } from './fees.js';
+import { currentFeeRate, estimateVsize, feeFor, MIN_RELAY_SAT_PER_KVB } from './fees.js';
 import type { BitcoinRpc } from './rpc.js';
 import { type SpendRequest, selectCoins, sumValues } from './utxo.js';
 
@@ -95,7 +97,18 @@ export async function runPreflight(
     warnings.push({ id: 'nonce_ignored', message: 'bitcoin has no nonce; it was ignored' });
   if (errors.length > 0 || !toScript || !changeScript) return none();
 
-  const rate = await currentFeeRate(rpc, network);
+  const estimated = await currentFeeRate(rpc, network);
+  const capped = capFeeRate(estimated.satPerKvB, network);
+  if (!capped.ok) {
+    errors.push(capped.issue);
+    return none();
+  }
+  const rate = { satPerKvB: capped.satPerKvB, source: estimated.source };
+  if (capped.satPerKvB < estimated.satPerKvB)
+    warnings.push({
+      id: 'fee_rate_capped',
+      message: `fee rate ${formatRate(estimated.satPerKvB)} sat/vB (${estimated.source}) lowered to the network cap ${formatRate(capped.satPerKvB)} sat/vB: confirmation may take longer`,
+    });
   const utxos = await listUtxos(intent.from.address);
   const balance = sumValues(utxos);
   const context: BitcoinPreflightContext = {
@@ -122,5 +135,26 @@ export async function runPreflight(
           : err.shortMessage,
     });
   }
+  const overMax = maxFeeIssue(fee, intent.maxFee, 'sat');
+  if (overMax) errors.push(overMax);
   return { errors, warnings, fee: fee.toString(), totalSpent: (amount + fee).toString(), context };
 }
+
+/** The fee rate lowered to the network cap; refused when the cap is below the relay minimum (nothing would relay). */
+export function capFeeRate(
+  satPerKvB: bigint,
+  network: NetworkConfig,
+): { ok: true; satPerKvB: bigint } | { ok: false; issue: PreflightIssue } {
+  const cap = satVbCapInKvB(network);
+  if (cap === undefined || satPerKvB <= cap) return { ok: true, satPerKvB };
+  if (cap < MIN_RELAY_SAT_PER_KVB)
+    return {
+      ok: false,
+      issue: feeCapIssue(
+        `the fee rate cap ${formatRate(cap)} sat/vB is below the relay minimum ${formatRate(MIN_RELAY_SAT_PER_KVB)} sat/vB`,
+      ),
+    };
+  return { ok: true, satPerKvB: cap };
+}
+
+const formatRate = (satPerKvB: bigint): string => formatAmount(satPerKvB, 3);

@@ -31,11 +31,12 @@ export function transferCall(intent: TransferIntent): { to: Hex; value: bigint; 
   };
 }
 
-/** EIP-1559 transaction from the preflight's fee and gas and the reserved nonce. Pure. */
+/** EIP-1559 transaction from the preflight's fee and gas, the reserved nonce and the configured chain id. Pure. */
 export function buildEvmTransfer(
   intent: TransferIntent,
   preflight: PreflightResult,
   reservation: Reservation,
+  chainId: number,
 ): UnsignedTx {
   const ctx = preflight.context as unknown as EvmPreflightContext;
   if (reservation.nonce === undefined) throw new Error('EVM build needs a reserved nonce');
@@ -45,7 +46,7 @@ export function buildEvmTransfer(
     throw new BaseError(`nonce ${nonce} is beyond what this signer encodes exactly`, { id: ErrorId.BadNonce });
   const tx: TransactionSerializableEIP1559 = {
     type: 'eip1559',
-    chainId: ctx.chainId,
+    chainId,
     nonce: Number(nonce),
     gas: BigInt(ctx.gas),
     maxFeePerGas: BigInt(ctx.maxFeePerGas),
@@ -63,7 +64,7 @@ export function buildEvmTransfer(
       gas: ctx.gas,
       maxFeePerGas: ctx.maxFeePerGas,
       maxPriorityFeePerGas: ctx.maxPriorityFeePerGas,
-      chainId: ctx.chainId,
+      chainId,
     },
   };
 }

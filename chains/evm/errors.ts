@@ -50,9 +50,16 @@ const rules: Rule[] = [
     message: 'the address is not a contract with that function',
   },
   {
+    // Bor (Polygon, PIP-35): "transaction gas price below minimum: gas tip cap 1000000000, minimum needed 25000000000".
+    match: /gas price below minimum|gas tip cap \d+, minimum needed|tip below minimum/i,
+    id: ErrorId.FeeTooLow,
+    kind: 'terminal',
+    message: 'the fee is below the network minimum',
+  },
+  {
     match:
       /intrinsic gas too low|gas limit reached|exceeds block gas limit|max fee per gas less than block base fee|fee cap less than block base fee|transaction underpriced/i,
-    id: 'fee_too_low',
+    id: ErrorId.FeeTooLow,
     kind: 'terminal',
     message: 'gas or fee settings rejected by the node',
   },
@@ -69,14 +76,14 @@ const rules: Rule[] = [
     message: 'the transaction was signed for another chain',
   },
   {
-    match: /rate limit|too many requests|429|capacity|limit exceeded|-32005/i,
+    match: /rate limit|too many requests|\b429\b|capacity|limit exceeded|-32005/i,
     id: ErrorId.RpcFailed,
     kind: 'retryable',
     message: 'RPC rate limited',
   },
   {
     match:
-      /fetch failed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|socket hang up|timed out|timeout|HTTP request failed|50[0-9]|network/i,
+      /fetch failed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|socket hang up|timed out|timeout|HTTP request failed|\b50[0-9]\b|network/i,
     id: ErrorId.RpcFailed,
     kind: 'retryable',
     message: 'RPC unreachable',

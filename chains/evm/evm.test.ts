@@ -196,6 +196,79 @@ describe('EVM adapter on anvil', () => {
     expect(reverting.errors.map((e) => e.id)).toEqual(['estimate_gas_reverted']);
   });
 
+  it('signs the chain id of the config, and refuses an RPC that serves another chain before anything is signed', async () => {
+    const from = newKey();
+    await adapter.faucet!(from.address, (10n ** 18n).toString());
+    const intent: TransferIntent = {
+      transferId: 't-chain',
+      chain: 'anvil',
+      from: { address: from.address, publicKey: from.publicKey },
+      to: newKey().address,
+      token: await adapter.resolveToken('NATIVE'),
+      rawAmount: '1000',
+    };
+    const pre = await adapter.preflight(intent);
+    const unsigned = await adapter.build(intent, pre, { nonce: '0' });
+    expect(parseTransaction(unsigned.unsigned as Hex).chainId).toBe(31337);
+
+    // The attacker's (or a typo'd) RPC_URL_BASE points at a node of chain 31337: the "base" adapter must not go on.
+    const base = loadNetworks().find((n) => n.name === 'base')!;
+    const misrouted = createEvmAdapter({ ...base, rpcUrl: network.rpcUrl });
+    await expect(misrouted.preflight({ ...intent, chain: 'base' })).rejects.toMatchObject({
+      id: 'rpc_chain_mismatch',
+      kind: 'terminal',
+    });
+    // Even handed a preflight result carrying the RPC's chain id, build signs for the configured chain.
+    const forged = { ...pre, context: { ...pre.context, chainId: 31337 } };
+    const built = await misrouted.build({ ...intent, chain: 'base' }, forged, { nonce: '0' });
+    expect(parseTransaction(built.unsigned as Hex).chainId).toBe(8453);
+  });
+
+  it('keeps fees under the network caps and a request maxFee: clamps the headroom, refuses what inclusion needs above', async () => {
+    const from = newKey();
+    const to = newKey();
+    await adapter.faucet!(from.address, (10n ** 18n).toString());
+    await client.request({ method: 'anvil_setNextBlockBaseFeePerGas' as never, params: ['0x3b9aca00'] as never });
+    await client.request({ method: 'evm_mine' as never });
+    const tip = BigInt(await client.request({ method: 'eth_maxPriorityFeePerGas' }));
+    const intent: TransferIntent = {
+      transferId: 't-caps',
+      chain: 'anvil',
+      from: { address: from.address, publicKey: from.publicKey },
+      to: to.address,
+      token: await adapter.resolveToken('NATIVE'),
+      rawAmount: '1000',
+    };
+
+    // Network cap below base fee + tip: refused.
+    const tight = createEvmAdapter({
+      ...network,
+      feeCaps: { maxFeePerGasWei: '1000', maxPriorityFeePerGasWei: '1000' },
+    });
+    const refused = await tight.preflight(intent);
+    expect(refused.errors).toEqual([{ id: 'fee_cap_exceeded', message: expect.stringContaining('network cap') }]);
+
+    // A tip cap under the node's suggestion lowers the tip.
+    const lowTip = createEvmAdapter({ ...network, feeCaps: { maxPriorityFeePerGasWei: (tip / 2n).toString() } });
+    expect((await lowTip.preflight(intent)).context.maxPriorityFeePerGas).toBe((tip / 2n).toString());
+
+    // maxFee of 1 wei: refused before anything is signed.
+    const tiny = await adapter.preflight({ ...intent, maxFee: '1' });
+    expect(tiny.errors).toEqual([{ id: 'fee_cap_exceeded', message: expect.stringContaining('maxFee') }]);
+
+    // A maxFee between what inclusion needs and our usual headroom: maxFeePerGas is lowered to maxFee / gas, and it lands.
+    const maxFee = 21_000n * (1_000_000_000n + tip) + 5_000n;
+    const capped = { ...intent, maxFee: maxFee.toString() };
+    const pre = await adapter.preflight(capped);
+    expect(pre.errors).toEqual([]);
+    expect(BigInt(pre.fee)).toBeLessThanOrEqual(maxFee);
+    expect(pre.context.maxFeePerGas).toBe((maxFee / 21_000n).toString());
+    const { signed } = await sendThrough(capped, from.sk);
+    expect(await waitForFinal(signed.hash)).toMatchObject({ state: 'included', final: true });
+    const receipt = await client.getTransactionReceipt({ hash: signed.hash as Hex });
+    expect(receipt.gasUsed * receipt.effectiveGasPrice).toBeLessThanOrEqual(maxFee);
+  });
+
   it('treats an unreachable RPC as retryable rpc_failed', async () => {
     const dead = createEvmAdapter({ ...network, rpcUrl: 'http://127.0.0.1:1' });
     await expect(dead.getStatus(`0x${'11'.repeat(32)}`, { details: {} })).rejects.toMatchObject({

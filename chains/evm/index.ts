@@ -12,11 +12,13 @@ import { assembleEvmTransfer, buildEvmTransfer } from './build.js';
 import { createEvmClient } from './client.js';
 import { erc20Abi } from './erc20.js';
 import { classifyEvmError } from './errors.js';
-import { evmPreflight } from './preflight.js';
+import { evmPreflight, pinnedChainId } from './preflight.js';
 import { evmStatus } from './status.js';
 
 export function createEvmAdapter(network: NetworkConfig): ChainAdapter {
   const client = createEvmClient(network.rpcUrl);
+  // Signed into every transaction: from the config, never from the RPC (preflight refuses an RPC that disagrees).
+  const chainId = pinnedChainId(network);
 
   const wrap = withClassifier(classifyEvmError);
 
@@ -50,10 +52,10 @@ export function createEvmAdapter(network: NetworkConfig): ChainAdapter {
       return { kind: 'token', address: token, decimals: Number(decimals) };
     },
 
-    preflight: (intent) => wrap(() => evmPreflight(client, intent)),
+    preflight: (intent) => wrap(() => evmPreflight(client, network, intent)),
     getChainNonce: (address) =>
       wrap(async () => String(await client.getTransactionCount({ address: address as Hex, blockTag: 'pending' }))),
-    build: async (intent, preflight, reservation) => buildEvmTransfer(intent, preflight, reservation),
+    build: async (intent, preflight, reservation) => buildEvmTransfer(intent, preflight, reservation, chainId),
     assemble: assembleEvmTransfer,
 
     async broadcast(signed) {

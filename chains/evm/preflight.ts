@@ -1,12 +1,16 @@
 import type { Hex, PublicClient } from 'viem';
+import { BaseError, errorText } from '../../errors/base.js';
 import { ErrorId } from '../../errors/codes.js';
-import type { EvmCallRequest, PreflightIssue, PreflightResult, TransferIntent } from '../types.js';
+import { maxFeeIssue } from '../fee-caps.js';
+import type { NetworkConfig, PreflightIssue, PreflightResult, TransferIntent } from '../types.js';
 import { transferCall } from './build.js';
 import { erc20Abi } from './erc20.js';
 import { classifyEvmError } from './errors.js';
+import { checkOwnEvmFees, evmFeeLimits, priceEvmFees } from './fees.js';
 
 /** What build() needs, carried as JSON through the workflow. */
 export interface EvmPreflightContext {
+  /** From the network config's caip2, never from the RPC (informational: build reads the config itself). */
   chainId: number;
   gas: string;
   maxFeePerGas: string;
@@ -16,49 +20,66 @@ export interface EvmPreflightContext {
 /** Gas estimates get a margin: state can change between estimate and inclusion. */
 const GAS_MARGIN_PERCENT = 120n;
 
-interface Fees {
-  maxFeePerGas: bigint;
-  maxPriorityFeePerGas: bigint;
-  baseFee: bigint;
+/** The chain id we sign for: `eip155:<id>` of the network config. */
+export function pinnedChainId(network: NetworkConfig): number {
+  const [ns, ref] = network.caip2.split(':');
+  if (ns !== 'eip155' || !ref || !/^[1-9]\d*$/.test(ref)) throw new Error(`${network.caip2} is not an eip155 chain id`);
+  return Number(ref);
+}
+
+/** Refuses (terminal, before anything is signed) when the RPC serves another chain than the config names. */
+export async function assertRpcChain(client: PublicClient, network: NetworkConfig): Promise<number> {
+  const pinned = pinnedChainId(network);
+  const served = await client.getChainId();
+  if (served !== pinned)
+    throw new BaseError(`the RPC for ${network.name} serves chain ${served}, not ${pinned}; refusing to sign`, {
+      id: ErrorId.RpcChainMismatch,
+      kind: 'terminal',
+    });
+  return pinned;
+}
+
+/** The node's suggested tip; a node without eth_maxPriorityFeePerGas gets 1 gwei (raised to the network floor). */
+async function suggestedTip(client: PublicClient): Promise<bigint> {
+  try {
+    return BigInt(await client.request({ method: 'eth_maxPriorityFeePerGas' }));
+  } catch (err) {
+    if (/method not found|not supported|does not exist|-32601|unsupported/i.test(errorText(err))) return 1_000_000_000n;
+    throw err;
+  }
 }
 
 /**
- * maxFee = 2 × base fee + tip: stays includable through six full blocks of base-fee growth. A caller's own caps
- * (`evm_call` requests) are used as given, next to the current base fee so preflight can refuse caps it is above.
+ * Balance, gas and fee checks. A user error (revert, insufficient funds, a fee above the caps) comes back in
+ * `errors`; an RPC failure throws (the activity retries it); an RPC serving another chain throws rpc_chain_mismatch.
  */
-async function estimateFees(client: PublicClient, own?: EvmCallRequest): Promise<Fees> {
-  const [block, tip] = await Promise.all([
-    client.getBlock({ blockTag: 'latest' }),
-    own?.maxPriorityFeePerGas
-      ? BigInt(own.maxPriorityFeePerGas)
-      : client.request({ method: 'eth_maxPriorityFeePerGas' }).then(BigInt, () => 1_000_000_000n),
-  ]);
-  const baseFee = block.baseFeePerGas ?? 0n;
-  const maxFeePerGas = own?.maxFeePerGas ? BigInt(own.maxFeePerGas) : baseFee * 2n + tip;
-  return { maxFeePerGas, maxPriorityFeePerGas: tip, baseFee };
-}
-
-/**
- * Balance, gas and fee checks. A user error (revert, insufficient funds) comes back in `errors`;
- * an RPC failure throws (the activity retries it).
- */
-export async function evmPreflight(client: PublicClient, intent: TransferIntent): Promise<PreflightResult> {
+export async function evmPreflight(
+  client: PublicClient,
+  network: NetworkConfig,
+  intent: TransferIntent,
+): Promise<PreflightResult> {
   const from = intent.from.address as Hex;
   const call = transferCall(intent);
   const errors: PreflightIssue[] = [];
   const request = intent.request?.kind === 'evm_call' ? intent.request : undefined;
-  const [chainId, fees, nativeBalance] = await Promise.all([
-    client.getChainId(),
-    estimateFees(client, request),
+  const own =
+    request?.maxFeePerGas && request.maxPriorityFeePerGas
+      ? { maxFeePerGas: BigInt(request.maxFeePerGas), maxPriorityFeePerGas: BigInt(request.maxPriorityFeePerGas) }
+      : undefined;
+  const [chainId, block, tip, nativeBalance] = await Promise.all([
+    assertRpcChain(client, network),
+    client.getBlock({ blockTag: 'latest' }),
+    own ? own.maxPriorityFeePerGas : suggestedTip(client),
     client.getBalance({ address: from }),
   ]);
-  const amount = BigInt(intent.rawAmount);
-  if (fees.maxFeePerGas < fees.baseFee)
+  const baseFee = block.baseFeePerGas ?? 0n;
+  if (own && own.maxFeePerGas < baseFee)
     // It would wait in the mempool holding this address's nonce, and every later transfer behind it.
     errors.push({
-      id: 'fee_too_low',
-      message: `maxFeePerGas ${fees.maxFeePerGas} wei is below the current base fee ${fees.baseFee} wei: the transaction would not be included`,
+      id: ErrorId.FeeTooLow,
+      message: `maxFeePerGas ${own.maxFeePerGas} wei is below the current base fee ${baseFee} wei: the transaction would not be included`,
     });
+  const amount = BigInt(intent.rawAmount);
   if (intent.token.kind === 'token') {
     const tokenBalance = await client.readContract({
       address: intent.token.address as Hex,
@@ -90,9 +111,20 @@ export async function evmPreflight(client: PublicClient, intent: TransferIntent)
       errors.push({ id: classified.id, message: classified.shortMessage });
     }
   }
+  const limits = evmFeeLimits(network);
+  let fees = own ?? { maxFeePerGas: baseFee * 2n + tip, maxPriorityFeePerGas: tip };
+  if (own) errors.push(...checkOwnEvmFees(own, gas, limits, intent.maxFee));
+  else {
+    const priced = priceEvmFees({ baseFee, suggestedTip: tip, gas, limits, maxFee: intent.maxFee });
+    if (priced.ok) fees = priced.fees;
+    else errors.push(priced.issue);
+  }
   const maxFeePerGas = fees.maxFeePerGas;
+  // The most this transaction can cost: what a caller's maxFee bounds, and what the node checks the balance against.
   const fee = gas * maxFeePerGas;
   const totalSpent = fee + (intent.token.kind === 'native' ? amount : 0n);
+  const overMax = maxFeeIssue(fee, intent.maxFee, 'wei');
+  if (overMax && !errors.some((e) => e.id === ErrorId.FeeCapExceeded)) errors.push(overMax);
   if (errors.length === 0 && nativeBalance < totalSpent) {
     errors.push({
       id: ErrorId.InsufficientFunds,

@@ -16,6 +16,7 @@ import {
 import { type AccountInfo, PublicKey, VersionedMessage } from '@solana/web3.js';
 import { chainError, ErrorId } from '../../errors/codes.js';
 import { formatAmount } from '../amount.js';
+import { capOf, feeCapIssue, maxFeeIssue } from '../fee-caps.js';
 import type { NetworkConfig, PreflightIssue, PreflightResult, TransferIntent } from '../types.js';
 import { isOnCurve, solanaAddressFromPublicKey, validateSolanaAddress } from './address.js';
 import { type SolanaTransferContext, transferMessage } from './build.js';
@@ -68,6 +69,13 @@ export async function solanaPreflight(
   const { blockhash, lastValidBlockHeight } = latest.value;
   const rentExemptEmpty = BigInt(await connection.getMinimumBalanceForRentExemption(0, COMMITMENT));
   const priority = priorityOf(network);
+  const priorityCap = capOf(network, 'maxPriorityMicroLamports');
+  if (priorityCap !== undefined && BigInt(priority.price) > priorityCap) {
+    errors.push(
+      feeCapIssue(`priority fee ${priority.price} micro-lamports per CU is above the network cap ${priorityCap}`),
+    );
+    return result(errors, warnings, 0n, 0n, {});
+  }
   const memoUnits = intent.memo ? UNITS.memo : 0;
 
   let ctx: SolanaTransferContext;
@@ -196,6 +204,9 @@ export async function solanaPreflight(
   const lamports = BigInt(fromAcc?.lamports ?? 0);
   const totalSpent = intent.token.kind === 'native' ? amount + fee : fee;
   if (tokenShortfall) errors.push(tokenShortfall);
+  // Counts rent for a created token account too: the sender pays it as part of this transfer.
+  const overMax = maxFeeIssue(fee, intent.maxFee, 'lamports');
+  if (overMax) errors.push(overMax);
   if (totalSpent > lamports) {
     errors.push({
       id: ErrorId.InsufficientFunds,

@@ -11,6 +11,7 @@ import { BaseError } from '../../errors/base.js';
 import { badRequest, ErrorId } from '../../errors/codes.js';
 import { strip0x } from '../../signer/local-key.js';
 import { formatAmount } from '../amount.js';
+import { maxFeeIssue } from '../fee-caps.js';
 import { base58Encode } from '../shared/base58.js';
 import type {
   NetworkConfig,
@@ -137,6 +138,8 @@ export async function solanaRequestPreflight(
   const networkFee = BigInt(feeValue ?? 0);
   const fee = summary.signerIndex === 0 ? networkFee : 0n;
   const totalSpent = fee + summary.lamportsOut;
+  const overMax = maxFeeIssue(fee, intent.maxFee, 'lamports');
+  if (overMax) errors.push(overMax);
   if (errors.length === 0 && lamports < totalSpent)
     errors.push({
       id: ErrorId.InsufficientFunds,

@@ -193,6 +193,30 @@ describe('solana transfers on the test peer', () => {
     expect(peer.balance(from.address)).toBe(SOL - SOL / 10 - Number(preflight.fee));
   });
 
+  it('fee caps: a priority price above the network cap and a fee above maxFee are refused; a maxFee that holds lands', async () => {
+    const over = createSolanaAdapter({
+      ...local,
+      rpcUrl: peer.rpcUrl,
+      params: { priorityMicroLamports: 250_000 },
+      feeCaps: { maxPriorityMicroLamports: '100000' },
+    });
+    const from = newWallet(over);
+    await over.faucet!(from.address, String(SOL));
+    const to = Keypair.generate().publicKey.toBase58();
+    const intent = await intentFor(from, to, String(SOL / 10), 'NATIVE', over);
+    expect((await over.preflight(intent)).errors).toEqual([
+      { id: 'fee_cap_exceeded', message: expect.stringContaining('network cap') },
+    ]);
+
+    const short = await adapter.preflight({ ...intent, maxFee: '4999' }); // the signature fee alone is 5000
+    expect(short.errors).toEqual([{ id: 'fee_cap_exceeded', message: expect.stringContaining('maxFee') }]);
+    const { preflight, signed } = await prepare({ ...intent, maxFee: '5000' }, from);
+    expect(preflight.fee).toBe('5000');
+    await adapter.broadcast(signed);
+    await waitForStatus(signed.hash, {}, (s) => s.state === 'included');
+    expect(peer.balance(from.address)).toBe(SOL - SOL / 10 - 5000);
+  });
+
   it('SPL: creates the recipient token account, charges its rent, moves the tokens', async () => {
     const from = newWallet();
     await adapter.faucet!(from.address, String(SOL));

@@ -248,6 +248,23 @@ describe('stellar adapter against the Horizon test peer', () => {
     expect(peer.balance(bob.address)).toBe('3.0000000');
   });
 
+  it('fee ceilings: maxFee or a network cap below the base fee is refused; a maxFee at the base fee lands', async () => {
+    const alice = wallet();
+    const bob = wallet();
+    peer.fund(alice.address, 10);
+    peer.fund(bob.address, 1);
+    const i = await intent(adapter, alice, bob.address, 'XLM', '1');
+    const base = BigInt((await adapter.preflight(i)).fee);
+    const short = await adapter.preflight({ ...i, maxFee: (base - 1n).toString() });
+    expect(short.errors).toEqual([{ id: 'fee_cap_exceeded', message: expect.stringContaining('base fee') }]);
+    const tight = createStellarAdapter({ ...local, rpcUrl: peer.horizonUrl, feeCaps: { maxFeePerOpStroops: '1' } });
+    expect((await tight.preflight(i)).errors.map((e) => e.id)).toEqual(['fee_cap_exceeded']);
+    const { pre, signed, details } = await prepare(adapter, alice, { ...i, maxFee: base.toString() });
+    expect(pre.fee).toBe(base.toString());
+    await adapter.broadcast(signed);
+    expect((await waitIncluded(adapter, signed.hash, details)).state).toBe('included');
+  });
+
   it('insufficient balance (reserve included) is a preflight error', async () => {
     const alice = wallet();
     const bob = wallet();

@@ -32,7 +32,7 @@ export function createStellarAdapter(network: NetworkConfig): ChainAdapter {
     addressFromPublicKey: stellarAddressFromPublicKey,
     resolveToken: (token) => resolveStellarToken(network, token),
 
-    preflight: (intent) => classified(() => stellarPreflight(horizon, intent)),
+    preflight: (intent) => classified(() => stellarPreflight(horizon, network, intent)),
 
     /** The account's sequence + 1 (int64, kept as a decimal string). */
     getChainNonce: (address) =>

@@ -6,7 +6,8 @@
 
 import { ErrorId } from '../../errors/codes.js';
 import { formatAmount } from '../amount.js';
-import type { PreflightIssue, PreflightResult, TransferIntent } from '../types.js';
+import { capOf, feeCapIssue, lowestCeiling } from '../fee-caps.js';
+import type { NetworkConfig, PreflightIssue, PreflightResult, TransferIntent } from '../types.js';
 import { isStellarAddress } from './address.js';
 import { parseAssetId } from './assets.js';
 import { StellarErrorId } from './errors.js';
@@ -56,6 +57,7 @@ export function minimumBalance(acc: HorizonAccount, baseReserve: bigint): bigint
 
 export async function stellarPreflight(
   horizon: HorizonClient,
+  network: NetworkConfig,
   intent: TransferIntent,
   now: () => number = Date.now,
 ): Promise<PreflightResult> {
@@ -86,11 +88,23 @@ export async function stellarPreflight(
   ]);
 
   // Bid the larger of the ledger's base fee and what 90% of recent transactions paid (surge pricing).
-  const feePerOp = [
-    BigInt(latest.base_fee_in_stroops),
-    BigInt(feeStats.last_ledger_base_fee || '0'),
-    BigInt(feeStats.fee_charged.p90 ?? '0'),
-  ].reduce((a, b) => (b > a ? b : a));
+  const baseFee = BigInt(latest.base_fee_in_stroops);
+  const bid = [baseFee, BigInt(feeStats.last_ledger_base_fee || '0'), BigInt(feeStats.fee_charged.p90 ?? '0')].reduce(
+    (a, b) => (b > a ? b : a),
+  );
+  // The bid is a maximum (a ledger charges what surge pricing needs), so it is lowered to the caps; the network's
+  // base fee is the least that can ever be included.
+  const ceiling = lowestCeiling(
+    capOf(network, 'maxFeePerOpStroops'),
+    intent.maxFee === undefined ? undefined : BigInt(intent.maxFee),
+  );
+  if (ceiling !== undefined && ceiling < baseFee)
+    errors.push(
+      feeCapIssue(
+        `the network's base fee ${baseFee} stroops is above the fee ceiling ${ceiling} stroops (cap or maxFee)`,
+      ),
+    );
+  const feePerOp = ceiling !== undefined && ceiling < bid && ceiling >= baseFee ? ceiling : bid;
   const fee = feePerOp; // one operation
   const baseReserve = BigInt(latest.base_reserve_in_stroops);
   const minCreate = 2n * baseReserve;

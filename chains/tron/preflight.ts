@@ -6,6 +6,7 @@
  * Also fixes the reference block and expiration so build is deterministic.
  */
 import { ErrorId } from '../../errors/codes.js';
+import { capOf, feeCapIssue, maxFeeIssue } from '../fee-caps.js';
 import type { NetworkConfig, PreflightIssue, PreflightResult, TransferIntent } from '../types.js';
 import { tronAddressFromPublicKey, validateTronAddress } from './address.js';
 import { makeRawData, type TronBuildContext } from './build.js';
@@ -30,10 +31,11 @@ export async function loadFeeParams(client: TronHttpClient): Promise<TronFeePara
   };
 }
 
+/** `feeCaps.feeLimitSun` (default 100 TRX): the fee_limit of contract calls and the ceiling of any transfer's fee. */
 export function tronParams(network: NetworkConfig): { feeLimitSun: number; expirationMs: number } {
   const p = network.params ?? {};
   return {
-    feeLimitSun: typeof p.feeLimitSun === 'number' ? p.feeLimitSun : 100_000_000,
+    feeLimitSun: Number(capOf(network, 'feeLimitSun') ?? 100_000_000n),
     expirationMs: typeof p.expirationMs === 'number' ? p.expirationMs : 60_000,
   };
 }
@@ -57,7 +59,8 @@ export async function tronPreflight(
   const errors: PreflightIssue[] = [];
   const warnings: PreflightIssue[] = [];
   const isNative = intent.token.kind === 'native';
-  const { feeLimitSun, expirationMs } = tronParams(network);
+  const { feeLimitSun: networkFeeLimit, expirationMs } = tronParams(network);
+  const maxFee = intent.maxFee === undefined ? undefined : BigInt(intent.maxFee);
   const amount = BigInt(intent.rawAmount);
 
   const fail = (id: string, message: string): PreflightResult => ({
@@ -93,20 +96,30 @@ export async function tronPreflight(
     refBlockId: head.blockID,
     refBlockTimestamp,
     expiration: refBlockTimestamp + expirationMs,
-    ...(isNative ? {} : { feeLimit: feeLimitSun }),
+    ...(isNative ? {} : { feeLimit: networkFeeLimit }),
   };
 
-  const bytes = bandwidthBytes(encodeRawData(makeRawData(intent, ctx)).length);
   const stakedNet = (resource.NetLimit ?? 0) - (resource.NetUsed ?? 0);
   const freeNet = (resource.freeNetLimit ?? 0) - (resource.freeNetUsed ?? 0);
   const recipientIsNew = isNative && !recipient?.address;
-  let fee = 0n;
-  if (recipientIsNew) {
-    fee += BigInt(params.createNewAccountFeeInSystemContract);
-    if (stakedNet < bytes) fee += BigInt(params.createAccountFee);
-  } else if (stakedNet < bytes && freeNet < bytes) {
-    fee += BigInt(bytes * params.transactionFee);
+  const bandwidthFee = (bytes: number): bigint => {
+    if (recipientIsNew)
+      return (
+        BigInt(params.createNewAccountFeeInSystemContract) + (stakedNet < bytes ? BigInt(params.createAccountFee) : 0n)
+      );
+    return stakedNet < bytes && freeNet < bytes ? BigInt(bytes * params.transactionFee) : 0n;
+  };
+  let bytes = bandwidthBytes(encodeRawData(makeRawData(intent, ctx)).length);
+  if (!isNative && maxFee !== undefined) {
+    // fee_limit bounds the TRX burnt for energy; with a request's maxFee, bandwidth + fee_limit must stay within it.
+    const room = maxFee - bandwidthFee(bytes);
+    if (room < BigInt(networkFeeLimit)) {
+      ctx.feeLimit = Number(room > 0n ? room : 0n);
+      bytes = bandwidthBytes(encodeRawData(makeRawData(intent, ctx)).length);
+    }
   }
+  const feeLimitSun = ctx.feeLimit ?? networkFeeLimit;
+  let fee = bandwidthFee(bytes);
 
   let energy = 0;
   if (!isNative && intent.token.kind === 'token') {
@@ -138,13 +151,14 @@ export async function tronPreflight(
     const ownEnergy = Math.max(0, (resource.EnergyLimit ?? 0) - (resource.EnergyUsed ?? 0));
     const energyFee = BigInt(Math.max(0, energy - ownEnergy) * params.energyFee);
     if (energyFee > BigInt(feeLimitSun)) {
-      errors.push({
-        id: 'fee_limit_too_low',
-        message: `estimated energy fee ${energyFee} sun exceeds fee_limit ${feeLimitSun}`,
-      });
+      errors.push(feeCapIssue(`estimated energy fee ${energyFee} sun exceeds fee_limit ${feeLimitSun} sun`));
     }
     fee += energyFee;
   }
+  if (fee > BigInt(networkFeeLimit) && !errors.some((e) => e.id === ErrorId.FeeCapExceeded))
+    errors.push(feeCapIssue(`estimated fee ${fee} sun is above the network cap ${networkFeeLimit} sun`));
+  const overMax = maxFeeIssue(fee, intent.maxFee, 'sun');
+  if (overMax && !errors.some((e) => e.id === ErrorId.FeeCapExceeded)) errors.push(overMax);
 
   const trxBalance = BigInt(account.balance ?? 0);
   const totalSpent = isNative ? amount + fee : fee;

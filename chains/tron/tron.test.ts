@@ -222,6 +222,38 @@ describe('tron adapter against the test peer', () => {
     expect(peer.balanceOf(alice.address)).toBe(50_000_000n - BigInt(preflight.fee));
   });
 
+  it('fee caps: fee_limit lowered to fit a request maxFee and the fee stays within it; over maxFee or the network cap refused', async () => {
+    const usdt = await adapter.resolveToken('USDT');
+    const alice = wallet();
+    await adapter.faucet!(alice.address, '50000000');
+    await adapter.faucet!(alice.address, '10000000', usdt);
+    const i = intent(alice, wallet().address, usdt, '1000000');
+    const estimate = await adapter.preflight(i);
+    expect(estimate.errors).toEqual([]);
+    const fee = BigInt(estimate.fee);
+
+    const short = await adapter.preflight({ ...i, maxFee: (fee - 1n).toString() });
+    expect(short.errors.map((e) => e.id)).toEqual(['fee_cap_exceeded']);
+    const capped = createTronAdapter({ ...network, feeCaps: { feeLimitSun: '1000' } });
+    expect((await capped.preflight(i)).errors.map((e) => e.id)).toEqual(['fee_cap_exceeded']);
+    // A TRX transfer that activates its recipient costs 1.1 TRX: above a 1000 sun cap too.
+    const activation = await capped.preflight(intent(alice, wallet().address, TRX, '1000000'));
+    expect(activation.errors).toEqual([{ id: 'fee_cap_exceeded', message: expect.stringContaining('network cap') }]);
+
+    const maxFee = fee + 1_000n;
+    const { preflight, unsigned, signed } = await prepare({ ...i, maxFee: maxFee.toString() }, alice.sk);
+    expect(preflight.errors).toEqual([]);
+    const feeLimit = JSON.parse(signed.raw).raw_data.fee_limit as number;
+    // Worst case (every sun of fee_limit burnt) stays within maxFee; the estimated energy still fits under it.
+    expect(feeLimit).toBeLessThan(100_000_000);
+    expect(BigInt(feeLimit)).toBeLessThanOrEqual(maxFee);
+    expect(BigInt(feeLimit)).toBeGreaterThanOrEqual(fee);
+    await adapter.broadcast(signed);
+    const { last } = await watch(signed.hash, unsigned, isFinal);
+    expect(last.state).toBe('included');
+    expect(BigInt((await txInfo(signed.hash)).fee as number)).toBeLessThanOrEqual(maxFee);
+  });
+
   it('reports a reverted TRC-20 transfer as failed (final), fee still charged', async () => {
     const usdt = await adapter.resolveToken('USDT');
     const alice = wallet();

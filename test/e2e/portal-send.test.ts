@@ -206,6 +206,58 @@ describe('eth_sendTransaction with calldata', () => {
   });
 });
 
+describe('eth_sendTransaction with maxFee', () => {
+  const withMaxFee = (method: string, params: unknown[], maxFee: string) =>
+    stack.call<SendAnswer>(alice.token, 'POST', '/v1/sign', {
+      method,
+      params: JSON.stringify(params),
+      share: alice.shares.SECP256K1.share,
+      chainId: 'eip155:31337',
+      maxFee,
+    });
+
+  it('refuses a fee above maxFee before signing (recorded with its maxFee, no attempt), also against the caller fee caps', async () => {
+    const tokenAddress = await deployTestToken(rpcUrl, 6);
+    const data = encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [tokenAddress, 9n] });
+    const low = await withMaxFee('eth_sendTransaction', [{ to: tokenAddress, data }], '0.000000001');
+    expect(low).toMatchObject({ status: 400, body: { id: 'fee_cap_exceeded' } });
+    const row = await stack.runtime.prisma.transfer.findFirstOrThrow({
+      where: { walletId: alice.wallet.walletId, callData: data },
+    });
+    expect(row).toMatchObject({ status: 'failed', errorId: 'fee_cap_exceeded', maxFee: '1000000000' });
+    expect(await attemptsOf(row.id)).toBe(0);
+
+    // The caller's own caps: 100000 gas × 10 gwei = 0.001 ETH, above a 0.0001 ETH maxFee.
+    const data2 = encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [tokenAddress, 10n] });
+    const own = {
+      to: tokenAddress,
+      data: data2,
+      gas: '0x186a0',
+      maxFeePerGas: '0x2540be400',
+      maxPriorityFeePerGas: '0x1',
+    };
+    expect(await withMaxFee('eth_sendTransaction', [own], '0.0001')).toMatchObject({
+      status: 400,
+      body: { id: 'fee_cap_exceeded', message: expect.stringContaining('maxFee') },
+    });
+  });
+
+  it('maxFee on a sign-only method or malformed is 400 bad_max_fee, and nothing is written', async () => {
+    const before = await transfersOfAlice();
+    expect(await withMaxFee('personal_sign', ['hello', alice.wallet.address], '0.01')).toMatchObject({
+      status: 400,
+      body: { id: 'bad_max_fee' },
+    });
+    const tokenAddress = await deployTestToken(rpcUrl, 6);
+    const data = encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [tokenAddress, 11n] });
+    expect(await withMaxFee('eth_sendTransaction', [{ to: tokenAddress, data }], '1e-3')).toMatchObject({
+      status: 400,
+      body: { id: 'bad_max_fee' },
+    });
+    expect(await transfersOfAlice()).toBe(before);
+  });
+});
+
 describe('sol_signAndSendTransaction', () => {
   it('signs the dapp-built transaction as it is and tracks it to finalized; lamports move as its instructions say', async () => {
     const to = Keypair.generate().publicKey;
