@@ -100,7 +100,8 @@ interface TransferBody {
   attempts: { attempt: number; transactionHash: string; dead: unknown }[];
 }
 
-describe('lost broadcast answer, then a lagging node', () => {
+// Wallet creation (MPC key generation) takes seconds of CPU on a busy 2-core machine.
+describe('lost broadcast answer, then a lagging node', { timeout: 240_000 }, () => {
   it('EVM: "nonce too low" from a stale node after a lost answer → finalized once, the next transfer gets the next nonce', async () => {
     const wallet = await fundedWallet('anvil', '3');
     const to = recipient('anvil') as Hex;
