@@ -6,6 +6,7 @@ import type { ChainRegistry } from '../chains/registry.js';
 import type {
   ChainStatus,
   PreflightResult,
+  ReplacementRequest,
   Reservation,
   Signature,
   SignedTx,
@@ -115,6 +116,21 @@ export function createActivities({ prisma, chains, signer }: ActivityDeps) {
       async (input: TransferInput, preflight: PreflightResult, reservation: Reservation): Promise<UnsignedTx> => {
         const adapter = adapterFor(input);
         return adapter.build(input.intent, preflight, reservation).catch((err) => {
+          throw adapter.classify(err);
+        });
+      },
+    ),
+
+    /** A same-nonce replacement (speed-up / cancel) of the attempt whose details are `previous`. */
+    buildReplacement: boundary(
+      async (input: TransferInput, previous: Record<string, unknown>, request: ReplacementRequest) => {
+        const adapter = adapterFor(input);
+        if (!adapter.buildReplacement)
+          throw terminal(
+            ErrorId.ReplacementUnsupported,
+            `${input.network} cannot replace a signed transaction; it is re-signed only after its expiry is proven`,
+          );
+        return adapter.buildReplacement(input.intent, previous, request).catch((err) => {
           throw adapter.classify(err);
         });
       },

@@ -25,6 +25,8 @@ const STATUS: Record<string, number> = {
   [ErrorId.NotFound]: 404,
   [ErrorId.WalletNotFound]: 404,
   [ErrorId.IdempotencyConflict]: 409,
+  [ErrorId.TransferTerminal]: 409,
+  [ErrorId.ReplacementUnsupported]: 400,
   [ErrorId.NonceConflict]: 409,
   [ErrorId.RpcFailed]: 502,
   [ErrorId.BroadcastFailed]: 502,

@@ -22,9 +22,23 @@ export function loadNetworks(env: NodeJS.ProcessEnv = process.env): NetworkConfi
   const all: NetworkConfig[] = [];
   for (const f of files) {
     const list = JSON.parse(readFileSync(join(dir, f), 'utf8')) as NetworkConfig[];
-    for (const n of list) all.push({ ...n, rpcUrl: env[envKey(n.name)] ?? n.rpcUrl, feeCaps: resolveFeeCaps(n, env) });
+    for (const n of list)
+      all.push({
+        ...n,
+        rpcUrl: env[envKey(n.name)] ?? n.rpcUrl,
+        feeCaps: resolveFeeCaps(n, env),
+        ...stuckAfter(n, env),
+      });
   }
   return all;
+}
+
+/** `STUCK_AFTER_MS_<NAME>` overrides how long an unincluded transaction waits before its fee is bumped. */
+function stuckAfter(n: NetworkConfig, env: NodeJS.ProcessEnv): Pick<NetworkConfig, 'stuckAfterMs'> {
+  const raw = env[`STUCK_AFTER_MS_${n.name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`];
+  if (raw === undefined) return n.stuckAfterMs === undefined ? {} : { stuckAfterMs: n.stuckAfterMs };
+  if (!/^\d+$/.test(raw)) throw new Error(`STUCK_AFTER_MS_${n.name}: expected milliseconds, got ${raw}`);
+  return { stuckAfterMs: Number(raw) };
 }
 
 export class NetworkDirectory {

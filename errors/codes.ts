@@ -11,6 +11,10 @@ export const ErrorId = {
   Forbidden: 'FORBIDDEN',
   NotFound: 'NOT_FOUND',
   IdempotencyConflict: 'IDEMPOTENCY_CONFLICT',
+  /** speed-up / cancel of a transfer that is already finalized, failed or replaced. */
+  TransferTerminal: 'transfer_terminal',
+  /** The chain cannot replace a signed transaction (no nonce / inputs to reuse): it is re-signed only after proven expiry. */
+  ReplacementUnsupported: 'replacement_unsupported',
   Internal: 'INTERNAL_ERROR',
   Unavailable: 'SERVICE_UNAVAILABLE',
   ChainUnsupported: 'chain_unsupported',

@@ -180,6 +180,9 @@ export async function submitTransfer(
     intent,
     requiredConfirmations: network.requiredConfirmations,
     pollIntervalMs: network.pollIntervalMs ?? network.blockTimeMs,
+    ...(adapter.buildReplacement
+      ? { stuckAfterMs: network.stuckAfterMs ?? Math.max(5 * network.blockTimeMs, 15_000) }
+      : {}),
     ...(shareRef ? { shareRef } : {}),
   };
 
