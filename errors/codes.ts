@@ -29,6 +29,8 @@ export const ErrorId = {
   WalletNotFound: 'wallet_not_found',
   ShareNotConfirmed: 'share_not_confirmed',
   FaucetUnavailable: 'faucet_unavailable',
+  /** The wallet's signing on a curve is locked after a failed partial signature; an operator unlocks it. */
+  WalletLocked: 'wallet_locked',
 } as const;
 export type ErrorId = (typeof ErrorId)[keyof typeof ErrorId];
 
