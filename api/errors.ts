@@ -11,6 +11,8 @@ const STATUS: Record<string, number> = {
   [ErrorId.ChainUnsupported]: 400,
   [ErrorId.TokenUnsupported]: 400,
   [ErrorId.BadTo]: 400,
+  [ErrorId.ToZeroAddress]: 400,
+  [ErrorId.ToIsSender]: 400,
   [ErrorId.BadAmount]: 400,
   [ErrorId.BadNonce]: 400,
   [ErrorId.InsufficientFunds]: 400,

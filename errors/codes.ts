@@ -16,6 +16,10 @@ export const ErrorId = {
   ChainUnsupported: 'chain_unsupported',
   TokenUnsupported: 'token_unsupported',
   BadTo: 'bad_to',
+  /** `to` is the chain's zero / burn address. */
+  ToZeroAddress: 'to_zero_address',
+  /** `to` is the sending wallet itself. */
+  ToIsSender: 'to_is_sender',
   BadAmount: 'bad_amount',
   BadNonce: 'bad_nonce',
   InsufficientFunds: 'insufficient_funds',

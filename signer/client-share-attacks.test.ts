@@ -227,9 +227,11 @@ describe('a partial signature that fails verification locks the wallet (423 wall
   it('ECDSA: one bad c3 (the oracle attack played at the message level) locks; nothing signs until unlocked', async () => {
     const n = fromHex((JSON.parse(a.secp256k1.share).ecdsa as Json).n, 'n');
     const pk = new PaillierPublicKey(n);
+    // c3 · Enc(−q·t) leaves s mod q unchanged unless the plaintext wraps modulo N: the oracle's bit. With t = q³ it
+    // always wraps (the honest plaintext is below q³ + q), so this partial is bad.
     rewrite = (step, msg) => {
       if (step !== 'sign/4:c3') return msg;
-      return { ...msg, c3: toHex(pk.add(fromHex(msg.c3, 'c3'), pk.encrypt(mod(-q * 12345n, n)))) };
+      return { ...msg, c3: toHex(pk.add(fromHex(msg.c3, 'c3'), pk.encrypt(mod(-q * q ** 3n, n)))) };
     };
     try {
       await expect(sign('w-a', 'secp256k1', a.secp256k1.share)).rejects.toMatchObject({ id: 'wallet_locked' });

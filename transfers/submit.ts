@@ -31,6 +31,7 @@ import {
   type TransferStatus,
 } from '../workflows/shared.js';
 import type { transferWorkflow } from '../workflows/transfer.js';
+import { assertRecipient } from './recipient.js';
 
 export interface SubmitDeps {
   prisma: PrismaClient;
@@ -88,6 +89,7 @@ export async function submitTransfer(
     throw new BaseError('wallet not found', { id: ErrorId.WalletNotFound, kind: 'terminal' });
   }
   const from = adapter.addressFromPublicKey(deps.wallets.publicKeyFor(wallet, adapter.curve));
+  assertRecipient(network.family, body.to, from, request !== undefined);
   if (wallet.custody === 'client' && !body.share) throw badRequest('share is required for a client-held wallet');
   const nonce = body.nonce !== undefined ? BigInt(body.nonce).toString() : undefined;
   // The share is checked (confirmed, this wallet, this curve) and sealed before anything is written.

@@ -3,12 +3,19 @@
  * attacker: tampered client shares are refused with 400 mpc_share_invalid before any signing and before a transfer
  * is recorded; a failed partial signature locks the wallet (423 wallet_locked) until an operator unlocks it with a
  * server key; every security-relevant event lands in the tenant's audit log (GET /v1/audit-events, cursor pagination,
- * another tenant sees none of it); client credentials can be revoked.
+ * another tenant sees none of it); client credentials can be revoked. And the front door: /health says only up/down
+ * without a server key and never echoes error text; the zero address and the sender itself are refused as `to`;
+ * the faucet is off in production.
  */
 import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { Connection, Client as TemporalClient } from '@temporalio/client';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../api/app.js';
 import { seedServerKey } from '../../api/auth.js';
+import { loadConfig } from '../../config/env.js';
 import { Envelope, LocalMasterKeyProvider, parseMasterKey } from '../../signer/envelope.js';
 import { fromHex, mod, modInv, randNonZeroBelow, toHex } from '../../signer/mpc/bigint.js';
 import { PaillierPublicKey } from '../../signer/mpc/paillier.js';
@@ -192,7 +199,8 @@ describe('a tampered client share is refused before signing (400 mpc_share_inval
 
 describe('a failed partial signature locks the wallet until an operator unlocks it', () => {
   it('423 wallet_locked on every signing route after one bad partial; unlock with a server key of the tenant only', async () => {
-    // The client party as a remote attacker would play it: a P2 whose partial signature c3 is c3 · Enc(−q·t).
+    // The client party as a remote attacker would play it: a P2 whose partial signature c3 is c3 · Enc(−q·t), with t
+    // large enough (q³) that the plaintext wraps modulo N, so the signature does not verify.
     // It runs against the real stores, vault and lock table of the stack (the runtime's signer has no such hook).
     const prisma = stack.runtime.prisma;
     const n = fromHex((json(alice.shares.SECP256K1.share).ecdsa as Json).n, 'n');
@@ -206,7 +214,7 @@ describe('a failed partial signature locks the wallet until an operator unlocks 
       presignatures: 0,
       tamper: (step, msg) =>
         step === 'sign/4:c3'
-          ? { ...(msg as Json), c3: toHex(pk.add(fromHex((msg as Json).c3, 'c3'), pk.encrypt(mod(-q * 77n, n)))) }
+          ? { ...(msg as Json), c3: toHex(pk.add(fromHex((msg as Json).c3, 'c3'), pk.encrypt(mod(-q * q ** 3n, n)))) }
           : msg,
     });
     const shareJson = Buffer.from(alice.shares.SECP256K1.share, 'base64').toString('utf8');
@@ -328,5 +336,102 @@ describe('GET /v1/audit-events', () => {
     // No share material in any event.
     const text = JSON.stringify(all.body);
     expect(text).not.toContain((json(alice.shares.SECP256K1.share).ecdsa as Json).x2);
+  });
+});
+
+describe('the front door', () => {
+  it('/health: up/down only without a server key, latency and reason words with one', async () => {
+    const anon = await fetch(`${stack.url}/health`);
+    expect(anon.status).toBe(200);
+    expect(await anon.json()).toEqual({
+      status: 'ok',
+      checks: {
+        database: { name: 'database', ok: true },
+        temporal: { name: 'temporal', ok: true },
+        worker: { name: 'worker', ok: true },
+      },
+    });
+    const client = await stack.call<{ checks: Record<string, Json> }>(alice.token, 'GET', '/health');
+    expect(client.body.checks.database).toEqual({ name: 'database', ok: true });
+    const server = await stack.call<{ checks: Record<string, Json> }>(stack.apiKey, 'GET', '/health');
+    expect(server.body.checks.worker).toMatchObject({ ok: true, ms: expect.any(Number) });
+  });
+
+  it('/health with Temporal unreachable: 503 and fixed reason words, never the error text', async () => {
+    const connection = Connection.lazy({ address: '127.0.0.1:1' });
+    const config = loadConfig({ ...process.env, MASTER_KEY: stack.masterKey });
+    const app = createApp({
+      ...stack.runtime,
+      temporal: new TemporalClient({ connection }),
+      config,
+      logger: pino({ level: 'silent' }),
+    });
+    const server = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    try {
+      const addr = server.address();
+      const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/health`;
+      for (const auth of [undefined, `Bearer ${stack.apiKey}`]) {
+        const res = await fetch(url, auth ? { headers: { authorization: auth } } : {});
+        expect(res.status).toBe(503);
+        const text = await res.text();
+        expect(text).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|connect|error/i);
+        const body = JSON.parse(text) as { status: string; checks: Record<string, Json> };
+        expect(body.status).toBe('degraded');
+        expect(body.checks.database?.ok).toBe(true);
+        expect(body.checks.temporal?.ok).toBe(false);
+        if (auth) expect(['unreachable', 'timeout']).toContain(body.checks.temporal?.reason);
+        else expect(body.checks.temporal).toEqual({ name: 'temporal', ok: false });
+      }
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await connection.close().catch(() => {});
+    }
+  });
+
+  it('refuses the zero address and the sending wallet itself as `to` before anything is written', async () => {
+    const info = await stack.call<{ wallet: { addresses: Record<string, string> } }>(
+      stack.apiKey,
+      'GET',
+      `/api/v1/custodians/clients/${alice.id}`,
+    );
+    const self = info.body.wallet.addresses.anvil!;
+    const before = await stack.runtime.prisma.transfer.count({ where: { walletId: alice.walletId } });
+    const send = (to: string) =>
+      stack.call<{ id: string; message: string }>(alice.token, 'POST', '/v1/assets/send', {
+        share: alice.shares.SECP256K1.share,
+        chain: 'anvil',
+        to,
+        token: 'NATIVE',
+        amount: '0.001',
+      });
+    expect(await send('0x0000000000000000000000000000000000000000')).toMatchObject({
+      status: 400,
+      body: { id: 'to_zero_address' },
+    });
+    expect(await send(self)).toMatchObject({ status: 400, body: { id: 'to_is_sender' } });
+    expect(await send(self.toLowerCase())).toMatchObject({ status: 400, body: { id: 'to_is_sender' } });
+    expect(await stack.runtime.prisma.transfer.count({ where: { walletId: alice.walletId } })).toBe(before);
+  });
+
+  it('the faucet is off in production even with ENABLE_DEV_FAUCET=true', async () => {
+    const config = loadConfig({ ...process.env, NODE_ENV: 'production', ENABLE_DEV_FAUCET: 'true' });
+    const app = createApp({ ...stack.runtime, temporal: stack.temporal, config, logger: pino({ level: 'silent' }) });
+    const server = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    try {
+      const addr = server.address();
+      const res = await fetch(`http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/v1/dev/faucet`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ chain: 'anvil', address: RECIPIENT, amount: '1' }),
+      });
+      expect(res.status).toBe(403);
+      expect(await res.json()).toMatchObject({ id: 'faucet_unavailable' });
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
