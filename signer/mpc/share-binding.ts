@@ -87,13 +87,15 @@ export function assertClientBinding(server: DecodedShare, client: DecodedShare):
 }
 
 function assertEcdsa(server: ShareMeta, p1: EcdsaP1Share, meta: ShareMeta, p2: EcdsaP2Share): void {
+  // Cheapest first: comparisons and one hash refuse an edited share before any group or Paillier operation.
   if (p2.n !== p1.paillier.n || !p2.Q.equals(p1.Q) || !p2.Q1.equals(p1.Q1)) throw refused();
+  if (server.peer !== undefined && !sameHex(clientFingerprint(meta, p2), server.peer)) throw refused();
   if (!p2.Q2.multiply(p1.x1).equals(p1.Q) || !G.multiply(p2.x2).equals(p2.Q2)) throw refused();
-  if (server.peer !== undefined) {
-    if (!sameHex(clientFingerprint(meta, p2), server.peer)) throw refused();
-  } else if (!p1.paillier.publicKey.isCiphertext(p2.ckey) || p1.paillier.decrypt(p2.ckey) !== p1.x1) {
+  if (
+    server.peer === undefined &&
+    (!p1.paillier.publicKey.isCiphertext(p2.ckey) || p1.paillier.decrypt(p2.ckey) !== p1.x1)
+  )
     throw refused();
-  }
 }
 
 function assertFrost(server: DecodedShare & { curve: 'ed25519' }, client: DecodedShare & { curve: 'ed25519' }): void {
