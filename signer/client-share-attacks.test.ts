@@ -296,7 +296,7 @@ describe('every message from the other party is bounded before use', () => {
     ).toThrow(expect.objectContaining({ id: 'mpc_bad_paillier_key' }));
   });
 
-  it('signing: P1 refuses a c3 longer than N² before decrypting', async () => {
+  it('signing: P1 refuses a c3 longer than N² before decrypting; P2 an oversized session id', async () => {
     const open = async (party: 'server', walletId: string) => {
       const row = await serverStore.latest(walletId, 'secp256k1', party);
       return decodeShare(await envelope.openFromString(row!.blob, { walletId, curve: 'secp256k1', party }));
@@ -307,6 +307,10 @@ describe('every message from the other party is bounded before use', () => {
     const p2 = new EcdsaP2(client.ecdsa);
     const session = runEcdsaPresign(p1, p2);
     expect(() => p1.finish({ sessionId: session, c3: `1${'0'.repeat(1024)}` }, randomBytes(32))).toThrow(
+      expect.objectContaining({ id: 'mpc_bad_message' }),
+    );
+    // Session ids are bounded too (they enter every hash context).
+    expect(() => p2.nonceRespond({ sessionId: 'a'.repeat(129), r1Commitment: 'c' })).toThrow(
       expect.objectContaining({ id: 'mpc_bad_message' }),
     );
   });

@@ -193,7 +193,7 @@ export class EcdsaP2KeyGen {
 
   round1(msg: KeyGenMsg1): KeyGenMsg2 {
     check(
-      typeof msg?.sessionId === 'string' && msg.sessionId.length >= 16,
+      typeof msg?.sessionId === 'string' && msg.sessionId.length >= 16 && msg.sessionId.length <= 128,
       MpcErrorId.BadMessage,
       'KeyGen: bad session id',
     );
@@ -358,7 +358,7 @@ export class EcdsaP2Reshare {
 
   round1(msg: ReshareMsg1): ReshareMsg2 {
     check(
-      typeof msg?.sessionId === 'string' && msg.sessionId.length >= 16,
+      typeof msg?.sessionId === 'string' && msg.sessionId.length >= 16 && msg.sessionId.length <= 128,
       MpcErrorId.BadMessage,
       'Reshare: bad session id',
     );
@@ -582,7 +582,7 @@ export class EcdsaP2 {
 
   nonceRespond(msg: NonceMsg1): NonceMsg2 {
     check(
-      typeof msg?.sessionId === 'string' && msg.sessionId.length >= 16,
+      typeof msg?.sessionId === 'string' && msg.sessionId.length >= 16 && msg.sessionId.length <= 128,
       MpcErrorId.BadMessage,
       'Sign: bad session id',
     );

@@ -356,7 +356,7 @@ export class FrostReshareFollower {
 
   round1(msg: FrostReshareMsg1): FrostReshareMsg2 {
     check(
-      typeof msg?.sessionId === 'string' && msg.sessionId.length >= 16,
+      typeof msg?.sessionId === 'string' && msg.sessionId.length >= 16 && msg.sessionId.length <= 128,
       MpcErrorId.BadMessage,
       'FROST reshare: bad session id',
     );

@@ -358,7 +358,9 @@ describe('the front door', () => {
   });
 
   it('/health with Temporal unreachable: 503 and fixed reason words, never the error text', async () => {
-    const connection = Connection.lazy({ address: '127.0.0.1:1' });
+    // A real gRPC connection to a closed port, without the client's retry interceptor (its retries would outlive
+    // the test and hit the closed channel).
+    const connection = Connection.lazy({ address: '127.0.0.1:1', interceptors: [] });
     const config = loadConfig({ ...process.env, MASTER_KEY: stack.masterKey });
     const app = createApp({
       ...stack.runtime,
