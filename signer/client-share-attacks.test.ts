@@ -262,6 +262,32 @@ describe('a partial signature that fails verification locks the wallet (423 wall
     guard.unlock('w-a', 'secp256k1');
   });
 
+  it('fails closed: when the shared lock cannot be written, this process stays locked', async () => {
+    let bad = true;
+    const downGuard = {
+      isLocked: async () => false,
+      lock: async () => {
+        throw new Error('database unreachable');
+      },
+      refused: async () => {},
+    };
+    const local = new MpcSigner({
+      serverStore,
+      clientStore: new InMemoryShareStore(),
+      envelope,
+      resolveClientShare: async (ref) => vault.get(ref) ?? '',
+      presignatures: 0,
+      guard: downGuard,
+      tamper: (step, msg) => (bad && step === 'sign/4:c3' ? { ...(msg as Json), c3: '1' } : msg),
+    });
+    const once = () =>
+      local.sign({ walletId: 'w-a', curve: 'secp256k1', payload: digest(), shareRef: deposit(a.secp256k1.share) });
+    await expect(once()).rejects.toMatchObject({ id: 'wallet_locked' });
+    bad = false;
+    await expect(once()).rejects.toMatchObject({ id: 'wallet_locked' });
+    local.close();
+  });
+
   it('FROST: a bad client signature share locks ed25519 signing', async () => {
     rewrite = (step, msg) => (step === 'frost-sign/2:client-share' ? (bytesToHex(randomBytes(32)) as never) : msg);
     try {

@@ -134,6 +134,8 @@ export class MpcSigner implements Signer {
   private readonly presignTarget: number;
   private readonly compute: MpcCompute;
   private readonly guard: SigningGuard;
+  /** Locks whose shared record could not be written (database down): honoured by this process until it restarts. */
+  private readonly localLocks = new Set<string>();
   private readonly parties = new Map<string, ServerWalletParties>();
   private closed = false;
 
@@ -198,7 +200,7 @@ export class MpcSigner implements Signer {
       throw new BaseError('secp256k1 payload must be a 32-byte digest', { id: ErrorId.BadRequest, kind: 'terminal' });
     const server = await this.readShare(this.deps.serverStore, walletId, curve, 'server');
     if (!server) throw walletNotFound(walletId, curve);
-    if (await this.guard.isLocked(walletId, curve)) throw walletLocked(curve);
+    if (await this.isLocked(walletId, curve)) throw walletLocked(curve);
     const publicKey = publicKeyHex(server.share);
 
     let signature: Signature;
@@ -219,7 +221,8 @@ export class MpcSigner implements Signer {
         throw new FailedPartial('the signature does not verify against the wallet public key');
     } catch (err) {
       if (err instanceof FailedPartial) {
-        await this.guard.lock(walletId, curve, err.message);
+        // Fail closed: if the shared lock cannot be written, this process keeps the wallet locked until it restarts.
+        await this.guard.lock(walletId, curve, err.message).catch(() => this.localLocks.add(`${walletId}/${curve}`));
         throw walletLocked(curve);
       }
       if (err instanceof MpcError && (err.id === MpcErrorId.ShareMismatch || err.id === MpcErrorId.ShareInvalid))
@@ -237,7 +240,7 @@ export class MpcSigner implements Signer {
   async verifyClientShare(walletId: string, curve: Curve, shareJson: string): Promise<void> {
     const server = await this.readShare(this.deps.serverStore, walletId, curve, 'server');
     if (!server) throw walletNotFound(walletId, curve);
-    if (await this.guard.isLocked(walletId, curve)) throw walletLocked(curve);
+    if (await this.isLocked(walletId, curve)) throw walletLocked(curve);
     await this.audited(server.share, () => this.checkClient(server.share, decodeShare(shareJson)));
   }
 
@@ -417,6 +420,10 @@ export class MpcSigner implements Signer {
   private publicKeyOf(curve: Curve, share: EcdsaP1Share | FrostShare): string {
     if (curve === 'ed25519') return bytesToHex(frostPublicKey((share as FrostShare).public));
     return bytesToHex((share as EcdsaP1Share).Q.toBytes(true));
+  }
+
+  private async isLocked(walletId: string, curve: Curve): Promise<boolean> {
+    return this.localLocks.has(`${walletId}/${curve}`) || (await this.guard.isLocked(walletId, curve));
   }
 
   /** Runs a share check; a refusal (`mpc_share_invalid` / `mpc_share_mismatch`) is reported to the guard first. */
