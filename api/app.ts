@@ -7,6 +7,7 @@ import { authenticate, type CredentialResolver, serverKeyResolver } from './auth
 import type { AppDeps } from './context.js';
 import { errorHandler, httpError } from './errors.js';
 import { custodianRoutes } from './routes/custodians.js';
+import { custodyRoutes } from './routes/custody.js';
 import { devRoutes } from './routes/dev.js';
 import { healthRoutes } from './routes/health.js';
 import { portalClientRoutes } from './routes/portal-client.js';
@@ -42,6 +43,7 @@ export function createApp(
   app.use(walletRoutes(deps));
   app.use(devRoutes(deps));
   app.use(custodianRoutes(deps));
+  app.use(custodyRoutes(deps));
   app.use(portalClientRoutes(deps));
   app.use(serverWalletSignRoutes(deps));
   for (const router of extra.routers ?? []) app.use(router);

@@ -20,6 +20,10 @@ export const ErrorId = {
   ChainUnsupported: 'chain_unsupported',
   TokenUnsupported: 'token_unsupported',
   BadTo: 'bad_to',
+  /** `to` is the chain's zero / burn address. */
+  ToZeroAddress: 'to_zero_address',
+  /** `to` is the sending wallet itself. */
+  ToIsSender: 'to_is_sender',
   BadAmount: 'bad_amount',
   BadNonce: 'bad_nonce',
   BadMaxFee: 'bad_max_fee',
@@ -37,6 +41,8 @@ export const ErrorId = {
   WalletNotFound: 'wallet_not_found',
   ShareNotConfirmed: 'share_not_confirmed',
   FaucetUnavailable: 'faucet_unavailable',
+  /** The wallet's signing on a curve is locked after a failed partial signature; an operator unlocks it. */
+  WalletLocked: 'wallet_locked',
 } as const;
 export type ErrorId = (typeof ErrorId)[keyof typeof ErrorId];
 

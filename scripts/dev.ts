@@ -10,6 +10,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { PUBLISHED_DEV_API_KEY } from '../config/env.js';
 import { startBitcoinRegtest } from '../test/peers/bitcoin-regtest.js';
 import { startSolanaTestPeer } from '../test/peers/solana/server.js';
 import { startStellarTestPeer } from '../test/peers/stellar/index.js';
@@ -27,7 +28,7 @@ const TEMPORAL_PORT = Number(env.TEMPORAL_PORT ?? 7233);
 const TEMPORAL_UI_PORT = Number(env.TEMPORAL_UI_PORT ?? 8233);
 const ANVIL_PORT = Number(env.ANVIL_PORT ?? 8545);
 const PG_PORT = Number(env.PG_PORT ?? 5433);
-export const DEFAULT_DEV_API_KEY = 'cfsk_dev_local_only_change_me';
+export const DEFAULT_DEV_API_KEY = PUBLISHED_DEV_API_KEY;
 
 type Stop = () => Promise<void>;
 const stops: Stop[] = [];

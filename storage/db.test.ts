@@ -267,6 +267,28 @@ describe('generated client on the migrated database', () => {
     });
     await roundTrip('WebhookEndpoint', webhook, () => prisma.webhookEndpoint.findUnique({ where: { id: webhook.id } }));
 
+    const audit = await prisma.auditEvent.create({
+      data: {
+        id: id('aud'),
+        tenantId: tenant.id,
+        type: 'wallet_locked',
+        walletId: id('w'),
+        curve: 'secp256k1',
+        actorKind: 'system',
+        details: { reason: 'mpc_bad_proof' },
+      },
+    });
+    await roundTrip('AuditEvent', audit, () => prisma.auditEvent.findUnique({ where: { id: audit.id } }));
+
+    const lock = await prisma.walletSigningLock.create({
+      data: { walletId: id('w'), curve: 'secp256k1', reason: 'mpc_bad_proof' },
+    });
+    await roundTrip('WalletSigningLock', lock, () =>
+      prisma.walletSigningLock.findUnique({
+        where: { walletId_curve: { walletId: lock.walletId, curve: 'secp256k1' } },
+      }),
+    );
+
     // A model added to schema.prisma must get a round trip here too.
     expect(covered.sort()).toEqual(Object.values(Prisma.ModelName).sort());
 
