@@ -6,7 +6,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import type { Network } from 'bitcoinjs-lib';
 import { isBaseError } from '../../errors/base.js';
 import { badRequest, ErrorId } from '../../errors/codes.js';
-import type { NetworkConfig, PreflightIssue, PreflightResult, TransferIntent, Utxo } from '../types.js';
+import type { NetworkConfig, PreflightIssue, PreflightResult, TransferIntent } from '../types.js';
 import {
   dustThreshold,
   hash160,
@@ -15,8 +15,8 @@ import {
   p2wpkhScript,
   parseCompressedPublicKey,
 } from './address.js';
-import { currentFeeRate, estimateVsize, feeFor } from './fees.js';
-import type { BitcoinRpc } from './rpc.js';
+import type { BitcoinBackend } from './backend.js';
+import { estimateVsize, feeFor } from './fees.js';
 import { type SpendRequest, selectCoins, sumValues } from './utxo.js';
 
 /** What build and selectUtxos read back from `preflight.context`. */
@@ -58,11 +58,10 @@ export function spendRequest(intent: TransferIntent, net: Network, satPerKvB: bi
 }
 
 export async function runPreflight(
-  rpc: BitcoinRpc,
+  backend: Pick<BitcoinBackend, 'feeRate' | 'listUtxos'>,
   network: NetworkConfig,
   net: Network,
   intent: TransferIntent,
-  listUtxos: (address: string) => Promise<Utxo[]>,
 ): Promise<PreflightResult> {
   const errors: PreflightIssue[] = [];
   const warnings: PreflightIssue[] = [];
@@ -95,8 +94,8 @@ export async function runPreflight(
     warnings.push({ id: 'nonce_ignored', message: 'bitcoin has no nonce; it was ignored' });
   if (errors.length > 0 || !toScript || !changeScript) return none();
 
-  const rate = await currentFeeRate(rpc, network);
-  const utxos = await listUtxos(intent.from.address);
+  const rate = await backend.feeRate();
+  const utxos = await backend.listUtxos(intent.from.address);
   const balance = sumValues(utxos);
   const context: BitcoinPreflightContext = {
     feeRateSatPerKvB: rate.satPerKvB.toString(),
