@@ -12,11 +12,11 @@ import type { ChainAdapter, NetworkConfig, ResolvedToken } from '../types.js';
 import { bitcoinjsNetwork, isValidAddress, p2wpkhAddress } from './address.js';
 import { backendKindOf } from './backend.js';
 import { assembleSigned, buildUnsigned } from './build.js';
+import { createCoreBackend } from './core-backend.js';
 import { regtestFaucet } from './dev-faucet.js';
 import { classifyBitcoinError } from './errors.js';
-import { type BitcoinPreflightContext, runPreflight, senderScript, spendRequest } from './preflight.js';
-import { createCoreBackend } from './core-backend.js';
 import { createEsploraBackend } from './esplora-backend.js';
+import { type BitcoinPreflightContext, runPreflight, senderScript, spendRequest } from './preflight.js';
 import { createBitcoinRpc } from './rpc.js';
 import { planWithInputs, selectCoins } from './utxo.js';
 

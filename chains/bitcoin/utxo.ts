@@ -52,7 +52,8 @@ async function scanWithRetry(rpc: BitcoinRpc, address: string, timeoutMs: number
       const busy = err instanceof BitcoinRpcError && /scan already in progress/i.test(err.rpcMessage);
       if (!busy || Date.now() >= deadline) {
         // Stop the node's scan too, or it keeps the node's only scan slot busy after we gave up.
-        if (!(err instanceof BitcoinRpcError)) await rpc.call('scantxoutset', ['abort'], { timeoutMs: 2_000 }).catch(() => {});
+        if (!(err instanceof BitcoinRpcError))
+          await rpc.call('scantxoutset', ['abort'], { timeoutMs: 2_000 }).catch(() => {});
         throw err;
       }
       await new Promise((r) => setTimeout(r, 50 + Math.random() * 150));
