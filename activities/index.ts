@@ -11,9 +11,7 @@ import type {
   SignedTx,
   SigningPayload,
   UnsignedTx,
-  Utxo,
 } from '../chains/types.js';
-import { BaseError } from '../errors/base.js';
 import { ErrorId } from '../errors/codes.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { Signer } from '../signer/types.js';

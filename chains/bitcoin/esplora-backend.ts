@@ -23,7 +23,7 @@ import { outputScriptFor } from './address.js';
 import type { BitcoinBackend, FeeRate } from './backend.js';
 import { classifyBitcoinError } from './errors.js';
 import { createEsploraClient, type EsploraClient, isNotFound } from './esplora.js';
-import { configuredFeeRate, fallbackFeeRate, MIN_RELAY_SAT_PER_KVB, satVbToKvB } from './fees.js';
+import { configuredFeeRate, fallbackFeeRate, MIN_RELAY_SAT_PER_KVB, maxBig, satVbToKvB } from './fees.js';
 import { COINBASE_MATURITY } from './utxo.js';
 
 interface EsploraStatus {
@@ -113,11 +113,7 @@ export function createEsploraBackend(network: NetworkConfig, net: Network, clien
       const target = typeof network.params?.feeConfTarget === 'number' ? network.params.feeConfTarget : 6;
       const satVb = estimateFor(estimates, target);
       if (satVb !== undefined) {
-        const satPerKvB = satVbToKvB(satVb);
-        return {
-          satPerKvB: satPerKvB > MIN_RELAY_SAT_PER_KVB ? satPerKvB : MIN_RELAY_SAT_PER_KVB,
-          source: 'fee-estimates',
-        };
+        return { satPerKvB: maxBig(satVbToKvB(satVb), MIN_RELAY_SAT_PER_KVB), source: 'fee-estimates' };
       }
       const fallback = fallbackFeeRate(network);
       if (fallback) return fallback;

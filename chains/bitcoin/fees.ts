@@ -82,6 +82,6 @@ export async function currentFeeRate(rpc: BitcoinRpc, network: NetworkConfig): P
   );
 }
 
-function maxBig(a: bigint, b: bigint): bigint {
+export function maxBig(a: bigint, b: bigint): bigint {
   return a > b ? a : b;
 }
