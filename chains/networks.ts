@@ -11,8 +11,18 @@ import type { NetworkConfig } from './types.js';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), 'networks');
 
-function envKey(name: string): string {
-  return `RPC_URL_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+function envKey(name: string, prefix = 'RPC_URL'): string {
+  return `${prefix}_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+}
+
+/** Env overrides of a network's endpoints: `RPC_URL_<NAME>`, and for Bitcoin `ESPLORA_URL_<NAME>`, `BITCOIN_BACKEND_<NAME>`. */
+function withEnv(n: NetworkConfig, env: NodeJS.ProcessEnv): NetworkConfig {
+  const out: NetworkConfig = { ...n, rpcUrl: env[envKey(n.name)] ?? n.rpcUrl };
+  const esploraUrl = env[envKey(n.name, 'ESPLORA_URL')];
+  if (esploraUrl) out.esploraUrl = esploraUrl;
+  const backend = env[envKey(n.name, 'BITCOIN_BACKEND')];
+  if (backend) out.params = { ...n.params, backend };
+  return out;
 }
 
 export function loadNetworks(env: NodeJS.ProcessEnv = process.env): NetworkConfig[] {
@@ -22,13 +32,7 @@ export function loadNetworks(env: NodeJS.ProcessEnv = process.env): NetworkConfi
   const all: NetworkConfig[] = [];
   for (const f of files) {
     const list = JSON.parse(readFileSync(join(dir, f), 'utf8')) as NetworkConfig[];
-    for (const n of list)
-      all.push({
-        ...n,
-        rpcUrl: env[envKey(n.name)] ?? n.rpcUrl,
-        feeCaps: resolveFeeCaps(n, env),
-        ...stuckAfter(n, env),
-      });
+    for (const n of list) all.push({ ...withEnv(n, env), feeCaps: resolveFeeCaps(n, env), ...stuckAfter(n, env) });
   }
   return all;
 }

@@ -29,6 +29,8 @@ export interface NetworkConfig {
   family: ChainFamily;
   /** Default RPC endpoint; env `RPC_URL_<NAME>` (upper-case, `-` → `_`) overrides it. */
   rpcUrl: string;
+  /** Bitcoin: Esplora HTTP API base URL (e.g. `https://blockstream.info/api`); env `ESPLORA_URL_<NAME>` overrides it. */
+  esploraUrl?: string;
   /** Confirmations after inclusion before a transfer is `finalized` (where the chain has no finality tag). */
   requiredConfirmations: number;
   /** `confirmations`: N blocks deep; `tag`: the chain's own finality signal (EVM `finalized` block, Solana `finalized`, Tron solidified). */
@@ -162,6 +164,8 @@ export interface Reservation {
   nonce?: string;
   /** Bitcoin inputs reserved for this transfer. */
   utxos?: Utxo[];
+  /** Bitcoin: the transfer attempt the inputs are reserved for; build signs exactly the stored rows of it. */
+  attempt?: number;
 }
 
 export interface SigningPayload {
