@@ -26,6 +26,19 @@ export const sendAssetsBody = z.strictObject({
 });
 export type SendAssetsBody = z.infer<typeof sendAssetsBody>;
 
+/** POST /v1/transfers/:id/speed-up: optionally a new ceiling on the total fee of the replacement. */
+export const speedUpBody = z.strictObject({
+  maxFee: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe('new ceiling on the total network fee of the replacement, decimal string in the native unit'),
+});
+
+/** POST /v1/transfers/:id/cancel takes no options. */
+export const cancelBody = z.strictObject({});
+
 export const idempotencyKeyHeader = z
   .string()
   .min(1)
