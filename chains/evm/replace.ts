@@ -12,7 +12,7 @@ import {
 import { BaseError } from '../../errors/base.js';
 import { ErrorId } from '../../errors/codes.js';
 import type { NetworkConfig, ReplacementRequest, TransferIntent, UnsignedTx } from '../types.js';
-import { transferCall } from './build.js';
+import { transferCall, unsignedEip1559 } from './build.js';
 import { bumpEvmFees, evmFeeLimits } from './fees.js';
 
 /** A cancel moves nothing: a plain send of 0 to self. */
@@ -46,28 +46,17 @@ export async function buildEvmReplacement(
   if (!bump.ok)
     throw new BaseError(`cannot ${request.kind.replace('_', ' ')}: ${bump.message}`, { id: ErrorId.FeeCapExceeded });
   const call = request.kind === 'cancel' ? { to: intent.from.address as Hex, value: 0n } : transferCall(intent);
-  const tx: TransactionSerializableEIP1559 = {
-    type: 'eip1559',
-    chainId,
-    nonce: Number(nonce),
-    gas,
-    maxFeePerGas: bump.fees.maxFeePerGas,
-    maxPriorityFeePerGas: bump.fees.maxPriorityFeePerGas,
-    ...call,
-  };
-  const unsigned = serializeTransaction(tx);
-  return {
-    chain: intent.chain,
-    unsigned,
-    payloads: [{ curve: 'secp256k1', payload: keccak256(unsigned).slice(2) }],
-    details: {
-      nonce: previous.nonce,
-      from: intent.from.address,
-      gas: gas.toString(),
-      maxFeePerGas: bump.fees.maxFeePerGas.toString(),
-      maxPriorityFeePerGas: bump.fees.maxPriorityFeePerGas.toString(),
+  return unsignedEip1559(
+    intent.chain,
+    {
       chainId,
-      replacement: request.kind,
+      nonce,
+      from: intent.from.address,
+      gas,
+      maxFeePerGas: bump.fees.maxFeePerGas,
+      maxPriorityFeePerGas: bump.fees.maxPriorityFeePerGas,
+      call,
     },
-  };
+    { replacement: request.kind },
+  );
 }
