@@ -16,6 +16,7 @@ const STATUS: Record<string, number> = {
   [ErrorId.InsufficientFunds]: 400,
   [ErrorId.EstimateGasReverted]: 400,
   [ErrorId.ShareNotConfirmed]: 400,
+  [ErrorId.WebhookUrlForbidden]: 400,
   [ErrorId.Unauthorized]: 401,
   [ErrorId.InvalidApiKey]: 401,
   [ErrorId.Forbidden]: 403,

@@ -29,6 +29,7 @@ export const ErrorId = {
   WalletNotFound: 'wallet_not_found',
   ShareNotConfirmed: 'share_not_confirmed',
   FaucetUnavailable: 'faucet_unavailable',
+  WebhookUrlForbidden: 'webhook_url_forbidden',
 } as const;
 export type ErrorId = (typeof ErrorId)[keyof typeof ErrorId];
 

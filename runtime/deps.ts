@@ -18,6 +18,9 @@ import { PrismaShareStore } from '../storage/share-store.js';
 import { ShareVault } from '../storage/share-vault.js';
 import { codecKeyFrom, EncryptionCodec } from '../temporal/codec.js';
 import { WalletService } from '../wallets/service.js';
+import { WebhookEndpoints } from '../webhooks/endpoints.js';
+import { type WebhookOptions, webhookOptions } from '../webhooks/options.js';
+import { WebhookSecrets } from '../webhooks/secrets.js';
 import { PaillierKeyPool, type PaillierKeySource } from './paillier-keys.js';
 
 export interface Runtime {
@@ -31,6 +34,10 @@ export interface Runtime {
   vaultShare: (walletId: string, curve: string, share: string) => Promise<string>;
   now: Clock;
   dataConverter: DataConverter;
+  /** Webhook endpoints (API) and what the dispatcher needs (worker). */
+  webhooks: WebhookEndpoints;
+  webhookSecrets: WebhookSecrets;
+  webhookOptions: WebhookOptions;
   close(): Promise<void>;
 }
 
@@ -74,6 +81,8 @@ export function buildRuntime(config: AppConfig, overrides: RuntimeOverrides = {}
   const wallets = new WalletService(prisma, chains, signer);
   const clientWallets = new ClientWallets({ prisma, signer, wallets, vault: shareVault, now });
   const dataConverter: DataConverter = { payloadCodecs: [new EncryptionCodec(codecKeyFrom(config))] };
+  const webhookSecrets = new WebhookSecrets(envelope);
+  const hookOptions = webhookOptions(config);
   return {
     prisma,
     chains,
@@ -84,6 +93,9 @@ export function buildRuntime(config: AppConfig, overrides: RuntimeOverrides = {}
     vaultShare: (walletId, curve, share) => clientWallets.vaultForTransfer(walletId, curve, parseClientShare(share)),
     now,
     dataConverter,
+    webhooks: new WebhookEndpoints(prisma, webhookSecrets, hookOptions),
+    webhookSecrets,
+    webhookOptions: hookOptions,
     async close() {
       signer.close();
       pool?.stop();

@@ -120,6 +120,7 @@ async function main(): Promise<void> {
     MASTER_KEY: env.MASTER_KEY ?? devSecret('master.key'),
     DEV_API_KEY: env.DEV_API_KEY ?? DEFAULT_DEV_API_KEY,
     ENABLE_DEV_FAUCET: 'true',
+    WEBHOOK_ALLOW_PRIVATE: env.WEBHOOK_ALLOW_PRIVATE ?? 'true',
     API_PORT: String(API_PORT),
   };
   spawnService('worker', 'worker.ts', serviceEnv);
