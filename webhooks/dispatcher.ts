@@ -111,7 +111,8 @@ export class WebhookDispatcher {
   async #claim(limit: number, saturated: string[]): Promise<{ id: string; endpointId: string }[]> {
     const { prisma, options } = this.#deps;
     const now = this.#now();
-    const leaseUntil = new Date(now.getTime() + options.timeoutMs + 30_000);
+    // Longer than any attempt can take (its time limit), so only a dead dispatcher's claim ever expires.
+    const leaseUntil = new Date(now.getTime() + 2 * options.timeoutMs + 5_000);
     return prisma.$transaction(async (tx) => {
       const rows = await tx.$queryRaw<{ id: string; endpointId: string }[]>`
         SELECT d.id, d."endpointId" FROM "WebhookDelivery" d
