@@ -3,6 +3,7 @@
  * Events come from the real outbox path (applyStatusPatch on transfer rows, wallet creation); signatures are
  * verified with the `standardwebhooks` reference library. The retry schedule is shortened (0, 300 ms ×3, 1 s, 2 s).
  */
+import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -306,6 +307,29 @@ describe('delivery', () => {
     expect(log.every((x) => x.statusCode === 503 && x.error === 'HTTP 503')).toBe(true);
   });
 
+  it('an endpoint that has failed every attempt for 5 days is disabled and says why', async () => {
+    const r = await receiver();
+    r.reply = () => ({ status: 503 });
+    const ep = await endpoint(r.url, ['transfer.submitted']);
+    // Its failures began just over five days ago (WEBHOOK_DISABLE_AFTER_HOURS = 120).
+    await stack.runtime.prisma.webhookEndpoint.update({
+      where: { id: ep.id },
+      data: { failingSince: new Date(Date.now() - 121 * 3_600_000) },
+    });
+    await driveTransfer(['submitted']);
+    await r.waitFor((all) => all.length >= 1);
+    await sleep(300);
+    const got = await stack.call<Endpoint>('GET', `/v1/webhooks/${ep.id}`);
+    expect(got.body).toMatchObject({ disabled: true, disabledReason: 'failing' });
+    await sleep(700); // past the next schedule step: no more attempts to a disabled endpoint
+    expect(r.received).toHaveLength(1);
+    // Enabling it again (PATCH) clears the failure window.
+    const enabled = await stack.call<Endpoint & { failingSince: string | null }>('PATCH', `/v1/webhooks/${ep.id}`, {
+      disabled: false,
+    });
+    expect(enabled.body).toMatchObject({ disabled: false, disabledReason: null, failingSince: null });
+  });
+
   it('redirects are not followed', async () => {
     const target = await receiver();
     const r = await receiver();
@@ -550,6 +574,39 @@ describe('SSRF guard', () => {
       expect(r.received).toHaveLength(0);
     } finally {
       dispatcher.start();
+    }
+  });
+});
+
+describe('npm run webhooks:listen', () => {
+  it('registers itself, verifies each delivery with standardwebhooks, prints one line per event, unregisters on Ctrl-C', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/webhooks-listen.ts'], {
+      env: { ...process.env, CHAINFLOW_API_URL: stack.url, CHAINFLOW_API_KEY: stack.apiKey },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!out.includes('listening on') && Date.now() < deadline) await sleep(100);
+      const endpointId = /as endpoint (\S+)/.exec(out)?.[1];
+      expect(endpointId).toBeDefined();
+      const transferId = await driveTransfer(['submitted', 'confirmed', 'finalized']);
+      while (!out.includes(`transfer.finalized`) && Date.now() < deadline) await sleep(100);
+      const lines = out.split('\n').filter((l) => l.includes(transferId));
+      expect(lines.map((l) => /(transfer\.\w+)/.exec(l)?.[1])).toEqual([
+        'transfer.submitted',
+        'transfer.confirmed',
+        'transfer.finalized',
+      ]);
+      expect(out).not.toContain('REJECTED');
+      child.kill('SIGINT');
+      await new Promise((r) => child.once('exit', r));
+      expect((await stack.call('GET', `/v1/webhooks/${endpointId}`)).status).toBe(404);
+    } finally {
+      child.kill('SIGKILL');
     }
   });
 });
