@@ -96,7 +96,11 @@ describe('webhook kill drill', () => {
     takeover.start();
     await receiver.waitFor(() => receiver.accepted().length >= 3, 40_000);
     const accepted = receiver.accepted();
-    expect(accepted.map((h) => h.json.type)).toEqual(['transfer.submitted', 'transfer.confirmed', 'transfer.finalized']);
+    expect(accepted.map((h) => h.json.type)).toEqual([
+      'transfer.submitted',
+      'transfer.confirmed',
+      'transfer.finalized',
+    ]);
     expect(accepted[0]!.id).toBe(first.id);
     expect(accepted[0]!.body).toBe(first.body);
     expect(accepted.map((h) => h.json.data.sequence)).toEqual([1, 2, 3]);
