@@ -48,7 +48,7 @@ const schema = z.object({
   WEBHOOK_POLL_MS: z.coerce.number().int().positive().default(250),
   /** Deliveries in flight per dispatcher, and per endpoint (one slow consumer holds at most that many). */
   WEBHOOK_CONCURRENCY: z.coerce.number().int().positive().default(32),
-  WEBHOOK_ENDPOINT_CONCURRENCY: z.coerce.number().int().positive().default(4),
+  WEBHOOK_ENDPOINT_CONCURRENCY: z.coerce.number().int().positive().default(8),
   /** Run the webhook dispatcher in the worker process. */
   WEBHOOK_DISPATCHER: z
     .enum(['true', 'false'])

@@ -173,7 +173,15 @@ export class WebhookDispatcher {
   }
 
   async #record(
-    d: { id: string; tenantId: string; endpointId: string; eventId: string; attempts: number; event: { type: string } },
+    d: {
+      id: string;
+      tenantId: string;
+      endpointId: string;
+      eventId: string;
+      attempts: number;
+      event: { type: string };
+      endpoint: { failingSince: Date | null };
+    },
     result: AttemptResult,
   ): Promise<void> {
     const { prisma, options, logger } = this.#deps;
@@ -212,10 +220,11 @@ export class WebhookDispatcher {
         },
       });
       if (outcome === 'delivered') {
-        await tx.webhookEndpoint.updateMany({
-          where: { id: d.endpointId, failingSince: { not: null } },
-          data: { failingSince: null },
-        });
+        if (d.endpoint.failingSince)
+          await tx.webhookEndpoint.updateMany({
+            where: { id: d.endpointId, failingSince: { not: null } },
+            data: { failingSince: null },
+          });
         return;
       }
       if (outcome === 'gone') {

@@ -40,6 +40,8 @@ export interface AttemptView {
   createdAt: string;
 }
 
+const MAX_REPLAY = 10_000;
+
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 function toView(e: WebhookEndpoint): EndpointView {
@@ -177,7 +179,12 @@ export class WebhookEndpoints {
       where,
       orderBy: [{ createdAt: 'asc' }, { sequence: 'asc' }],
       select: { id: true, transferId: true, sequence: true },
+      take: MAX_REPLAY + 1,
     });
+    if (events.length > MAX_REPLAY)
+      throw new BaseError(`more than ${MAX_REPLAY} events in this window; replay a shorter one`, {
+        id: ErrorId.BadRequest,
+      });
     await this.#queue(tenantId, id, events);
     return { queued: events.length };
   }

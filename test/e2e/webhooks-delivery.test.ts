@@ -113,6 +113,7 @@ beforeAll(async () => {
       WEBHOOK_RETRY_SCHEDULE: '0,300ms,300ms,300ms,1s,2s',
       WEBHOOK_POLL_MS: '50',
       WEBHOOK_TIMEOUT_MS: '2000',
+      WEBHOOK_ENDPOINT_CONCURRENCY: '4',
     },
   });
   tenantId = stack.env.DEV_TENANT_ID!;
@@ -349,7 +350,7 @@ describe('delivery', () => {
     await endpoint(fast.url, ['transfer.confirmed']);
     const ids = await Promise.all(Array.from({ length: 8 }, () => driveTransfer(['submitted', 'confirmed'])));
     await fast.waitFor((all) => ids.every((id) => forTransfer(all, id).length === 1), 5_000);
-    expect(slow.received.length).toBeLessThanOrEqual(4); // WEBHOOK_ENDPOINT_CONCURRENCY slots held, no more
+    expect(slow.received.length).toBeLessThanOrEqual(4); // WEBHOOK_ENDPOINT_CONCURRENCY (4 here) slots held, no more
   });
 });
 
@@ -447,6 +448,36 @@ describe('secret rotation, test events, replay and redelivery', () => {
     verifyHook(ep.secret, hook!);
     expect(hook!.json).toMatchObject({ type: 'wallet.created', data: { walletId: w.body.walletId, sequence: 1 } });
     expect(Object.keys(hook!.json.data.addresses as object).length).toBeGreaterThan(0);
+  });
+});
+
+describe('retention', () => {
+  it('deletes events (with their deliveries and log) older than the retention period, unless still pending', async () => {
+    const r = await receiver();
+    const ep = await endpoint(r.url, ['transfer.submitted']);
+    const old = await driveTransfer(['submitted']);
+    await r.waitFor((all) => forTransfer(all, old).length >= 1);
+    await sleep(200);
+    const stuck = `evt_${randomBytes(8).toString('hex')}`;
+    const longAgo = new Date(Date.now() - 31 * 86_400_000);
+    await stack.runtime.prisma.webhookEvent.updateMany({ where: { transferId: old }, data: { createdAt: longAgo } });
+    await stack.runtime.prisma.webhookEvent.create({
+      data: { id: stuck, tenantId, type: 'transfer.submitted', sequence: 1, payload: {}, createdAt: longAgo },
+    });
+    await stack.runtime.prisma.webhookDelivery.create({
+      data: {
+        id: `dlv_${randomBytes(8).toString('hex')}`,
+        tenantId,
+        endpointId: ep.id,
+        eventId: stuck,
+        sequence: 1,
+        nextAttemptAt: new Date(Date.now() + 3_600_000),
+      },
+    });
+    expect(await dispatcher.cleanup()).toBeGreaterThanOrEqual(1);
+    expect(await stack.runtime.prisma.webhookEvent.count({ where: { transferId: old } })).toBe(0);
+    expect(await stack.runtime.prisma.webhookAttempt.count({ where: { endpointId: ep.id } })).toBe(0);
+    expect(await stack.runtime.prisma.webhookEvent.count({ where: { id: stuck } })).toBe(1);
   });
 });
 
