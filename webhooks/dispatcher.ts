@@ -108,14 +108,16 @@ export class WebhookDispatcher {
     return claimed.length;
   }
 
+  /** One statement (no interactive transaction): lock due rows, keep the per-endpoint limits, lease them. */
   async #claim(limit: number, saturated: string[]): Promise<{ id: string; endpointId: string }[]> {
     const { prisma, options } = this.#deps;
     const now = this.#now();
     // Longer than any attempt can take (its time limit), so only a dead dispatcher's claim ever expires.
     const leaseUntil = new Date(now.getTime() + 2 * options.timeoutMs + 5_000);
-    return prisma.$transaction(async (tx) => {
-      const rows = await tx.$queryRaw<{ id: string; endpointId: string }[]>`
-        SELECT d.id, d."endpointId" FROM "WebhookDelivery" d
+    const inFlight = JSON.stringify(Object.fromEntries(this.#inFlight));
+    return prisma.$queryRaw<{ id: string; endpointId: string }[]>`
+      WITH candidates AS (
+        SELECT d.id, d."endpointId", d."nextAttemptAt", d.sequence FROM "WebhookDelivery" d
         WHERE d.status = 'pending' AND d."nextAttemptAt" <= ${now}
           AND (d."leaseUntil" IS NULL OR d."leaseUntil" < ${now})
           AND d."endpointId" <> ALL(${saturated}::text[])
@@ -125,20 +127,20 @@ export class WebhookDispatcher {
               AND (e.sequence < d.sequence OR (e.sequence = d.sequence AND (e."createdAt", e.id) < (d."createdAt", d.id))))
         ORDER BY d."nextAttemptAt", d.sequence
         LIMIT ${limit * 4}
-        FOR UPDATE OF d SKIP LOCKED`;
-      const perEndpoint = new Map(this.#inFlight);
-      const picked = rows
-        .filter((r) => {
-          const n = perEndpoint.get(r.endpointId) ?? 0;
-          if (n >= options.endpointConcurrency) return false;
-          perEndpoint.set(r.endpointId, n + 1);
-          return true;
-        })
-        .slice(0, limit);
-      if (picked.length > 0)
-        await tx.webhookDelivery.updateMany({ where: { id: { in: picked.map((p) => p.id) } }, data: { leaseUntil } });
-      return picked;
-    });
+        FOR UPDATE OF d SKIP LOCKED
+      ), ranked AS (
+        SELECT id, "endpointId",
+          row_number() OVER (PARTITION BY "endpointId" ORDER BY "nextAttemptAt", sequence) AS per_endpoint,
+          row_number() OVER (ORDER BY "nextAttemptAt", sequence) AS overall
+        FROM candidates
+      ), picked AS (
+        SELECT id FROM ranked
+        WHERE per_endpoint + COALESCE((${inFlight}::jsonb ->> "endpointId")::int, 0) <= ${options.endpointConcurrency}
+        ORDER BY overall
+        LIMIT ${limit}
+      )
+      UPDATE "WebhookDelivery" w SET "leaseUntil" = ${leaseUntil} FROM picked WHERE w.id = picked.id
+      RETURNING w.id, w."endpointId"`;
   }
 
   /** Sends one claimed delivery and records the attempt (exported for tests that drive single steps). */
@@ -191,6 +193,22 @@ export class WebhookDispatcher {
     const delay = outcome === 'retry' ? nextDelay(options.schedule, attempts, result.retryAfterMs) : undefined;
     const nextRetryAt = delay === undefined ? null : new Date(now.getTime() + delay);
     const status = outcome === 'delivered' ? 'succeeded' : nextRetryAt ? 'pending' : 'failed';
+    const attemptId = `wha_${randomBytes(16).toString('hex')}`;
+    if (outcome === 'delivered' && !d.endpoint.failingSince) {
+      // The common case in one statement: delivery done and its log row, only if this attempt still holds it.
+      await prisma.$executeRaw`
+        WITH done AS (
+          UPDATE "WebhookDelivery" SET status = 'succeeded', attempts = ${attempts}, "leaseUntil" = NULL,
+            "lastError" = NULL, "updatedAt" = ${now}
+          WHERE id = ${d.id} AND status = 'pending' AND attempts = ${d.attempts}
+          RETURNING id
+        )
+        INSERT INTO "WebhookAttempt" (id, "tenantId", "endpointId", "deliveryId", "eventId", "eventType", attempt,
+          "statusCode", "durationMs", error, "nextRetryAt", "createdAt")
+        SELECT ${attemptId}, ${d.tenantId}, ${d.endpointId}, done.id, ${d.eventId}, ${d.event.type}, ${attempts},
+          ${result.statusCode ?? null}::int, ${result.durationMs}::int, NULL, NULL, ${now} FROM done`;
+      return;
+    }
     await prisma.$transaction(async (tx) => {
       // Only the holder of this attempt number records it: a dispatcher that lost its lease to another is ignored.
       const updated = await tx.webhookDelivery.updateMany({
@@ -206,7 +224,7 @@ export class WebhookDispatcher {
       if (updated.count === 0) return;
       await tx.webhookAttempt.create({
         data: {
-          id: `wha_${randomBytes(16).toString('hex')}`,
+          id: attemptId,
           tenantId: d.tenantId,
           endpointId: d.endpointId,
           deliveryId: d.id,
@@ -220,11 +238,10 @@ export class WebhookDispatcher {
         },
       });
       if (outcome === 'delivered') {
-        if (d.endpoint.failingSince)
-          await tx.webhookEndpoint.updateMany({
-            where: { id: d.endpointId, failingSince: { not: null } },
-            data: { failingSince: null },
-          });
+        await tx.webhookEndpoint.updateMany({
+          where: { id: d.endpointId, failingSince: { not: null } },
+          data: { failingSince: null },
+        });
         return;
       }
       if (outcome === 'gone') {
