@@ -19,6 +19,7 @@ import { migrateDatabase } from './stack/migrate.js';
 import { waitFor } from './stack/ports.js';
 import { startEmbeddedPostgres } from './stack/postgres.js';
 import { startTemporal } from './stack/temporal.js';
+import { startListener } from './webhooks-listen.js';
 
 const env = process.env;
 const dataDir = resolve(env.DEV_DATA_DIR ?? '.data');
@@ -187,6 +188,8 @@ async function demo(api: string, key: string, uiUrl: string | undefined): Promis
     if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(json)}`);
     return json;
   };
+  // The demo's webhook events, verified with standardwebhooks (what `npm run webhooks:listen` prints).
+  const listener = await startListener({ api, key, print: (line) => log(`webhook ${line}`) });
   const wallet = await call('POST', '/api/wallets', { userId: 'demo-user' });
   log(`demo wallet ${wallet.walletId} ${wallet.address}`);
   await call('POST', '/v1/dev/faucet', { chain: 'anvil', address: wallet.address, amount: '10' });
@@ -209,7 +212,10 @@ async function demo(api: string, key: string, uiUrl: string | undefined): Promis
     }
     await new Promise((r) => setTimeout(r, 250));
   }
+  await new Promise((r) => setTimeout(r, 1000)); // the last event's delivery
+  await listener.stop();
   if (uiUrl) log(`see it in the Temporal UI: ${uiUrl}/namespaces/default/workflows`);
+  log('webhook events of any transfer: npm run webhooks:listen');
 }
 
 main().catch(async (err) => {
