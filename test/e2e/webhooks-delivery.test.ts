@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.js';
 import { seedServerKey } from '../../api/auth.js';
 import { loadConfig } from '../../config/env.js';
+import { createClient, createTestClientKey } from '../../portal/credentials.js';
 import { applyStatusPatch } from '../../storage/transfers.js';
 import { WebhookDispatcher } from '../../webhooks/dispatcher.js';
 import { WebhookEndpoints } from '../../webhooks/endpoints.js';
@@ -523,6 +524,34 @@ describe('tenant isolation', () => {
     expect(replay.body.queued).toBe(0);
     await sleep(500);
     expect(theirs.received).toHaveLength(0);
+    expect((await stack.call('GET', `/v1/webhooks/${ep.id}`)).status).toBe(200);
+  });
+});
+
+describe('server credentials only', () => {
+  it('client credentials of the same tenant (session token, test client key) get 403 on every webhook route', async () => {
+    const client = await createClient(stack.runtime.prisma, tenantId, () => new Date());
+    const testKey = await createTestClientKey(stack.runtime.prisma, tenantId, client.id);
+    const r = await receiver();
+    const ep = await endpoint(r.url);
+    for (const token of [client.clientSessionToken, testKey.clientApiKey]) {
+      const as: TestStack['call'] = (method, path, body) =>
+        stack.call(method, path, body, { authorization: `Bearer ${token}` });
+      for (const [method, path, body] of [
+        ['POST', '/v1/webhooks', { url: r.url }],
+        ['GET', '/v1/webhooks', undefined],
+        ['GET', `/v1/webhooks/${ep.id}`, undefined],
+        ['PATCH', `/v1/webhooks/${ep.id}`, { url: r.url }],
+        ['DELETE', `/v1/webhooks/${ep.id}`, undefined],
+        ['POST', `/v1/webhooks/${ep.id}/rotate-secret`, undefined],
+        ['GET', `/v1/webhooks/${ep.id}/deliveries`, undefined],
+        ['POST', `/v1/events/evt_x/redeliver`, {}],
+      ] as const) {
+        const res = await as<{ id: string }>(method, path, body);
+        expect(res.status, `${method} ${path}`).toBe(403);
+        expect(res.body.id).toBe('FORBIDDEN');
+      }
+    }
     expect((await stack.call('GET', `/v1/webhooks/${ep.id}`)).status).toBe(200);
   });
 });
