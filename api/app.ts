@@ -14,6 +14,7 @@ import { portalClientRoutes } from './routes/portal-client.js';
 import { serverWalletSignRoutes } from './routes/server-wallet-sign.js';
 import { transferRoutes } from './routes/transfers.js';
 import { walletRoutes } from './routes/wallets.js';
+import { webhookRoutes } from './routes/webhooks.js';
 
 export function createApp(
   deps: AppDeps,
@@ -46,6 +47,7 @@ export function createApp(
   app.use(custodyRoutes(deps));
   app.use(portalClientRoutes(deps));
   app.use(serverWalletSignRoutes(deps));
+  app.use(webhookRoutes(deps));
   for (const router of extra.routers ?? []) app.use(router);
   app.use((_req, _res, next) => next(httpError(ErrorId.NotFound, 'no such endpoint')));
   app.use(errorHandler);

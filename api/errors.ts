@@ -21,6 +21,7 @@ const STATUS: Record<string, number> = {
   [ErrorId.EstimateGasReverted]: 400,
   [ErrorId.ShareNotConfirmed]: 400,
   mpc_share_invalid: 400,
+  [ErrorId.WebhookUrlForbidden]: 400,
   [ErrorId.Unauthorized]: 401,
   [ErrorId.InvalidApiKey]: 401,
   [ErrorId.Forbidden]: 403,

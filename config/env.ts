@@ -34,6 +34,31 @@ const schema = z.object({
   LOG_LEVEL: z.string().default('info'),
   /** Worker threads for MPC key generation and re-sharing (seconds of CPU each, kept off the event loop). */
   MPC_COMPUTE_THREADS: z.coerce.number().int().min(1).default(1),
+  /** Accept webhook URLs on loopback / private / link-local addresses and plain http (the dev stack and tests). */
+  WEBHOOK_ALLOW_PRIVATE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  /** Delay before each delivery attempt (Svix's schedule, ≈ 27 h): durations with ms, s, m, h. */
+  WEBHOOK_RETRY_SCHEDULE: z.string().default('0,5s,5m,30m,2h,5h,10h,10h'),
+  /** One delivery attempt's time limit. */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** Events, deliveries and the delivery log are deleted after this many days. */
+  WEBHOOK_RETENTION_DAYS: z.coerce.number().positive().default(30),
+  /** After a secret rotation the previous secret keeps signing for this long. */
+  WEBHOOK_SECRET_OVERLAP_HOURS: z.coerce.number().nonnegative().default(24),
+  /** An endpoint whose every attempt failed for this long is disabled. */
+  WEBHOOK_DISABLE_AFTER_HOURS: z.coerce.number().positive().default(120),
+  /** How often the dispatcher looks for due deliveries. */
+  WEBHOOK_POLL_MS: z.coerce.number().int().positive().default(250),
+  /** Deliveries in flight per dispatcher, and per endpoint (one slow consumer holds at most that many). */
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().positive().default(32),
+  WEBHOOK_ENDPOINT_CONCURRENCY: z.coerce.number().int().positive().default(8),
+  /** Run the webhook dispatcher in the worker process. */
+  WEBHOOK_DISPATCHER: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
 });
 
 export type AppConfig = z.infer<typeof schema>;

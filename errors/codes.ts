@@ -43,6 +43,7 @@ export const ErrorId = {
   FaucetUnavailable: 'faucet_unavailable',
   /** The wallet's signing on a curve is locked after a failed partial signature; an operator unlocks it. */
   WalletLocked: 'wallet_locked',
+  WebhookUrlForbidden: 'webhook_url_forbidden',
 } as const;
 export type ErrorId = (typeof ErrorId)[keyof typeof ErrorId];
 

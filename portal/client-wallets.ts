@@ -77,11 +77,10 @@ export class ClientWallets {
     }
     try {
       const keys = await signer.generateClientWallet(walletId);
-      const wallet = await prisma.wallet.update({
-        where: { id: walletId },
-        data: { secp256k1PublicKey: keys.secp256k1.publicKey, ed25519PublicKey: keys.ed25519.publicKey },
+      await wallets.completeWallet(walletId, tenantId, {
+        secp256k1PublicKey: keys.secp256k1.publicKey,
+        ed25519PublicKey: keys.ed25519.publicKey,
       });
-      await wallets.storeAddresses(wallet);
       const out: ShareResponse = {};
       for (const curve of CURVES) {
         out[toPortalCurve(curve)] = {

@@ -19,6 +19,9 @@ import { ShareVault } from '../storage/share-vault.js';
 import { PrismaSigningGuard } from '../storage/signing-guard.js';
 import { codecKeyFrom, EncryptionCodec } from '../temporal/codec.js';
 import { WalletService } from '../wallets/service.js';
+import { WebhookEndpoints } from '../webhooks/endpoints.js';
+import { type WebhookOptions, webhookOptions } from '../webhooks/options.js';
+import { WebhookSecrets } from '../webhooks/secrets.js';
 import { PaillierKeyPool, type PaillierKeySource } from './paillier-keys.js';
 
 export interface Runtime {
@@ -34,6 +37,10 @@ export interface Runtime {
   vaultShare: (walletId: string, curve: string, share: string) => Promise<string>;
   now: Clock;
   dataConverter: DataConverter;
+  /** Webhook endpoints (API) and what the dispatcher needs (worker). */
+  webhooks: WebhookEndpoints;
+  webhookSecrets: WebhookSecrets;
+  webhookOptions: WebhookOptions;
   close(): Promise<void>;
 }
 
@@ -79,6 +86,8 @@ export function buildRuntime(config: AppConfig, overrides: RuntimeOverrides = {}
   const wallets = new WalletService(prisma, chains, signer);
   const clientWallets = new ClientWallets({ prisma, signer, wallets, vault: shareVault, now });
   const dataConverter: DataConverter = { payloadCodecs: [new EncryptionCodec(codecKeyFrom(config))] };
+  const webhookSecrets = new WebhookSecrets(envelope);
+  const hookOptions = webhookOptions(config);
   return {
     prisma,
     chains,
@@ -90,6 +99,9 @@ export function buildRuntime(config: AppConfig, overrides: RuntimeOverrides = {}
     vaultShare: (walletId, curve, share) => clientWallets.vaultForTransfer(walletId, curve, parseClientShare(share)),
     now,
     dataConverter,
+    webhooks: new WebhookEndpoints(prisma, webhookSecrets, hookOptions),
+    webhookSecrets,
+    webhookOptions: hookOptions,
     async close() {
       signer.close();
       pool?.stop();
