@@ -4,7 +4,7 @@
  * Terminal states never change.
  */
 import type { PrismaClient } from '../generated/prisma/client.js';
-import { recordTransferTransition } from '../webhooks/outbox.js';
+import { recordTransferReplacement, recordTransferTransition } from '../webhooks/outbox.js';
 import { type StatusPatch, TERMINAL_STATUSES, type TransferStatus } from '../workflows/shared.js';
 
 const TIMESTAMP_FOR: Partial<Record<TransferStatus, string>> = {
@@ -57,8 +57,16 @@ export async function storeSignedAttempt(
   const existing = await prisma.transferAttempt.findUnique({ where: { transferId_attempt: { transferId, attempt } } });
   if (existing) return { raw: existing.raw, hash: existing.txHash };
   try {
-    await prisma.transferAttempt.create({
-      data: { transferId, attempt, raw: signed.raw, txHash: signed.hash, details: details as object, reason },
+    await prisma.$transaction(async (tx) => {
+      await tx.transferAttempt.create({
+        data: { transferId, attempt, raw: signed.raw, txHash: signed.hash, details: details as object, reason },
+      });
+      const kind = details.replacement;
+      if (kind === 'speed_up' || kind === 'cancel') {
+        // Touching the row takes its lock: events of one transfer get their sequence numbers in order.
+        const transfer = await tx.transfer.update({ where: { id: transferId }, data: { updatedAt: new Date() } });
+        await recordTransferReplacement(tx, transfer, { kind, attempt, transactionHash: signed.hash, reason });
+      }
     });
   } catch (err) {
     const again = await prisma.transferAttempt.findUnique({ where: { transferId_attempt: { transferId, attempt } } });

@@ -8,6 +8,8 @@ export const TRANSFER_EVENT_TYPES = [
   'transfer.failed',
   'transfer.replaced',
   'transfer.reorged',
+  'transfer.speed_up',
+  'transfer.cancel_requested',
 ] as const;
 
 export const EVENT_TYPES = [...TRANSFER_EVENT_TYPES, 'wallet.created', 'webhook.test'] as const;

@@ -23,13 +23,7 @@ export function newDeliveryId(): string {
 export async function recordTransferTransition(tx: Tx, from: string, updated: Transfer): Promise<void> {
   const type = transitionEventType(from, updated.status);
   if (!type) return;
-  // The caller updated the transfer row in this transaction, so its row lock orders concurrent writers.
-  const last = await tx.webhookEvent.findFirst({
-    where: { transferId: updated.id },
-    orderBy: { sequence: 'desc' },
-    select: { sequence: true },
-  });
-  const sequence = (last?.sequence ?? 0) + 1;
+  const sequence = await nextSequence(tx, updated.id);
   await enqueueEvent(tx, {
     tenantId: updated.tenantId,
     type,
@@ -37,6 +31,32 @@ export async function recordTransferTransition(tx: Tx, from: string, updated: Tr
     sequence,
     payload: { ...toTransferView(updated), sequence },
   });
+}
+
+/** A same-nonce replacement was signed (speed-up, automatic bump, or cancel): consumers learn the new hash. */
+export async function recordTransferReplacement(
+  tx: Tx,
+  transfer: Transfer,
+  replacement: { kind: 'speed_up' | 'cancel'; attempt: number; transactionHash: string; reason: string },
+): Promise<void> {
+  const sequence = await nextSequence(tx, transfer.id);
+  await enqueueEvent(tx, {
+    tenantId: transfer.tenantId,
+    type: replacement.kind === 'cancel' ? 'transfer.cancel_requested' : 'transfer.speed_up',
+    transferId: transfer.id,
+    sequence,
+    payload: { ...toTransferView(transfer), sequence, replacement },
+  });
+}
+
+/** The caller locked the transfer row in this transaction (by updating it), which orders concurrent writers. */
+async function nextSequence(tx: Tx, transferId: string): Promise<number> {
+  const last = await tx.webhookEvent.findFirst({
+    where: { transferId },
+    orderBy: { sequence: 'desc' },
+    select: { sequence: true },
+  });
+  return (last?.sequence ?? 0) + 1;
 }
 
 export async function recordWalletCreated(tx: Tx, tenantId: string, wallet: WalletView): Promise<void> {

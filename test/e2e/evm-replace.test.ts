@@ -56,6 +56,14 @@ async function fundedWallet(userId: string): Promise<{ walletId: string; address
   return w.body;
 }
 
+async function eventTypes(transferId: string): Promise<string[]> {
+  const events = await stack.runtime.prisma.webhookEvent.findMany({
+    where: { transferId },
+    orderBy: { sequence: 'asc' },
+  });
+  return events.map((e) => e.type);
+}
+
 async function view(id: string): Promise<TransferBody> {
   return (await stack.call<TransferBody>('GET', `/v1/transfers/${id}`)).body;
 }
@@ -116,6 +124,11 @@ describe('stuck EVM transactions: speed-up, cancel, automatic bump (same nonce)'
     // Terminal: no more replacements.
     const late = await stack.call<{ id: string }>('POST', `/v1/transfers/${id}/speed-up`, {});
     expect(late).toMatchObject({ status: 409, body: { id: 'transfer_terminal' } });
+    // Webhook consumers hear of the bump, in order (outbox rows written with each change).
+    const types = await eventTypes(id);
+    expect(types[0]).toBe('transfer.submitted');
+    expect(types).toContain('transfer.speed_up');
+    expect(types.at(-1)).toBe('transfer.finalized');
   });
 
   it('cancel replaces the transfer with a zero-value send to self; the transfer ends `replaced`, nothing paid', async () => {
@@ -160,6 +173,11 @@ describe('stuck EVM transactions: speed-up, cancel, automatic bump (same nonce)'
     expect(await chain.getTransactionCount({ address: wallet.address })).toBe(1);
     const after = await stack.call<{ id: string }>('POST', `/v1/transfers/${transferId}/cancel`, {});
     expect(after).toMatchObject({ status: 409, body: { id: 'transfer_terminal' } });
+    expect(await eventTypes(transferId)).toEqual([
+      'transfer.submitted',
+      'transfer.cancel_requested',
+      'transfer.replaced',
+    ]);
   });
 
   it('a transaction stuck for stuckAfterMs is bumped automatically (same nonce) and lands once', async () => {
