@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Prisma, Transfer } from '../generated/prisma/client.js';
-import { toTransferView } from '../transfers/view.js';
+import { toAttemptView, toTransferView } from '../transfers/view.js';
 import type { WalletView } from '../wallets/service.js';
 import { type EventType, transitionEventType } from './events.js';
 
@@ -29,7 +29,7 @@ export async function recordTransferTransition(tx: Tx, from: string, updated: Tr
     type,
     transferId: updated.id,
     sequence,
-    payload: { ...toTransferView(updated), sequence },
+    payload: { ...(await transferView(tx, updated)), sequence },
   });
 }
 
@@ -45,8 +45,17 @@ export async function recordTransferReplacement(
     type: replacement.kind === 'cancel' ? 'transfer.cancel_requested' : 'transfer.speed_up',
     transferId: transfer.id,
     sequence,
-    payload: { ...toTransferView(transfer), sequence, replacement },
+    payload: { ...(await transferView(tx, transfer)), sequence, replacement },
   });
+}
+
+/** The same view as GET /v1/transfers/:id, attempts included, as of this transaction. */
+async function transferView(tx: Tx, transfer: Transfer) {
+  const attempts = await tx.transferAttempt.findMany({
+    where: { transferId: transfer.id },
+    orderBy: { attempt: 'asc' },
+  });
+  return { ...toTransferView(transfer), attempts: attempts.map(toAttemptView) };
 }
 
 /** The caller locked the transfer row in this transaction (by updating it), which orders concurrent writers. */
