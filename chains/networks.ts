@@ -11,8 +11,22 @@ import type { NetworkConfig } from './types.js';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), 'networks');
 
-function envKey(name: string): string {
-  return `RPC_URL_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+function envKey(prefix: 'RPC_URL' | 'RPC_URLS', name: string): string {
+  return `${prefix}_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+}
+
+/** `RPC_URLS_<NAME>` (comma list) over `RPC_URL_<NAME>` (one URL) over the file's `rpcUrls` / `rpcUrl`. */
+function resolveRpcUrls(n: NetworkConfig, env: NodeJS.ProcessEnv): string[] {
+  const list = env[envKey('RPC_URLS', n.name)]
+    ?.split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
+  if (list?.length) return list;
+  const one = env[envKey('RPC_URL', n.name)]?.trim();
+  if (one) return [one];
+  const fromFile = n.rpcUrls?.length ? n.rpcUrls : [n.rpcUrl];
+  if (fromFile.some((u) => typeof u !== 'string' || !u)) throw new Error(`network ${n.name} has an empty RPC URL`);
+  return fromFile;
 }
 
 export function loadNetworks(env: NodeJS.ProcessEnv = process.env): NetworkConfig[] {
@@ -22,7 +36,10 @@ export function loadNetworks(env: NodeJS.ProcessEnv = process.env): NetworkConfi
   const all: NetworkConfig[] = [];
   for (const f of files) {
     const list = JSON.parse(readFileSync(join(dir, f), 'utf8')) as NetworkConfig[];
-    for (const n of list) all.push({ ...n, rpcUrl: env[envKey(n.name)] ?? n.rpcUrl, feeCaps: resolveFeeCaps(n, env) });
+    for (const n of list) {
+      const rpcUrls = resolveRpcUrls(n, env);
+      all.push({ ...n, rpcUrl: rpcUrls[0]!, rpcUrls, feeCaps: resolveFeeCaps(n, env) });
+    }
   }
   return all;
 }
