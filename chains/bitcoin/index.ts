@@ -6,6 +6,7 @@
  * Needs a node with -txindex; address parameters come from `network.params`.
  */
 import { badRequest, chainError, ErrorId } from '../../errors/codes.js';
+import { createNetworkPool } from '../shared/network-pool.js';
 import { withClassifier } from '../shared/with-classifier.js';
 import type { ChainAdapter, NetworkConfig, ResolvedToken } from '../types.js';
 import { bitcoinjsNetwork, isValidAddress, p2wpkhAddress } from './address.js';
@@ -20,7 +21,8 @@ import { listUtxos, planWithInputs, selectCoins } from './utxo.js';
 
 export function createBitcoinAdapter(network: NetworkConfig): ChainAdapter {
   const net = bitcoinjsNetwork(network);
-  const rpc = createBitcoinRpc(network.rpcUrl);
+  // Every Core RPC endpoint: reads rotate, broadcasts go to all, status only from a node at the best height.
+  const rpcs = createNetworkPool(network, classifyBitcoinError, (url) => createBitcoinRpc(url));
   const native: ResolvedToken = { kind: 'native', symbol: network.nativeSymbol, decimals: network.nativeDecimals };
 
   const guarded = withClassifier(classifyBitcoinError);
@@ -47,9 +49,10 @@ export function createBitcoinAdapter(network: NetworkConfig): ChainAdapter {
       throw badRequest(`token ${JSON.stringify(token)} is not supported on ${network.name}`, ErrorId.TokenUnsupported);
     },
 
-    preflight: (intent) => guarded(() => runPreflight(rpc, network, net, intent, (a) => listUtxos(rpc, a))),
+    preflight: (intent) =>
+      guarded(() => rpcs.read((rpc) => runPreflight(rpc, network, net, intent, (a) => listUtxos(rpc, a)))),
 
-    listUtxos: (address) => guarded(() => listUtxos(rpc, address)),
+    listUtxos: (address) => guarded(() => rpcs.read((rpc) => listUtxos(rpc, address))),
 
     selectUtxos(intent, preflight, available) {
       return selectCoins(available, spendRequest(intent, net, feeRateOf(preflight.context))).inputs;
@@ -90,9 +93,15 @@ export function createBitcoinAdapter(network: NetworkConfig): ChainAdapter {
 
     assemble: (unsigned, signatures) => assembleSigned(unsigned, signatures),
 
-    broadcast: (signed) => guarded(() => broadcastRaw(rpc, signed)),
+    broadcast: (signed) => guarded(() => rpcs.broadcastAll((rpc) => broadcastRaw(rpc, signed))),
 
-    getStatus: (hash, context) => guarded(() => getTxStatus(rpc, network, hash, context)),
+    getStatus: (hash, context) =>
+      guarded(() =>
+        rpcs.fresh(
+          (rpc) => rpc.call<number>('getblockcount'),
+          (rpc) => getTxStatus(rpc, network, hash, context),
+        ),
+      ),
 
     classify: classifyBitcoinError,
   };
@@ -102,7 +111,7 @@ export function createBitcoinAdapter(network: NetworkConfig): ChainAdapter {
       guarded(() => {
         if (token && token.kind !== 'native')
           throw badRequest('the regtest faucet pays native coins only', ErrorId.TokenUnsupported);
-        return regtestFaucet(adapter, rpc, address, BigInt(rawAmount));
+        return rpcs.read((rpc) => regtestFaucet(adapter, rpc, address, BigInt(rawAmount)));
       });
   }
   return adapter;
