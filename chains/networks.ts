@@ -29,19 +29,26 @@ function resolveRpcUrls(n: NetworkConfig, env: NodeJS.ProcessEnv): string[] {
   return fromFile;
 }
 
-export function loadNetworks(env: NodeJS.ProcessEnv = process.env): NetworkConfig[] {
-  const files = readdirSync(dir)
+/** The network files' entries, as written. */
+function readNetworkFiles(): NetworkConfig[] {
+  return readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
-    .sort();
-  const all: NetworkConfig[] = [];
-  for (const f of files) {
-    const list = JSON.parse(readFileSync(join(dir, f), 'utf8')) as NetworkConfig[];
-    for (const n of list) {
-      const rpcUrls = resolveRpcUrls(n, env);
-      all.push({ ...n, rpcUrl: rpcUrls[0]!, rpcUrls, feeCaps: resolveFeeCaps(n, env) });
-    }
-  }
-  return all;
+    .sort()
+    .flatMap((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as NetworkConfig[]);
+}
+
+/** Networks with env overrides applied (RPC URLs, fee caps). A malformed setting stops the process at load. */
+export function loadNetworks(
+  env: NodeJS.ProcessEnv = process.env,
+  entries: NetworkConfig[] = readNetworkFiles(),
+): NetworkConfig[] {
+  return entries.map((n) => {
+    const lag = n.maxHeadLagBlocks;
+    if (lag !== undefined && !(Number.isInteger(lag) && lag >= 0))
+      throw new Error(`network ${n.name}: maxHeadLagBlocks must be a non-negative integer, got ${lag}`);
+    const rpcUrls = resolveRpcUrls(n, env);
+    return { ...n, rpcUrl: rpcUrls[0]!, rpcUrls, feeCaps: resolveFeeCaps(n, env) };
+  });
 }
 
 export class NetworkDirectory {

@@ -4,9 +4,9 @@
  */
 import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort } from '../../scripts/stack/ports.js';
 import { BaseError, errorText } from '../../errors/base.js';
 import { ErrorId } from '../../errors/codes.js';
+import { freePort } from '../../scripts/stack/ports.js';
 import { EndpointPool, endpointLabel } from './endpoints.js';
 
 type Mode = 'ok' | 'down' | 'http500' | 'reject' | 'known' | 'hang';

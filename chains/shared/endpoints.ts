@@ -170,8 +170,7 @@ export class EndpointPool<C> {
     const usable = this.endpoints
       .filter((ep) => this.admits(ep))
       .sort(
-        (a, b) =>
-          rank(a) - rank(b) || this.health[b.index]!.score - this.health[a.index]!.score || a.index - b.index,
+        (a, b) => rank(a) - rank(b) || this.health[b.index]!.score - this.health[a.index]!.score || a.index - b.index,
       );
     if (usable.length > 0) return usable;
     const oldest = [...this.endpoints].sort(

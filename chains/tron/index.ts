@@ -89,12 +89,10 @@ export function createTronAdapter(network: NetworkConfig): ChainAdapter {
       // Unknown contract: read decimals() on chain (any caller address works for a constant call).
       const res = await wrap(() =>
         pool.read((client) => client.triggerConstant(trimmed, trimmed, 'decimals()', '')),
-      ).catch(
-        (err: BaseError) => {
-          if (err.kind === 'retryable') throw err;
-          throw unsupported();
-        },
-      );
+      ).catch((err: BaseError) => {
+        if (err.kind === 'retryable') throw err;
+        throw unsupported();
+      });
       const word = res.constant_result?.[0];
       if (constantCallFailed(res) || !word) throw unsupported();
       const decimals = Number(decodeUint(word));
