@@ -18,6 +18,22 @@ export function createEvmClient(rpcUrl: string): PublicClient {
   });
 }
 
+/**
+ * Reads over a list of endpoints for short-lived callers (Portal signing): viem's `fallback`, rotating on what the
+ * EVM classifier calls retryable, without the ranking loop (it would outlive the caller).
+ */
+export function createEvmFallbackClient(urls: string[]): PublicClient {
+  if (urls.length === 1) return createEvmClient(urls[0]!);
+  return createPublicClient({
+    transport: fallback(
+      urls.map((url) => http(url, { retryCount: 0, timeout: TIMEOUT_MS })),
+      { retryCount: 0, shouldThrow: (err) => classifyEvmError(err).kind !== 'retryable' },
+    ),
+    cacheTime: 0,
+    pollingInterval: 250,
+  });
+}
+
 export interface EvmEndpoints {
   /** Reads: viem's `fallback` transport over every endpoint (ranked when there are several), breaker-guarded. */
   reads: PublicClient;
