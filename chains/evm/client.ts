@@ -43,7 +43,7 @@ export interface EvmEndpoints {
 
 /**
  * An endpoint's HTTP transport that keeps the shared pool's books: an open breaker refuses at once (retryable,
- * so `fallback` moves on), every answer or failure counts toward the endpoint's health, and each
+ * so `fallback` moves on; when every breaker is open the one opened longest ago still answers), every answer or failure counts toward the endpoint's health, and each
  * `eth_blockNumber` answer updates its head.
  */
 function guarded(pool: EndpointPool<PublicClient>, ep: PoolEndpoint<PublicClient>): Transport {
@@ -51,7 +51,7 @@ function guarded(pool: EndpointPool<PublicClient>, ep: PoolEndpoint<PublicClient
   return (params) => {
     const transport = inner(params);
     const request = (async (args: { method: string; params?: unknown }, options?: unknown) => {
-      if (!pool.admits(ep)) throw new CircuitOpenError(ep.label);
+      if (!pool.usable(ep)) throw new CircuitOpenError(ep.label);
       try {
         const out = await transport.request(args as never, options as never);
         pool.recordSuccess(ep);

@@ -212,6 +212,7 @@ describe('circuit breaker', () => {
     a!.mode = 'ok';
     const opened = pool.ordered();
     expect(opened).toHaveLength(1);
+    expect(pool.endpoints.map((ep) => pool.usable(ep))).toEqual(pool.endpoints.map((ep) => ep === opened[0]));
     expect(whoAnswered(await pool.read((c) => c.call('get')))).toBe(portOf(nodes[opened[0]!.index]!));
   });
 });

@@ -113,6 +113,11 @@ export class EndpointPool<C> {
     return this.stateOf(ep) !== 'open';
   }
 
+  /** Whether `ordered()` would try this endpoint now (for transports that rotate themselves, like viem's). */
+  usable(ep: PoolEndpoint<C>): boolean {
+    return this.ordered().includes(ep);
+  }
+
   /** The node answered (anything the classifier does not call retryable is an answer). */
   recordSuccess(ep: PoolEndpoint<C>): void {
     const h = this.health[ep.index]!;
