@@ -318,6 +318,13 @@ describe('fresh (head-lag rule for status answers)', () => {
     expect(whoAnswered(answer)).toBe(portOf(ok!));
   });
 
+  it('with a single endpoint there is nothing to compare: no head query, a plain read', async () => {
+    const only = await node(100);
+    const pool = poolOf([only]);
+    expect(whoAnswered(await pool.fresh(headOf, (c) => c.call('status')))).toBe(portOf(only));
+    expect(only.hits.head).toBeUndefined();
+  });
+
   it('a definitive answer from the fresh node is thrown, not retried elsewhere', async () => {
     const [a, b] = [await node(100), await node(100)];
     const pool = poolOf([a!, b!]);

@@ -257,11 +257,13 @@ export class EndpointPool<C> {
    * transaction dead, nor hide an included one). Asks every usable endpoint for its head, raises the best known
    * head, then runs `fn` on the best-scored endpoint within `maxHeadLag` of it, rotating on retryable failures.
    * When no endpoint is fresh enough the check throws a retryable error: it never answers from a lagging view.
+   * With a single endpoint there is nothing to compare: it is a plain read.
    */
   async fresh<T>(
     headOf: (client: C) => Promise<bigint | number>,
     fn: (client: C, endpoint: PoolEndpoint<C>) => Promise<T>,
   ): Promise<T> {
+    if (this.endpoints.length === 1) return this.read(fn);
     const candidates = this.ordered();
     const heads = await Promise.allSettled(candidates.map((ep) => this.headWithin(ep, headOf)));
     const reachable: PoolEndpoint<C>[] = [];
