@@ -96,6 +96,44 @@ describe('EVM adapter with several RPC endpoints', () => {
     await waitForFinal(adapter, signed.hash);
   });
 
+  it('a refusal is final only when no other endpoint may be relaying the bytes', async () => {
+    const [up, sick] = [await proxy(), await proxy()];
+    sick.setRule((call) =>
+      call.body.method === 'eth_sendRawTransaction' ? { kind: 'respond', status: 503, body: 'busy' } : undefined,
+    );
+    const down = `http://127.0.0.1:${await freePort()}`;
+    // Bytes the node refuses: a transfer from an unfunded wallet.
+    const signer = adapterOver([up.url]);
+    const sk = generatePrivateKey('secp256k1');
+    const publicKey = publicKeyOf('secp256k1', sk);
+    const from = signer.addressFromPublicKey(publicKey);
+    const intent: TransferIntent = {
+      transferId: 't-unfunded',
+      chain: 'anvil',
+      from: { address: from, publicKey },
+      to: from,
+      token: await signer.resolveToken('NATIVE'),
+      rawAmount: '1',
+    };
+    const pre = await signer.preflight(intent);
+    expect(pre.errors.map((e) => e.id)).toContain('insufficient_funds');
+    const unsigned = await signer.build(intent, pre, { nonce: '0' });
+    const signed = signer.assemble(
+      unsigned,
+      unsigned.payloads.map((p) => signWithPrivateKey(p.curve, sk, p.payload)),
+    );
+    // The other endpoint never got the request (connection refused): the refusal stands.
+    await expect(adapterOver([down, up.url]).broadcast(signed)).rejects.toMatchObject({
+      id: 'insufficient_funds',
+      kind: 'terminal',
+    });
+    // The other endpoint answered 503: it may be relaying the bytes, so nothing is proven.
+    await expect(adapterOver([up.url, sick.url]).broadcast(signed)).rejects.toMatchObject({
+      id: 'rpc_failed',
+      kind: 'retryable',
+    });
+  });
+
   it("does not trust a lagging endpoint's status answer, and never answers from it alone", async () => {
     const [lagging, fresh] = [await proxy(), await proxy()];
     const frozen = `0x${((await anvil.getBlockNumber()) - 1n).toString(16)}`;
