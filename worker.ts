@@ -4,9 +4,11 @@
  */
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { pino } from 'pino';
 import { createActivities } from './activities/index.js';
 import { loadConfig } from './config/env.js';
 import { buildRuntime, type Runtime } from './runtime/deps.js';
+import { WebhookDispatcher } from './webhooks/dispatcher.js';
 
 export const workflowsPath = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
 
@@ -29,6 +31,16 @@ export async function createWorker(
   return { worker, connection };
 }
 
+/** The webhook dispatcher of a runtime (the worker process runs one; any number may run side by side). */
+export function createWebhookDispatcher(runtime: Runtime, logger = pino({ level: 'info' })): WebhookDispatcher {
+  return new WebhookDispatcher({
+    prisma: runtime.prisma,
+    secrets: runtime.webhookSecrets,
+    options: runtime.webhookOptions,
+    logger,
+  });
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const runtime = buildRuntime(config);
@@ -37,8 +49,13 @@ async function main(): Promise<void> {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
   });
+  const dispatcher = config.WEBHOOK_DISPATCHER
+    ? createWebhookDispatcher(runtime, pino({ level: config.LOG_LEVEL }))
+    : undefined;
+  dispatcher?.start();
   console.log(`worker polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${config.TEMPORAL_ADDRESS}`);
   await worker.run(); // resolves after SIGINT/SIGTERM (the SDK installs the handlers) and a graceful drain
+  await dispatcher?.stop();
   await connection.close();
   await runtime.close();
 }

@@ -6,29 +6,23 @@ import type { ChainRegistry } from '../chains/registry.js';
 import type {
   ChainStatus,
   PreflightResult,
+  ReplacementRequest,
   Reservation,
   Signature,
   SignedTx,
   SigningPayload,
   UnsignedTx,
-  Utxo,
 } from '../chains/types.js';
-import { BaseError } from '../errors/base.js';
 import { ErrorId } from '../errors/codes.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { Signer } from '../signer/types.js';
 import { markNonceUsed, releaseNonce, reserveNonce } from '../storage/sequencer.js';
 import { applyStatusPatch, markAttemptBroadcast, markAttemptDead, storeSignedAttempt } from '../storage/transfers.js';
-import {
-  hasInFlightUtxoTransfers,
-  outpointOf,
-  releaseUtxos,
-  reservedByOthers,
-  reserveUtxos,
-} from '../storage/utxos.js';
+import { hasInFlightUtxoTransfers, releaseUtxos } from '../storage/utxos.js';
 import type { StatusPatch, TransferInput } from '../workflows/shared.js';
 import { activityAttempt, boundary, terminal, toApplicationFailure, withFailureFacts } from './failure.js';
 import type { BroadcastOutcome } from './types.js';
+import { reservationToSign, reserveInputs, utxosInFlight } from './utxo-reservation.js';
 
 export interface ActivityDeps {
   prisma: PrismaClient;
@@ -80,31 +74,7 @@ export function createActivities({ prisma, chains, signer }: ActivityDeps) {
           });
           return { nonce: nonce.toString() };
         }
-        if (adapter.sequencing === 'utxo') {
-          for (let tries = 0; ; tries++) {
-            const [utxos, taken] = await Promise.all([
-              adapter.listUtxos!(address),
-              reservedByOthers(prisma, input.network, input.transferId),
-            ]);
-            const free = utxos.filter((u) => !taken.has(outpointOf(u)));
-            let selected: Utxo[];
-            try {
-              selected = adapter.selectUtxos!(input.intent, preflight, free);
-            } catch (err) {
-              const short = adapter.classify(err).id === ErrorId.InsufficientFunds;
-              if (short && (await hasInFlightUtxoTransfers(prisma, input.network, address, input.transferId))) {
-                throw utxosInFlight();
-              }
-              throw err;
-            }
-            try {
-              await reserveUtxos(prisma, input.network, input.transferId, selected);
-              return { utxos: selected };
-            } catch (err) {
-              if (tries >= 5) throw err; // raced another transfer for an input 5 times: let the retry policy back off
-            }
-          }
-        }
+        if (adapter.sequencing === 'utxo') return await reserveInputs(prisma, adapter, input, preflight);
         return {};
       } catch (err) {
         throw adapter.classify(err);
@@ -114,7 +84,24 @@ export function createActivities({ prisma, chains, signer }: ActivityDeps) {
     build: boundary(
       async (input: TransferInput, preflight: PreflightResult, reservation: Reservation): Promise<UnsignedTx> => {
         const adapter = adapterFor(input);
-        return adapter.build(input.intent, preflight, reservation).catch((err) => {
+        const reserved =
+          adapter.sequencing === 'utxo' ? await reservationToSign(prisma, input, reservation) : reservation;
+        return adapter.build(input.intent, preflight, reserved).catch((err) => {
+          throw adapter.classify(err);
+        });
+      },
+    ),
+
+    /** A same-nonce replacement (speed-up / cancel) of the attempt whose details are `previous`. */
+    buildReplacement: boundary(
+      async (input: TransferInput, previous: Record<string, unknown>, request: ReplacementRequest) => {
+        const adapter = adapterFor(input);
+        if (!adapter.buildReplacement)
+          throw terminal(
+            ErrorId.ReplacementUnsupported,
+            `${input.network} cannot replace a signed transaction; it is re-signed only after its expiry is proven`,
+          );
+        return adapter.buildReplacement(input.intent, previous, request).catch((err) => {
           throw adapter.classify(err);
         });
       },
@@ -213,12 +200,4 @@ export type Activities = ReturnType<typeof createActivities>;
 
 async function hasStoredAttempt(prisma: PrismaClient, transferId: string): Promise<boolean> {
   return (await prisma.transferAttempt.count({ where: { transferId } })) > 0;
-}
-
-/** Coins held by this wallet's in-flight transfers come back as change: wait (retry) rather than fail. */
-function utxosInFlight(): BaseError {
-  return new BaseError('inputs are held by in-flight transfers; waiting for their change', {
-    id: 'utxos_in_flight',
-    kind: 'retryable',
-  });
 }

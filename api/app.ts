@@ -7,12 +7,14 @@ import { authenticate, type CredentialResolver, serverKeyResolver } from './auth
 import type { AppDeps } from './context.js';
 import { errorHandler, httpError } from './errors.js';
 import { custodianRoutes } from './routes/custodians.js';
+import { custodyRoutes } from './routes/custody.js';
 import { devRoutes } from './routes/dev.js';
 import { healthRoutes } from './routes/health.js';
 import { portalClientRoutes } from './routes/portal-client.js';
 import { serverWalletSignRoutes } from './routes/server-wallet-sign.js';
 import { transferRoutes } from './routes/transfers.js';
 import { walletRoutes } from './routes/wallets.js';
+import { webhookRoutes } from './routes/webhooks.js';
 
 export function createApp(
   deps: AppDeps,
@@ -42,8 +44,10 @@ export function createApp(
   app.use(walletRoutes(deps));
   app.use(devRoutes(deps));
   app.use(custodianRoutes(deps));
+  app.use(custodyRoutes(deps));
   app.use(portalClientRoutes(deps));
   app.use(serverWalletSignRoutes(deps));
+  app.use(webhookRoutes(deps));
   for (const router of extra.routers ?? []) app.use(router);
   app.use((_req, _res, next) => next(httpError(ErrorId.NotFound, 'no such endpoint')));
   app.use(errorHandler);

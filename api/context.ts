@@ -7,6 +7,7 @@ import type { PrismaClient } from '../generated/prisma/client.js';
 import type { ClientWallets } from '../portal/client-wallets.js';
 import type { MpcSigner } from '../signer/mpc-signer.js';
 import type { WalletService } from '../wallets/service.js';
+import type { WebhookEndpoints } from '../webhooks/endpoints.js';
 
 export interface AppDeps {
   prisma: PrismaClient;
@@ -21,6 +22,8 @@ export interface AppDeps {
   signer?: MpcSigner;
   /** Portal client-held wallets (generate, backup, recover, sign with a client share). */
   clientWallets?: ClientWallets;
+  /** Webhook endpoints, replay and delivery log (absent: the webhook routes answer 503). */
+  webhooks?: WebhookEndpoints;
   /** Clock for credential expiry (tests fake it). */
   now?: () => Date;
 }

@@ -1,6 +1,9 @@
 /** Request schemas (zod): one source for validation (and, later, the OpenAPI document). */
 import { z } from 'zod';
 import { badRequest } from '../errors/codes.js';
+import { EVENT_TYPES } from '../webhooks/events.js';
+
+const WEBHOOK_EVENT_TYPES = EVENT_TYPES.filter((t) => t !== 'webhook.test') as [string, ...string[]];
 
 const hexNonce = z
   .string()
@@ -26,6 +29,19 @@ export const sendAssetsBody = z.strictObject({
 });
 export type SendAssetsBody = z.infer<typeof sendAssetsBody>;
 
+/** POST /v1/transfers/:id/speed-up: optionally a new ceiling on the total fee of the replacement. */
+export const speedUpBody = z.strictObject({
+  maxFee: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe('new ceiling on the total network fee of the replacement, decimal string in the native unit'),
+});
+
+/** POST /v1/transfers/:id/cancel takes no options. */
+export const cancelBody = z.strictObject({});
+
 export const idempotencyKeyHeader = z
   .string()
   .min(1)
@@ -47,6 +63,36 @@ export const listTransfersQuery = z.strictObject({
   status: z.enum(['pending', 'signed', 'submitted', 'confirmed', 'finalized', 'failed', 'replaced']).optional(),
   chain: z.string().optional(),
   walletId: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().optional(),
+});
+
+const webhookEventTypes = z.array(z.enum(WEBHOOK_EVENT_TYPES)).max(20);
+
+export const createWebhookBody = z.strictObject({
+  url: z.string().min(1).max(2000),
+  events: webhookEventTypes.optional().describe('event types to deliver; omitted or empty: all'),
+  description: z.string().max(500).optional(),
+});
+
+export const updateWebhookBody = z.strictObject({
+  url: z.string().min(1).max(2000).optional(),
+  events: webhookEventTypes.optional(),
+  description: z.string().max(500).nullable().optional(),
+  disabled: z.boolean().optional(),
+});
+
+export const replayWebhookBody = z.strictObject({
+  since: z.iso.datetime({ offset: true }),
+  until: z.iso.datetime({ offset: true }).optional(),
+  types: z.array(z.enum(WEBHOOK_EVENT_TYPES)).max(20).optional(),
+});
+
+export const redeliverEventBody = z.strictObject({
+  endpointId: z.string().min(1).max(100).optional(),
+});
+
+export const listDeliveriesQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().optional(),
 });

@@ -11,7 +11,7 @@ import type { NetworkConfig } from './types.js';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), 'networks');
 
-function envKey(prefix: 'RPC_URL' | 'RPC_URLS', name: string): string {
+function envKey(prefix: string, name: string): string {
   return `${prefix}_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
 }
 
@@ -29,6 +29,20 @@ function resolveRpcUrls(n: NetworkConfig, env: NodeJS.ProcessEnv): string[] {
   return fromFile;
 }
 
+/**
+ * Env overrides of a network's endpoints: `RPC_URLS_<NAME>` / `RPC_URL_<NAME>`, and for Bitcoin
+ * `ESPLORA_URL_<NAME>`, `BITCOIN_BACKEND_<NAME>`.
+ */
+function withEnv(n: NetworkConfig, env: NodeJS.ProcessEnv): NetworkConfig {
+  const rpcUrls = resolveRpcUrls(n, env);
+  const out: NetworkConfig = { ...n, rpcUrl: rpcUrls[0]!, rpcUrls };
+  const esploraUrl = env[envKey('ESPLORA_URL', n.name)];
+  if (esploraUrl) out.esploraUrl = esploraUrl;
+  const backend = env[envKey('BITCOIN_BACKEND', n.name)];
+  if (backend) out.params = { ...n.params, backend };
+  return out;
+}
+
 /** The network files' entries, as written. */
 function readNetworkFiles(): NetworkConfig[] {
   return readdirSync(dir)
@@ -37,7 +51,7 @@ function readNetworkFiles(): NetworkConfig[] {
     .flatMap((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as NetworkConfig[]);
 }
 
-/** Networks with env overrides applied (RPC URLs, fee caps). A malformed setting stops the process at load. */
+/** Networks with env overrides applied (endpoints, fee caps, stuck time). A malformed setting stops the process. */
 export function loadNetworks(
   env: NodeJS.ProcessEnv = process.env,
   entries: NetworkConfig[] = readNetworkFiles(),
@@ -46,9 +60,16 @@ export function loadNetworks(
     const lag = n.maxHeadLagBlocks;
     if (lag !== undefined && !(Number.isInteger(lag) && lag >= 0))
       throw new Error(`network ${n.name}: maxHeadLagBlocks must be a non-negative integer, got ${lag}`);
-    const rpcUrls = resolveRpcUrls(n, env);
-    return { ...n, rpcUrl: rpcUrls[0]!, rpcUrls, feeCaps: resolveFeeCaps(n, env) };
+    return { ...withEnv(n, env), feeCaps: resolveFeeCaps(n, env), ...stuckAfter(n, env) };
   });
+}
+
+/** `STUCK_AFTER_MS_<NAME>` overrides how long an unincluded transaction waits before its fee is bumped. */
+function stuckAfter(n: NetworkConfig, env: NodeJS.ProcessEnv): Pick<NetworkConfig, 'stuckAfterMs'> {
+  const raw = env[`STUCK_AFTER_MS_${n.name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`];
+  if (raw === undefined) return n.stuckAfterMs === undefined ? {} : { stuckAfterMs: n.stuckAfterMs };
+  if (!/^\d+$/.test(raw)) throw new Error(`STUCK_AFTER_MS_${n.name}: expected milliseconds, got ${raw}`);
+  return { stuckAfterMs: Number(raw) };
 }
 
 export class NetworkDirectory {

@@ -45,6 +45,8 @@ export interface NetworkConfig {
   maxHeadLagBlocks?: number;
   /** Circuit breaker per endpoint: consecutive failures that open it, and the cool-down before a trial. */
   rpcBreaker?: { failureThreshold?: number; cooldownMs?: number };
+  /** Bitcoin: Esplora HTTP API base URL (e.g. `https://blockstream.info/api`); env `ESPLORA_URL_<NAME>` overrides it. */
+  esploraUrl?: string;
   /** Confirmations after inclusion before a transfer is `finalized` (where the chain has no finality tag). */
   requiredConfirmations: number;
   /** `confirmations`: N blocks deep; `tag`: the chain's own finality signal (EVM `finalized` block, Solana `finalized`, Tron solidified). */
@@ -52,6 +54,11 @@ export interface NetworkConfig {
   blockTimeMs: number;
   /** How often the workflow polls status (defaults to blockTimeMs). */
   pollIntervalMs?: number;
+  /**
+   * How long a broadcast transaction may stay unincluded before its fees are bumped (same nonce), where the chain can
+   * replace; default max(5 block times, 15 s). Env `STUCK_AFTER_MS_<NAME>`.
+   */
+  stuckAfterMs?: number;
   nativeSymbol: string;
   nativeDecimals: number;
   tokens: Record<string, TokenConfig>;
@@ -173,6 +180,8 @@ export interface Reservation {
   nonce?: string;
   /** Bitcoin inputs reserved for this transfer. */
   utxos?: Utxo[];
+  /** Bitcoin: the transfer attempt the inputs are reserved for; build signs exactly the stored rows of it. */
+  attempt?: number;
 }
 
 export interface SigningPayload {
@@ -245,6 +254,16 @@ export type ChainStatus =
 
 export type Sequencing = 'nonce' | 'utxo' | 'none';
 
+/**
+ * A same-authority replacement of a transfer's latest attempt: `speed_up` re-signs the same transaction with bumped
+ * fees, `cancel` signs a zero-value send to self. Both reuse the nonce, so at most one of the attempts can land.
+ */
+export interface ReplacementRequest {
+  kind: 'speed_up' | 'cancel';
+  /** A new ceiling on the total network fee (base units), replacing the transfer's `maxFee` for this bump. */
+  maxFee?: string;
+}
+
 export interface ChainAdapter {
   readonly network: NetworkConfig;
   readonly curve: Curve;
@@ -279,6 +298,16 @@ export interface ChainAdapter {
   getStatus(hash: string, context: StatusContext): Promise<ChainStatus>;
   /** Every error this adapter can throw or receive becomes a BaseError with a stable id and kind. */
   classify(error: unknown): BaseError;
+
+  /**
+   * A replacement of the attempt described by `previous` (its `UnsignedTx.details`) with the same spend authority
+   * and fees bumped as nodes require, within the caps. Absent where the chain cannot replace (Solana, TRON, Stellar).
+   */
+  buildReplacement?(
+    intent: TransferIntent,
+    previous: Record<string, unknown>,
+    request: ReplacementRequest,
+  ): Promise<UnsignedTx>;
 
   /** Dev chains only: fund an address (anvil_setBalance, regtest mining, test-peer airdrop). */
   faucet?(address: string, rawAmount: string, token?: ResolvedToken): Promise<{ hash?: string }>;

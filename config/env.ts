@@ -1,7 +1,12 @@
 /** Process configuration from the environment, with the documented defaults (README "Configuration"). */
 import { z } from 'zod';
 
+/** The dev stack's server API key: published in the README, so never valid in production. */
+export const PUBLISHED_DEV_API_KEY = 'cfsk_dev_local_only_change_me';
+
 const schema = z.object({
+  /** `production` turns off everything that only makes sense on a developer's machine (DEV_API_KEY, the faucet). */
+  NODE_ENV: z.string().default('development'),
   DATABASE_URL: z.string().min(1, 'DATABASE_URL is required'),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
@@ -12,7 +17,7 @@ const schema = z.object({
   MASTER_KEY: z.string().optional(),
   /** 32-byte key for the Temporal payload codec (defaults to one derived from MASTER_KEY). */
   PAYLOAD_CODEC_KEY: z.string().optional(),
-  /** Seeded as the dev tenant's server API key by the dev stack. */
+  /** Seeded as the dev tenant's server API key by the dev stack; ignored when NODE_ENV=production. */
   DEV_API_KEY: z.string().optional(),
   /** Tenant the DEV_API_KEY belongs to. */
   DEV_TENANT_ID: z.string().default('dev'),
@@ -21,7 +26,7 @@ const schema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
-  /** Enables POST /v1/dev/faucet (the dev stack sets it). */
+  /** Enables POST /v1/dev/faucet (the dev stack sets it); always off when NODE_ENV=production. */
   ENABLE_DEV_FAUCET: z
     .enum(['true', 'false'])
     .default('false')
@@ -29,6 +34,31 @@ const schema = z.object({
   LOG_LEVEL: z.string().default('info'),
   /** Worker threads for MPC key generation and re-sharing (seconds of CPU each, kept off the event loop). */
   MPC_COMPUTE_THREADS: z.coerce.number().int().min(1).default(1),
+  /** Accept webhook URLs on loopback / private / link-local addresses and plain http (the dev stack and tests). */
+  WEBHOOK_ALLOW_PRIVATE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  /** Delay before each delivery attempt (Svix's schedule, ≈ 27 h): durations with ms, s, m, h. */
+  WEBHOOK_RETRY_SCHEDULE: z.string().default('0,5s,5m,30m,2h,5h,10h,10h'),
+  /** One delivery attempt's time limit. */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** Events, deliveries and the delivery log are deleted after this many days. */
+  WEBHOOK_RETENTION_DAYS: z.coerce.number().positive().default(30),
+  /** After a secret rotation the previous secret keeps signing for this long. */
+  WEBHOOK_SECRET_OVERLAP_HOURS: z.coerce.number().nonnegative().default(24),
+  /** An endpoint whose every attempt failed for this long is disabled. */
+  WEBHOOK_DISABLE_AFTER_HOURS: z.coerce.number().positive().default(120),
+  /** How often the dispatcher looks for due deliveries. */
+  WEBHOOK_POLL_MS: z.coerce.number().int().positive().default(250),
+  /** Deliveries in flight per dispatcher, and per endpoint (one slow consumer holds at most that many). */
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().positive().default(32),
+  WEBHOOK_ENDPOINT_CONCURRENCY: z.coerce.number().int().positive().default(8),
+  /** Run the webhook dispatcher in the worker process. */
+  WEBHOOK_DISPATCHER: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
 });
 
 export type AppConfig = z.infer<typeof schema>;
@@ -40,5 +70,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       `invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
     );
   }
-  return parsed.data;
+  const config = parsed.data;
+  if (config.NODE_ENV !== 'production') return config;
+  if (config.DEV_API_KEY === PUBLISHED_DEV_API_KEY)
+    throw new Error(
+      'invalid configuration: DEV_API_KEY is the published dev key; refusing to start with NODE_ENV=production',
+    );
+  // Production: no seeded dev key, no faucet, whatever the environment says.
+  return { ...config, DEV_API_KEY: undefined, ENABLE_DEV_FAUCET: false };
 }

@@ -11,11 +11,19 @@ export const ErrorId = {
   Forbidden: 'FORBIDDEN',
   NotFound: 'NOT_FOUND',
   IdempotencyConflict: 'IDEMPOTENCY_CONFLICT',
+  /** speed-up / cancel of a transfer that is already finalized, failed or replaced. */
+  TransferTerminal: 'transfer_terminal',
+  /** The chain cannot replace a signed transaction (no nonce / inputs to reuse): it is re-signed only after proven expiry. */
+  ReplacementUnsupported: 'replacement_unsupported',
   Internal: 'INTERNAL_ERROR',
   Unavailable: 'SERVICE_UNAVAILABLE',
   ChainUnsupported: 'chain_unsupported',
   TokenUnsupported: 'token_unsupported',
   BadTo: 'bad_to',
+  /** `to` is the chain's zero / burn address. */
+  ToZeroAddress: 'to_zero_address',
+  /** `to` is the sending wallet itself. */
+  ToIsSender: 'to_is_sender',
   BadAmount: 'bad_amount',
   BadNonce: 'bad_nonce',
   BadMaxFee: 'bad_max_fee',
@@ -33,6 +41,9 @@ export const ErrorId = {
   WalletNotFound: 'wallet_not_found',
   ShareNotConfirmed: 'share_not_confirmed',
   FaucetUnavailable: 'faucet_unavailable',
+  /** The wallet's signing on a curve is locked after a failed partial signature; an operator unlocks it. */
+  WalletLocked: 'wallet_locked',
+  WebhookUrlForbidden: 'webhook_url_forbidden',
 } as const;
 export type ErrorId = (typeof ErrorId)[keyof typeof ErrorId];
 

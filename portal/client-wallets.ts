@@ -77,11 +77,10 @@ export class ClientWallets {
     }
     try {
       const keys = await signer.generateClientWallet(walletId);
-      const wallet = await prisma.wallet.update({
-        where: { id: walletId },
-        data: { secp256k1PublicKey: keys.secp256k1.publicKey, ed25519PublicKey: keys.ed25519.publicKey },
+      await wallets.completeWallet(walletId, tenantId, {
+        secp256k1PublicKey: keys.secp256k1.publicKey,
+        ed25519PublicKey: keys.ed25519.publicKey,
       });
-      await wallets.storeAddresses(wallet);
       const out: ShareResponse = {};
       for (const curve of CURVES) {
         out[toPortalCurve(curve)] = {
@@ -104,6 +103,7 @@ export class ClientWallets {
       if (!share) throw badRequest(`generateResponse needs the ${toPortalCurve(curve)} share`);
       this.assertOwnShare(wallet, share, 'signing');
       await requireConfirmedSigningPair(this.deps.prisma, wallet.id, curve, share.version);
+      await this.deps.signer.verifyClientShare(wallet.id, curve, share.json);
     }
     const backups = await this.withVaulted(wallet.id, shares, (refs) => this.deps.signer.backup(wallet.id, refs));
     const out: ShareResponse = {};
@@ -149,6 +149,8 @@ export class ClientWallets {
   async sign(wallet: Wallet, share: ShareInfo, payloadHex: string): Promise<Signature> {
     this.assertOwnShare(wallet, share, 'signing');
     await requireConfirmedSigningPair(this.deps.prisma, wallet.id, share.curve, share.version);
+    // Refused here (lock, bounds, binding) before the share is even sealed into the vault.
+    await this.deps.signer.verifyClientShare(wallet.id, share.curve, share.json);
     return this.withVaulted(wallet.id, { [share.curve]: share }, (refs) =>
       this.deps.signer.sign({
         walletId: wallet.id,
@@ -169,6 +171,8 @@ export class ClientWallets {
     if (share.curve !== curve)
       throw badRequest(`this chain signs with ${toPortalCurve(curve as Curve)}: send that curve's share`);
     await requireConfirmedSigningPair(this.deps.prisma, walletId, share.curve, share.version);
+    // A tampered share or a locked wallet is refused here, before a transfer is recorded or a workflow starts.
+    await this.deps.signer.verifyClientShare(walletId, share.curve, share.json);
     return this.deps.vault.put(walletId, share.curve, share.json);
   }
 

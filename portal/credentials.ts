@@ -117,3 +117,26 @@ export async function createTestClientKey(
   });
   return { id, clientApiKey: key };
 }
+
+/** Revokes every live Client Session Token of a client (they answer 401 at once); returns how many. */
+export async function revokeClientSessions(prisma: PrismaClient, clientId: string, at: Date): Promise<number> {
+  const { count } = await prisma.clientSession.updateMany({
+    where: { clientId, revokedAt: null },
+    data: { revokedAt: at },
+  });
+  return count;
+}
+
+/** Revokes one test client API key of a client; false when the client has no such live key. */
+export async function revokeTestClientKey(
+  prisma: PrismaClient,
+  clientId: string,
+  keyId: string,
+  at: Date,
+): Promise<boolean> {
+  const { count } = await prisma.apiKey.updateMany({
+    where: { id: keyId, clientId, kind: 'client_test', revokedAt: null },
+    data: { revokedAt: at },
+  });
+  return count > 0;
+}

@@ -16,8 +16,12 @@ import { MpcSigner } from '../signer/mpc-signer.js';
 import { createPrisma } from '../storage/db.js';
 import { PrismaShareStore } from '../storage/share-store.js';
 import { ShareVault } from '../storage/share-vault.js';
+import { PrismaSigningGuard } from '../storage/signing-guard.js';
 import { codecKeyFrom, EncryptionCodec } from '../temporal/codec.js';
 import { WalletService } from '../wallets/service.js';
+import { WebhookEndpoints } from '../webhooks/endpoints.js';
+import { type WebhookOptions, webhookOptions } from '../webhooks/options.js';
+import { WebhookSecrets } from '../webhooks/secrets.js';
 import { PaillierKeyPool, type PaillierKeySource } from './paillier-keys.js';
 
 export interface Runtime {
@@ -27,10 +31,16 @@ export interface Runtime {
   wallets: WalletService;
   clientWallets: ClientWallets;
   shareVault: ShareVault;
+  /** Signing locks (after a failed partial signature) and their audit; shared by the API and the worker. */
+  signingGuard: PrismaSigningGuard;
   /** POST /v1/assets/send hook: seals a client share and returns the reference the workflow carries. */
   vaultShare: (walletId: string, curve: string, share: string) => Promise<string>;
   now: Clock;
   dataConverter: DataConverter;
+  /** Webhook endpoints (API) and what the dispatcher needs (worker). */
+  webhooks: WebhookEndpoints;
+  webhookSecrets: WebhookSecrets;
+  webhookOptions: WebhookOptions;
   close(): Promise<void>;
 }
 
@@ -60,6 +70,7 @@ export function buildRuntime(config: AppConfig, overrides: RuntimeOverrides = {}
   const pool = overrides.paillierKeys
     ? undefined
     : new PaillierKeyPool(2, undefined, (key) => compute.prepareEcdsaPaillierKey(key));
+  const signingGuard = new PrismaSigningGuard(prisma);
   const signer = new MpcSigner({
     // Server party (server shares and server backup halves) and the client party of server wallets live
     // in separate stores (party-confined); client-held wallets' client shares are never stored.
@@ -69,11 +80,14 @@ export function buildRuntime(config: AppConfig, overrides: RuntimeOverrides = {}
     resolveClientShare: (ref) => shareVault.resolve(ref),
     paillierKeys: overrides.paillierKeys ?? pool!.take,
     compute,
+    guard: signingGuard,
     ...(overrides.presignatures !== undefined ? { presignatures: overrides.presignatures } : {}),
   });
   const wallets = new WalletService(prisma, chains, signer);
   const clientWallets = new ClientWallets({ prisma, signer, wallets, vault: shareVault, now });
   const dataConverter: DataConverter = { payloadCodecs: [new EncryptionCodec(codecKeyFrom(config))] };
+  const webhookSecrets = new WebhookSecrets(envelope);
+  const hookOptions = webhookOptions(config);
   return {
     prisma,
     chains,
@@ -81,9 +95,13 @@ export function buildRuntime(config: AppConfig, overrides: RuntimeOverrides = {}
     wallets,
     clientWallets,
     shareVault,
+    signingGuard,
     vaultShare: (walletId, curve, share) => clientWallets.vaultForTransfer(walletId, curve, parseClientShare(share)),
     now,
     dataConverter,
+    webhooks: new WebhookEndpoints(prisma, webhookSecrets, hookOptions),
+    webhookSecrets,
+    webhookOptions: hookOptions,
     async close() {
       signer.close();
       pool?.stop();

@@ -10,6 +10,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { PUBLISHED_DEV_API_KEY } from '../config/env.js';
 import { startBitcoinRegtest } from '../test/peers/bitcoin-regtest.js';
 import { startSolanaTestPeer } from '../test/peers/solana/server.js';
 import { startStellarTestPeer } from '../test/peers/stellar/index.js';
@@ -19,6 +20,7 @@ import { migrateDatabase } from './stack/migrate.js';
 import { waitFor } from './stack/ports.js';
 import { startEmbeddedPostgres } from './stack/postgres.js';
 import { startTemporal } from './stack/temporal.js';
+import { startListener } from './webhooks-listen.js';
 
 const env = process.env;
 const dataDir = resolve(env.DEV_DATA_DIR ?? '.data');
@@ -27,7 +29,7 @@ const TEMPORAL_PORT = Number(env.TEMPORAL_PORT ?? 7233);
 const TEMPORAL_UI_PORT = Number(env.TEMPORAL_UI_PORT ?? 8233);
 const ANVIL_PORT = Number(env.ANVIL_PORT ?? 8545);
 const PG_PORT = Number(env.PG_PORT ?? 5433);
-export const DEFAULT_DEV_API_KEY = 'cfsk_dev_local_only_change_me';
+export const DEFAULT_DEV_API_KEY = PUBLISHED_DEV_API_KEY;
 
 type Stop = () => Promise<void>;
 const stops: Stop[] = [];
@@ -120,6 +122,7 @@ async function main(): Promise<void> {
     MASTER_KEY: env.MASTER_KEY ?? devSecret('master.key'),
     DEV_API_KEY: env.DEV_API_KEY ?? DEFAULT_DEV_API_KEY,
     ENABLE_DEV_FAUCET: 'true',
+    WEBHOOK_ALLOW_PRIVATE: env.WEBHOOK_ALLOW_PRIVATE ?? 'true',
     API_PORT: String(API_PORT),
   };
   spawnService('worker', 'worker.ts', serviceEnv);
@@ -186,6 +189,8 @@ async function demo(api: string, key: string, uiUrl: string | undefined): Promis
     if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(json)}`);
     return json;
   };
+  // The demo's webhook events, verified with standardwebhooks (what `npm run webhooks:listen` prints).
+  const listener = await startListener({ api, key, print: (line) => log(`webhook ${line}`) });
   const wallet = await call('POST', '/api/wallets', { userId: 'demo-user' });
   log(`demo wallet ${wallet.walletId} ${wallet.address}`);
   await call('POST', '/v1/dev/faucet', { chain: 'anvil', address: wallet.address, amount: '10' });
@@ -208,7 +213,10 @@ async function demo(api: string, key: string, uiUrl: string | undefined): Promis
     }
     await new Promise((r) => setTimeout(r, 250));
   }
+  await new Promise((r) => setTimeout(r, 1000)); // the last event's delivery
+  await listener.stop();
   if (uiUrl) log(`see it in the Temporal UI: ${uiUrl}/namespaces/default/workflows`);
+  log('webhook events of any transfer: npm run webhooks:listen');
 }
 
 main().catch(async (err) => {

@@ -270,12 +270,12 @@ describe('MpcSigner: client-held wallets (keygen and re-sharing on a ComputePool
       await expect(
         signer.sign({ walletId: 'w-client', curve, payload: digest, shareRef: deposit(wallet[curve].share) }),
       ).rejects.toMatchObject({ id: 'mpc_share_mismatch' });
-    // …and cryptographically useless even if relabelled with the new version.
+    // …and, relabelled with the new version, refused before signing: its public parts are not the recorded ones.
     for (const curve of ['secp256k1', 'ed25519'] as const) {
       const forged = JSON.stringify({ ...JSON.parse(wallet[curve].share), version: 2 });
       await expect(
         signer.sign({ walletId: 'w-client', curve, payload: digest, shareRef: deposit(forged) }),
-      ).rejects.toMatchObject({ id: 'signing_failed' });
+      ).rejects.toMatchObject({ id: 'mpc_share_invalid' });
     }
     // A backup share cannot be used to sign, and a stale/foreign backup cannot recover.
     await expect(

@@ -33,9 +33,19 @@ import { MpcError, MpcErrorId } from './mpc/errors.js';
 import { type FrostShare, FrostSigner, frostPublicKey } from './mpc/frost.js';
 import { PaillierPrivateKey } from './mpc/paillier.js';
 import { PresignaturePool } from './mpc/presign-pool.js';
-import { runEcdsaOnline, runEcdsaSign, runFrostDkg, runFrostReshare, runFrostSign } from './mpc/protocol.js';
+import {
+  runEcdsaOnline,
+  runEcdsaPresign,
+  runFrostDkg,
+  runFrostOnline,
+  runFrostPresign,
+  runFrostReshare,
+  type Tamper,
+} from './mpc/protocol.js';
+import { assertClientBinding, clientFingerprint } from './mpc/share-binding.js';
 import { type DecodedShare, decodeShare, encodeShare, type ShareMeta } from './mpc/share-codec.js';
 import type { ShareParty, ShareStore } from './mpc/share-store.js';
+import { InMemorySigningGuard, type SigningGuard } from './signing-guard.js';
 import type { CreatedKey, Signer, SignRequest } from './types.js';
 
 export interface MpcSignerDeps {
@@ -60,6 +70,13 @@ export interface MpcSignerDeps {
    * close it themselves.
    */
   compute?: MpcCompute;
+  /** Signing locks and refusal audit (default: process-local `InMemorySigningGuard`; the runtime's is in PostgreSQL). */
+  guard?: SigningGuard;
+  /**
+   * TESTS ONLY: sees (and may replace) every signing message, as `protocol.ts`'s runners do — how the tests play a
+   * client that sends a bad partial signature. Never set by the runtime.
+   */
+  tamper?: Tamper;
 }
 
 export interface ClientWallet {
@@ -93,6 +110,16 @@ function signingFailed(message: string, cause?: unknown): BaseError {
   return new BaseError(message, { id: ErrorId.SigningFailed, kind: 'terminal', cause });
 }
 
+function walletLocked(curve: Curve): BaseError {
+  return new BaseError(
+    `${curve} signing for this wallet is locked after a failed partial signature; an operator must unlock it`,
+    { id: ErrorId.WalletLocked, kind: 'terminal' },
+  );
+}
+
+/** A protocol failure after the nonce exchange: the other party's partial signature did not verify. */
+class FailedPartial extends Error {}
+
 function walletNotFound(walletId: string, curve: Curve): BaseError {
   return new BaseError(`No ${curve} MPC key for wallet ${walletId}`, { id: ErrorId.WalletNotFound, kind: 'terminal' });
 }
@@ -106,6 +133,9 @@ export class MpcSigner implements Signer {
   private readonly deps: MpcSignerDeps;
   private readonly presignTarget: number;
   private readonly compute: MpcCompute;
+  private readonly guard: SigningGuard;
+  /** Locks whose shared record could not be written (database down): honoured by this process until it restarts. */
+  private readonly localLocks = new Set<string>();
   private readonly parties = new Map<string, ServerWalletParties>();
   private closed = false;
 
@@ -113,6 +143,7 @@ export class MpcSigner implements Signer {
     this.deps = deps;
     this.presignTarget = deps.presignatures ?? 8;
     this.compute = deps.compute ?? new InThreadCompute();
+    this.guard = deps.guard ?? new InMemorySigningGuard();
   }
 
   // ---- key generation -----------------------------------------------------------------------
@@ -123,8 +154,9 @@ export class MpcSigner implements Signer {
     if (existing) return { curve, publicKey: publicKeyHex(existing.share) };
     const { server, client } = await this.dkg(curve);
     const meta = { walletId, curve, version: 1, holder: 'server' as const };
+    const peer = clientFingerprint(meta, client as EcdsaP2Share | FrostShare);
     await this.writeShare(this.deps.clientStore, 'client', { ...meta, role: 'client' }, client);
-    await this.writeShare(this.deps.serverStore, 'server', { ...meta, role: 'server' }, server);
+    await this.writeShare(this.deps.serverStore, 'server', { ...meta, role: 'server', peer }, server);
     return { curve, publicKey: this.publicKeyOf(curve, server) };
   }
 
@@ -140,7 +172,8 @@ export class MpcSigner implements Signer {
     for (const curve of CURVES) {
       const { server, client } = await this.dkg(curve);
       const meta = { walletId, curve, version: 1, holder: 'client' as const };
-      await this.writeShare(this.deps.serverStore, 'server', { ...meta, role: 'server' }, server);
+      const peer = clientFingerprint(meta, client as EcdsaP2Share | FrostShare);
+      await this.writeShare(this.deps.serverStore, 'server', { ...meta, role: 'server', peer }, server);
       out[curve] = {
         share: encodeShare({ ...meta, role: 'client' }, client),
         publicKey: this.publicKeyOf(curve, server),
@@ -167,6 +200,7 @@ export class MpcSigner implements Signer {
       throw new BaseError('secp256k1 payload must be a 32-byte digest', { id: ErrorId.BadRequest, kind: 'terminal' });
     const server = await this.readShare(this.deps.serverStore, walletId, curve, 'server');
     if (!server) throw walletNotFound(walletId, curve);
+    if (await this.isLocked(walletId, curve)) throw walletLocked(curve);
     const publicKey = publicKeyHex(server.share);
 
     let signature: Signature;
@@ -174,19 +208,40 @@ export class MpcSigner implements Signer {
       if (curve === 'ed25519') {
         const client = await this.clientShare(server.share, request.shareRef);
         if (client.curve !== 'ed25519' || server.share.curve !== 'ed25519') throw new Error('curve mismatch');
-        const sig = runFrostSign(new FrostSigner(server.share.frost), new FrostSigner(client.frost), payload);
+        const p1 = new FrostSigner(server.share.frost);
+        const p2 = new FrostSigner(client.frost);
+        const presignature = runFrostPresign(p1, p2, this.deps.tamper);
+        const sig = online(() => runFrostOnline(p1, p2, presignature, payload, this.deps.tamper));
         signature = { curve, signature: bytesToHex(sig) };
       } else {
         const parts = await this.signEcdsa(server.share as ServerShare, server.version, payload, request.shareRef);
         signature = { curve, signature: signatureHex(parts), recovery: parts.recovery };
       }
+      if (!this.isValid(curve, publicKey, payloadHex, signature))
+        throw new FailedPartial('the signature does not verify against the wallet public key');
     } catch (err) {
-      if (err instanceof MpcError && err.id === MpcErrorId.ShareMismatch) throw err;
+      if (err instanceof FailedPartial) {
+        // Fail closed: if the shared lock cannot be written, this process keeps the wallet locked until it restarts.
+        await this.guard.lock(walletId, curve, err.message).catch(() => this.localLocks.add(`${walletId}/${curve}`));
+        throw walletLocked(curve);
+      }
+      if (err instanceof MpcError && (err.id === MpcErrorId.ShareMismatch || err.id === MpcErrorId.ShareInvalid))
+        throw err;
       if (err instanceof BaseError && err.id !== ErrorId.SigningFailed && !(err instanceof MpcError)) throw err;
       throw signingFailed(`MPC ${curve} signing failed`, err);
     }
-    this.assertValid(curve, publicKey, payloadHex, signature);
     return signature;
+  }
+
+  /**
+   * Checks a client share before anything uses it (lock, metadata, binding to the recorded public parts) without
+   * signing: the API calls this before it vaults a share or starts a transfer.
+   */
+  async verifyClientShare(walletId: string, curve: Curve, shareJson: string): Promise<void> {
+    const server = await this.readShare(this.deps.serverStore, walletId, curve, 'server');
+    if (!server) throw walletNotFound(walletId, curve);
+    if (await this.isLocked(walletId, curve)) throw walletLocked(curve);
+    await this.audited(server.share, () => this.checkClient(server.share, decodeShare(shareJson)));
   }
 
   private async signEcdsa(
@@ -196,15 +251,18 @@ export class MpcSigner implements Signer {
     shareRef: string | undefined,
   ): Promise<EcdsaSignatureParts> {
     if (server.curve !== 'secp256k1') throw new Error('curve mismatch');
+    const tamper = this.deps.tamper;
     if (server.holder === 'client') {
       const client = await this.clientShare(server, shareRef);
       if (client.curve !== 'secp256k1') throw new Error('curve mismatch');
-      return runEcdsaSign(new EcdsaP1(server.ecdsa as EcdsaP1Share), new EcdsaP2(client.ecdsa as EcdsaP2Share), digest);
+      const p1 = new EcdsaP1(server.ecdsa as EcdsaP1Share);
+      const p2 = new EcdsaP2(client.ecdsa as EcdsaP2Share);
+      const presignature = runEcdsaPresign(p1, p2, tamper);
+      return online(() => runEcdsaOnline(p1, p2, presignature, digest, tamper));
     }
     const parties = await this.serverParties(server, version);
-    const presignature = parties.pool.take();
-    if (presignature) return runEcdsaOnline(parties.p1, parties.p2, presignature, digest);
-    return runEcdsaSign(parties.p1, parties.p2, digest);
+    const presignature = parties.pool.take() ?? runEcdsaPresign(parties.p1, parties.p2, tamper);
+    return online(() => runEcdsaOnline(parties.p1, parties.p2, presignature, digest, tamper));
   }
 
   /** Cached P1/P2 objects (and their presignature pool) for a server wallet at a key version. */
@@ -267,7 +325,8 @@ export class MpcSigner implements Signer {
       const version = (previous?.version ?? 0) + 1;
       const pair = await this.reshare(server.share, client);
       const meta = { walletId, curve, version, holder: server.share.holder, backup: true };
-      await this.writeShare(this.deps.serverStore, 'server-backup', { ...meta, role: 'server' }, pair.server);
+      const peer = clientFingerprint(meta, pair.client as EcdsaP2Share | FrostShare);
+      await this.writeShare(this.deps.serverStore, 'server-backup', { ...meta, role: 'server', peer }, pair.server);
       if (previous)
         await this.deps.serverStore.delete({ walletId, curve, party: 'server-backup', version: previous.version });
       out[curve] = encodeShare({ ...meta, role: 'client' }, pair.client);
@@ -286,7 +345,7 @@ export class MpcSigner implements Signer {
     for (const curve of CURVES) {
       const text = backupShares[curve];
       if (text === undefined) continue;
-      const clientBackup = decodeShare(text);
+      const clientBackup = await this.auditedDecode(walletId, curve, text);
       const serverBackup = await this.readShare(this.deps.serverStore, walletId, curve, 'server-backup');
       const current = await this.readShare(this.deps.serverStore, walletId, curve, 'server');
       if (!serverBackup || !current) throw walletNotFound(walletId, curve);
@@ -301,15 +360,17 @@ export class MpcSigner implements Signer {
           MpcErrorId.ShareMismatch,
           `Backup share does not belong to the current ${curve} backup of this wallet`,
         );
+      await this.audited(serverBackup.share, () => assertClientBinding(serverBackup.share, clientBackup));
       const pair = await this.reshare(serverBackup.share, clientBackup);
       const version = current.version + 1;
       const holder = current.share.holder;
       const meta = { walletId, curve, version, holder };
+      const peer = clientFingerprint(meta, pair.client as EcdsaP2Share | FrostShare);
       if (holder === 'server') {
         await this.writeShare(this.deps.clientStore, 'client', { ...meta, role: 'client' }, pair.client);
         await this.deps.clientStore.delete({ walletId, curve, party: 'client', version: current.version });
       }
-      await this.writeShare(this.deps.serverStore, 'server', { ...meta, role: 'server' }, pair.server);
+      await this.writeShare(this.deps.serverStore, 'server', { ...meta, role: 'server', peer }, pair.server);
       await this.deps.serverStore.delete({ walletId, curve, party: 'server', version: current.version });
       if (curve === 'secp256k1') this.dropParties(walletId);
       const publicKey = this.publicKeyOf(curve, pair.server);
@@ -361,6 +422,25 @@ export class MpcSigner implements Signer {
     return bytesToHex((share as EcdsaP1Share).Q.toBytes(true));
   }
 
+  private async isLocked(walletId: string, curve: Curve): Promise<boolean> {
+    return this.localLocks.has(`${walletId}/${curve}`) || (await this.guard.isLocked(walletId, curve));
+  }
+
+  /** Runs a share check; a refusal (`mpc_share_invalid` / `mpc_share_mismatch`) is reported to the guard first. */
+  private async audited<T>(server: Pick<DecodedShare, 'walletId' | 'curve'>, check: () => T): Promise<T> {
+    try {
+      return check();
+    } catch (err) {
+      if (err instanceof MpcError && (err.id === MpcErrorId.ShareInvalid || err.id === MpcErrorId.ShareMismatch))
+        await this.guard.refused(server.walletId, server.curve, err.id);
+      throw err;
+    }
+  }
+
+  private auditedDecode(walletId: string, curve: Curve, text: string): Promise<DecodedShare> {
+    return this.audited({ walletId, curve }, () => decodeShare(text));
+  }
+
   /** The client share matching a server share: from the client store (server wallets) or the caller. */
   private async clientShare(server: DecodedShare, shareRef: string | undefined): Promise<ClientShare> {
     if (server.holder === 'server') {
@@ -373,9 +453,11 @@ export class MpcSigner implements Signer {
         id: ErrorId.ShareNotConfirmed,
         kind: 'terminal',
       });
-    return this.checkClient(server, decodeShare(await this.deps.resolveClientShare(shareRef)));
+    const text = await this.deps.resolveClientShare(shareRef);
+    return this.audited(server, () => this.checkClient(server, decodeShare(text)));
   }
 
+  /** Metadata (wallet, curve, role, version), then the binding to the recorded public parts (share-binding.ts). */
   private checkClient(server: DecodedShare, client: DecodedShare): ClientShare {
     if (
       client.walletId !== server.walletId ||
@@ -389,6 +471,7 @@ export class MpcSigner implements Signer {
         MpcErrorId.ShareMismatch,
         `Client share is for key version ${client.version}, the wallet is at version ${server.version} (recovered?)`,
       );
+    assertClientBinding(server, client);
     return client as ClientShare;
   }
 
@@ -426,7 +509,7 @@ export class MpcSigner implements Signer {
     return { version: row.version, share };
   }
 
-  private assertValid(curve: Curve, publicKey: string, payloadHex: string, sig: Signature): void {
+  private isValid(curve: Curve, publicKey: string, payloadHex: string, sig: Signature): boolean {
     let ok = verifySignature(curve, publicKey, payloadHex, sig);
     if (ok && curve === 'secp256k1') {
       const rec = Uint8Array.of(sig.recovery ?? 255, ...hexToBytes(sig.signature));
@@ -438,6 +521,19 @@ export class MpcSigner implements Signer {
     }
     if (ok && curve === 'ed25519')
       ok = ed25519.verify(hexToBytes(sig.signature), hexToBytes(payloadHex), hexToBytes(publicKey));
-    if (!ok) throw signingFailed(`MPC ${curve} signature does not verify against the wallet public key`);
+    return ok;
+  }
+}
+
+/**
+ * The online step (the other party's partial signature, the final combination and its verification): any protocol
+ * failure here is a bad partial signature, which locks the wallet. A consumed presignature is not one.
+ */
+function online<T>(step: () => T): T {
+  try {
+    return step();
+  } catch (err) {
+    if (err instanceof MpcError && err.id !== MpcErrorId.PresignatureUnavailable) throw new FailedPartial(err.id);
+    throw err;
   }
 }

@@ -267,6 +267,60 @@ describe('generated client on the migrated database', () => {
     });
     await roundTrip('WebhookEndpoint', webhook, () => prisma.webhookEndpoint.findUnique({ where: { id: webhook.id } }));
 
+    const audit = await prisma.auditEvent.create({
+      data: {
+        id: id('aud'),
+        tenantId: tenant.id,
+        type: 'wallet_locked',
+        walletId: id('w'),
+        curve: 'secp256k1',
+        actorKind: 'system',
+        details: { reason: 'mpc_bad_proof' },
+      },
+    });
+    await roundTrip('AuditEvent', audit, () => prisma.auditEvent.findUnique({ where: { id: audit.id } }));
+
+    const lock = await prisma.walletSigningLock.create({
+      data: { walletId: id('w'), curve: 'secp256k1', reason: 'mpc_bad_proof' },
+    });
+    await roundTrip('WalletSigningLock', lock, () =>
+      prisma.walletSigningLock.findUnique({
+        where: { walletId_curve: { walletId: lock.walletId, curve: 'secp256k1' } },
+      }),
+    );
+    const event = await prisma.webhookEvent.create({
+      data: {
+        id: id('evt'),
+        tenantId: tenant.id,
+        type: 'transfer.submitted',
+        transferId: id('tr'),
+        sequence: 1,
+        payload: { status: 'submitted', sequence: 1 },
+      },
+    });
+    await roundTrip('WebhookEvent', event, () => prisma.webhookEvent.findUnique({ where: { id: event.id } }));
+    const delivery = await prisma.webhookDelivery.create({
+      data: { id: id('dlv'), tenantId: tenant.id, endpointId: webhook.id, eventId: event.id, sequence: 1 },
+    });
+    await roundTrip('WebhookDelivery', delivery, () =>
+      prisma.webhookDelivery.findUnique({ where: { id: delivery.id } }),
+    );
+    const logged = await prisma.webhookAttempt.create({
+      data: {
+        id: id('wha'),
+        tenantId: tenant.id,
+        endpointId: webhook.id,
+        deliveryId: delivery.id,
+        eventId: event.id,
+        eventType: event.type,
+        attempt: 1,
+        statusCode: 503,
+        durationMs: 12,
+        error: 'HTTP 503',
+      },
+    });
+    await roundTrip('WebhookAttempt', logged, () => prisma.webhookAttempt.findUnique({ where: { id: logged.id } }));
+
     // A model added to schema.prisma must get a round trip here too.
     expect(covered.sort()).toEqual(Object.values(Prisma.ModelName).sort());
 

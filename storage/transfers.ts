@@ -4,6 +4,7 @@
  * Terminal states never change.
  */
 import type { PrismaClient } from '../generated/prisma/client.js';
+import { recordTransferReplacement, recordTransferTransition } from '../webhooks/outbox.js';
 import { type StatusPatch, TERMINAL_STATUSES, type TransferStatus } from '../workflows/shared.js';
 
 const TIMESTAMP_FOR: Partial<Record<TransferStatus, string>> = {
@@ -35,7 +36,9 @@ export async function applyStatusPatch(prisma: PrismaClient, transferId: string,
     if (TERMINAL_STATUSES.includes(row.status as TransferStatus)) return;
     // First time in a state keeps its timestamp (a reorg back to `submitted` keeps the first submittedAt).
     if (stampColumn && !(row as unknown as Record<string, unknown>)[stampColumn]) data[stampColumn] = new Date();
-    await tx.transfer.update({ where: { id: transferId }, data });
+    const updated = await tx.transfer.update({ where: { id: transferId }, data });
+    // Webhook outbox: the event commits with the change it reports, or neither does.
+    await recordTransferTransition(tx, row.status, updated);
   });
 }
 
@@ -54,8 +57,16 @@ export async function storeSignedAttempt(
   const existing = await prisma.transferAttempt.findUnique({ where: { transferId_attempt: { transferId, attempt } } });
   if (existing) return { raw: existing.raw, hash: existing.txHash };
   try {
-    await prisma.transferAttempt.create({
-      data: { transferId, attempt, raw: signed.raw, txHash: signed.hash, details: details as object, reason },
+    await prisma.$transaction(async (tx) => {
+      await tx.transferAttempt.create({
+        data: { transferId, attempt, raw: signed.raw, txHash: signed.hash, details: details as object, reason },
+      });
+      const kind = details.replacement;
+      if (kind === 'speed_up' || kind === 'cancel') {
+        // Touching the row takes its lock: events of one transfer get their sequence numbers in order.
+        const transfer = await tx.transfer.update({ where: { id: transferId }, data: { updatedAt: new Date() } });
+        await recordTransferReplacement(tx, transfer, { kind, attempt, transactionHash: signed.hash, reason });
+      }
     });
   } catch (err) {
     const again = await prisma.transferAttempt.findUnique({ where: { transferId_attempt: { transferId, attempt } } });

@@ -32,6 +32,7 @@ import {
   type TransferStatus,
 } from '../workflows/shared.js';
 import type { transferWorkflow } from '../workflows/transfer.js';
+import { assertRecipient } from './recipient.js';
 
 export interface SubmitDeps {
   prisma: PrismaClient;
@@ -94,6 +95,7 @@ export async function submitTransfer(
     throw new BaseError('wallet not found', { id: ErrorId.WalletNotFound, kind: 'terminal' });
   }
   const from = adapter.addressFromPublicKey(deps.wallets.publicKeyFor(wallet, adapter.curve));
+  assertRecipient(network.family, body.to, from, request !== undefined);
   if (wallet.custody === 'client' && !body.share) throw badRequest('share is required for a client-held wallet');
   const nonce = body.nonce !== undefined ? BigInt(body.nonce).toString() : undefined;
   const maxFee = body.maxFee !== undefined ? parseMaxFee(body.maxFee, network.nativeDecimals).toString() : undefined;
@@ -180,6 +182,9 @@ export async function submitTransfer(
     intent,
     requiredConfirmations: network.requiredConfirmations,
     pollIntervalMs: network.pollIntervalMs ?? network.blockTimeMs,
+    ...(adapter.buildReplacement
+      ? { stuckAfterMs: network.stuckAfterMs ?? Math.max(5 * network.blockTimeMs, 15_000) }
+      : {}),
     ...(shareRef ? { shareRef } : {}),
   };
 

@@ -7,8 +7,11 @@ import type { ChainRegistry } from '../chains/registry.js';
 import type { Curve } from '../chains/types.js';
 import { BaseError } from '../errors/base.js';
 import { ErrorId } from '../errors/codes.js';
-import type { PrismaClient, Wallet } from '../generated/prisma/client.js';
+import type { Prisma, PrismaClient, Wallet } from '../generated/prisma/client.js';
 import type { Signer } from '../signer/types.js';
+import { recordWalletCreated } from '../webhooks/outbox.js';
+
+type Db = PrismaClient | Prisma.TransactionClient;
 
 export interface WalletView {
   walletId: string;
@@ -41,12 +44,11 @@ export class WalletService {
         this.signer.createKey(walletId, 'secp256k1'),
         this.signer.createKey(walletId, 'ed25519'),
       ]);
-      const wallet = await this.prisma.wallet.update({
-        where: { id: walletId },
-        data: { secp256k1PublicKey: secp.publicKey, ed25519PublicKey: ed.publicKey },
+      const view = await this.completeWallet(walletId, tenantId, {
+        secp256k1PublicKey: secp.publicKey,
+        ed25519PublicKey: ed.publicKey,
       });
-      await this.storeAddresses(wallet);
-      return { wallet: await this.view(wallet), created: true };
+      return { wallet: view, created: true };
     } catch (err) {
       // Nothing half-written: a wallet without keys is removed.
       await this.prisma.keyShare.deleteMany({ where: { walletId } });
@@ -80,18 +82,36 @@ export class WalletService {
     return pk;
   }
 
-  async storeAddresses(wallet: Wallet): Promise<void> {
+  /**
+   * Stores a new wallet's public keys and addresses and its `wallet.created` webhook event in one transaction
+   * (the outbox: the event exists exactly when the wallet does).
+   */
+  async completeWallet(
+    walletId: string,
+    tenantId: string,
+    keys: { secp256k1PublicKey: string; ed25519PublicKey: string },
+  ): Promise<WalletView> {
+    return this.prisma.$transaction(async (tx) => {
+      const wallet = await tx.wallet.update({ where: { id: walletId }, data: keys });
+      await this.storeAddresses(wallet, tx);
+      const view = await this.view(wallet, tx);
+      await recordWalletCreated(tx, tenantId, view);
+      return view;
+    });
+  }
+
+  async storeAddresses(wallet: Wallet, db: Db = this.prisma): Promise<void> {
     const rows: { walletId: string; network: string; address: string }[] = [];
     for (const network of this.chains.networks.all) {
       const adapter = this.chains.get(network.name);
       const pk = adapter.curve === 'secp256k1' ? wallet.secp256k1PublicKey : wallet.ed25519PublicKey;
       if (pk) rows.push({ walletId: wallet.id, network: network.name, address: adapter.addressFromPublicKey(pk) });
     }
-    await this.prisma.walletAddress.createMany({ data: rows, skipDuplicates: true });
+    await db.walletAddress.createMany({ data: rows, skipDuplicates: true });
   }
 
-  async view(wallet: Wallet): Promise<WalletView> {
-    const rows = await this.prisma.walletAddress.findMany({ where: { walletId: wallet.id } });
+  async view(wallet: Wallet, db: Db = this.prisma): Promise<WalletView> {
+    const rows = await db.walletAddress.findMany({ where: { walletId: wallet.id } });
     const addresses = Object.fromEntries(rows.map((r) => [r.network, r.address]));
     const evm = this.chains.networks.all.find((n) => n.family === 'evm');
     return {

@@ -18,6 +18,11 @@ export interface TransferInput {
   intent: TransferIntent;
   requiredConfirmations: number;
   pollIntervalMs: number;
+  /**
+   * Where the chain can replace a transaction with the same nonce: how long an unincluded attempt waits before an
+   * automatic fee bump. Absent: no speed-up / cancel on this chain.
+   */
+  stuckAfterMs?: number;
   /** Encrypted-vault reference to a client-held share (Portal-style wallets); never the share itself. */
   shareRef?: string;
 }
@@ -58,6 +63,19 @@ export interface PollingResume {
   progress: TransferProgress;
   misses: number;
   lastError?: { id: string; message: string };
+  /** The attempt number of a cancel, once requested. */
+  cancelAttempt?: number;
+  /** Automatic fee bumps done so far, and when the newest attempt was signed (workflow time, ms). */
+  autoBumps?: number;
+  lastSignedAt?: number;
+}
+
+/** What `speed-up` / `cancel` answer: the new attempt (or, for a repeated cancel, the existing one). */
+export interface ReplacementResult {
+  transferId: string;
+  kind: 'speed_up' | 'cancel';
+  attempt: number;
+  transactionHash: string;
 }
 
 export interface StatusPatch {

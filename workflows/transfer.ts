@@ -26,7 +26,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { ChainStatus } from '../chains/types.js';
+import type { ChainStatus, ReplacementRequest } from '../chains/types.js';
 import {
   broadcastOptions,
   chainReadOptions,
@@ -34,10 +34,11 @@ import {
   statusOptions,
   storageOptions,
 } from './activity-options.js';
-import { progressQuery, waitForSubmissionUpdate } from './messages.js';
+import { progressQuery, replaceUpdate, waitForSubmissionUpdate } from './messages.js';
 import type {
   AttemptState,
   PollingResume,
+  ReplacementResult,
   StatusPatch,
   SubmissionResult,
   TransferInput,
@@ -65,6 +66,17 @@ const REBUILD_ON = new Set([
 const MAX_ATTEMPTS = 3;
 /** Polls without seeing a live attempt before its bytes are sent again. */
 const RESEND_AFTER_MISSES = 10;
+/** Automatic fee bumps of a stuck transaction (each also stops at the fee caps). */
+const MAX_AUTO_BUMPS = 4;
+const TERMINAL: readonly TransferStatus[] = ['finalized', 'failed', 'replaced'];
+
+/** A speed-up / cancel asked through the API (or an automatic bump), answered once signed and sent. */
+interface ReplacementJob {
+  request: ReplacementRequest;
+  why: string;
+  result?: ReplacementResult;
+  error?: { id: string; message: string };
+}
 
 interface BroadcastFailure {
   id: string;
@@ -89,8 +101,45 @@ export async function transferWorkflow(input: TransferInput, resume?: PollingRes
   let failure: { id: string; message: string } | undefined;
   /** Why the newest attempt is in trouble: decides whether a proven-dead transfer is re-signed or fails. */
   let lastError: { id: string; message: string } | undefined = resume?.lastError;
+  const jobs: ReplacementJob[] = [];
+  let cancelAttempt = resume?.cancelAttempt;
+  let autoBumps = resume?.autoBumps ?? 0;
+  let lastSignedAt = resume?.lastSignedAt ?? Date.now();
+  const pendingJobs = () => jobs.some((j) => !j.result && !j.error);
 
   setHandler(progressQuery, () => progress);
+  setHandler(
+    replaceUpdate,
+    async (request) => {
+      const job: ReplacementJob = {
+        request,
+        why: request.kind === 'cancel' ? 'cancel requested' : 'speed-up requested',
+      };
+      jobs.push(job);
+      await condition(() => job.result !== undefined || job.error !== undefined);
+      if (job.error)
+        throw ApplicationFailure.create({ type: job.error.id, message: job.error.message, nonRetryable: true });
+      return job.result!;
+    },
+    {
+      validator: (request) => {
+        if (TERMINAL.includes(progress.status))
+          throw ApplicationFailure.create({
+            type: 'transfer_terminal',
+            message: `the transfer is already ${progress.status}`,
+            nonRetryable: true,
+          });
+        if (input.stuckAfterMs === undefined)
+          throw ApplicationFailure.create({
+            type: 'replacement_unsupported',
+            message: `${input.network} cannot replace a signed transaction: it is re-signed only after its expiry is proven`,
+            nonRetryable: true,
+          });
+        if (request.kind !== 'speed_up' && request.kind !== 'cancel')
+          throw ApplicationFailure.create({ type: 'BAD_REQUEST', message: 'unknown replacement', nonRetryable: true });
+      },
+    },
+  );
   setHandler(waitForSubmissionUpdate, async () => {
     await condition(() => submission !== undefined || failure !== undefined);
     if (submission) return submission;
@@ -155,6 +204,7 @@ export async function transferWorkflow(input: TransferInput, resume?: PollingRes
         const signatures = await signing.sign(input, unsigned.payloads);
         const signed = await storage.storeSigned(input, n, unsigned, signatures, reason);
         a = { attempt: n, signed, details: unsigned.details, submittedAt: 0, fee: preflight.fee };
+        lastSignedAt = Date.now();
       } catch (err) {
         // Nothing new left this process. Fail only if no earlier attempt can still land; else keep watching them.
         const error = describeFailure(err);
@@ -198,8 +248,17 @@ export async function transferWorkflow(input: TransferInput, resume?: PollingRes
     for (;;) {
       if (workflowInfo().continueAsNewSuggested) {
         await condition(allHandlersFinished);
-        await continueAsNew<typeof transferWorkflow>(input, { attempts, progress, misses, lastError });
+        await continueAsNew<typeof transferWorkflow>(input, {
+          attempts,
+          progress,
+          misses,
+          lastError,
+          cancelAttempt,
+          autoBumps,
+          lastSignedAt,
+        });
       }
+      if (pendingJobs()) await runReplacements();
       const live = attempts.filter((a) => !a.dead);
       const seen = await Promise.all(
         live.map((a) => watcher.checkStatus(input, a.signed.hash, a.details, a.submittedAt)),
@@ -228,9 +287,70 @@ export async function transferWorkflow(input: TransferInput, resume?: PollingRes
         } else {
           misses = 0;
         }
+        bumpIfStuck();
       }
-      await sleep(input.pollIntervalMs);
+      // A speed-up / cancel request wakes the loop at once.
+      await condition(pendingJobs, input.pollIntervalMs);
     }
+  }
+
+  /** Not included after `stuckAfterMs` since the newest signature: queue a same-nonce fee bump (bounded). */
+  function bumpIfStuck(): void {
+    if (input.stuckAfterMs === undefined || cancelAttempt !== undefined || autoBumps >= MAX_AUTO_BUMPS) return;
+    if (progress.status !== 'submitted' && progress.status !== 'signed') return;
+    const waited = Date.now() - lastSignedAt;
+    if (waited < input.stuckAfterMs) return;
+    autoBumps++;
+    jobs.push({ request: { kind: 'speed_up' }, why: `not included ${Math.round(waited / 1000)} s after signing` });
+  }
+
+  /** Signs and sends every queued replacement of the newest live attempt (same nonce: at most one can land). */
+  async function runReplacements(): Promise<void> {
+    for (const job of jobs.filter((j) => !j.result && !j.error)) {
+      const latest = attempts.filter((a) => !a.dead).at(-1);
+      if (TERMINAL.includes(progress.status) || !latest) {
+        job.error = { id: 'transfer_terminal', message: `the transfer is already ${progress.status}` };
+        continue;
+      }
+      const existingCancel = attempts.find((a) => a.attempt === cancelAttempt);
+      if (job.request.kind === 'cancel' && existingCancel) {
+        job.result = replacementResult('cancel', existingCancel);
+        continue;
+      }
+      if (job.request.kind === 'speed_up' && existingCancel) {
+        job.error = { id: 'transfer_terminal', message: 'a cancel was requested: the transfer is no longer sped up' };
+        continue;
+      }
+      try {
+        const unsigned = await chain.buildReplacement(input, latest.details, job.request);
+        const signatures = await signing.sign(input, unsigned.payloads);
+        const n = attempts.length + 1;
+        const what = job.request.kind === 'cancel' ? 'a zero-value send to self (cancel)' : 'bumped fees (speed-up)';
+        const reason = `${job.why}: ${what} with the same nonce ${String(latest.details.nonce)} as attempt ${latest.attempt}, so at most one of them can land`;
+        const signed = await storage.storeSigned(input, n, unsigned, signatures, reason);
+        const a: AttemptState = { attempt: n, signed, details: unsigned.details, submittedAt: 0, fee: '0' };
+        attempts.push(a);
+        lastSignedAt = Date.now();
+        progress = { ...progress, attempt: n };
+        if (job.request.kind === 'cancel') cancelAttempt = n;
+        try {
+          const sent = await sender.broadcast(input, n, signed, false);
+          a.submittedAt = sent.broadcastAt;
+          job.result = replacementResult(job.request.kind, a);
+        } catch (err) {
+          // Refused or unclear: the attempt shares the nonce, so it stays watched; the caller hears why.
+          job.error = describeFailure(err);
+        }
+      } catch (err) {
+        job.error = describeFailure(err);
+      }
+      // A bump that cannot go higher (caps) ends the automatic bumps.
+      if (job.error?.id === 'fee_cap_exceeded') autoBumps = MAX_AUTO_BUMPS;
+    }
+  }
+
+  function replacementResult(kind: ReplacementResult['kind'], a: AttemptState): ReplacementResult {
+    return { transferId: input.transferId, kind, attempt: a.attempt, transactionHash: a.signed.hash };
   }
 
   /** Every attempt is proven dead: sign a new one if the transfer may still go through, else fail. */
@@ -275,6 +395,20 @@ export async function transferWorkflow(input: TransferInput, resume?: PollingRes
       // The chain used the nonce / inputs: no other attempt can land any more.
       await storage.releaseReservation(input);
       answer(a.signed.hash, true);
+      return true;
+    }
+    if (a.attempt === cancelAttempt) {
+      // The cancel landed: the transfer's own transaction can never land (same nonce). Terminal once final.
+      answer(a.signed.hash, true);
+      if (!status.final) return false;
+      await record({
+        status: 'replaced',
+        transactionHash: a.signed.hash,
+        confirmations: status.confirmations ?? 0,
+        blockNumber: status.blockNumber ?? null,
+        blockHash: status.blockHash ?? null,
+      });
+      await storage.releaseReservation(input);
       return true;
     }
     const next: TransferStatus = status.state === 'included' && status.final ? 'finalized' : 'confirmed';

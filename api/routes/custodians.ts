@@ -4,11 +4,22 @@
  *   POST /api/v1/custodians/clients/:clientId/session         → { clientSessionToken }
  *   POST /api/v1/custodians/clients/:clientId/test-api-keys   → { id, clientId, clientApiKey } (shown once)
  *   GET  /api/v1/custodians/clients/:clientId                 → { id, createdAt, wallet }
+ *   DELETE /api/v1/custodians/clients/:clientId/sessions      → { revoked }  (every live CST of the client)
+ *   DELETE /api/v1/custodians/clients/:clientId/test-api-keys/:keyId → 204
+ * Each credential created or revoked is an audit event.
  */
 import { Router } from 'express';
 import { z } from 'zod';
 import { ErrorId } from '../../errors/codes.js';
-import { createClient, createTestClientKey, issueClientSession, systemClock } from '../../portal/credentials.js';
+import {
+  createClient,
+  createTestClientKey,
+  issueClientSession,
+  revokeClientSessions,
+  revokeTestClientKey,
+  systemClock,
+} from '../../portal/credentials.js';
+import { actorOf, recordAudit } from '../../storage/audit.js';
 import { requireServerKey } from '../auth.js';
 import type { AppDeps } from '../context.js';
 import { httpError } from '../errors.js';
@@ -31,6 +42,12 @@ export function custodianRoutes(deps: AppDeps): Router {
   r.post('/api/v1/custodians/clients', async (req, res) => {
     parse(emptyBody, req.body ?? {});
     const created = await createClient(deps.prisma, req.auth!.tenantId, now);
+    await recordAudit(deps.prisma, {
+      tenantId: req.auth!.tenantId,
+      type: 'credential_created',
+      actor: actorOf(req.auth),
+      details: { credential: 'client_session', clientId: created.id },
+    });
     res.status(200).json({ id: created.id, clientSessionToken: created.clientSessionToken });
   });
 
@@ -38,6 +55,12 @@ export function custodianRoutes(deps: AppDeps): Router {
     parse(emptyBody, req.body ?? {});
     const client = await findClient(req.auth!.tenantId, String(req.params.clientId));
     const session = await issueClientSession(deps.prisma, client.id, now);
+    await recordAudit(deps.prisma, {
+      tenantId: client.tenantId,
+      type: 'credential_created',
+      actor: actorOf(req.auth),
+      details: { credential: 'client_session', clientId: client.id },
+    });
     res.status(200).json({ clientSessionToken: session.clientSessionToken });
   });
 
@@ -45,7 +68,39 @@ export function custodianRoutes(deps: AppDeps): Router {
     const body = parse(testKeyBody, req.body ?? {});
     const client = await findClient(req.auth!.tenantId, String(req.params.clientId));
     const key = await createTestClientKey(deps.prisma, client.tenantId, client.id, body.label);
+    await recordAudit(deps.prisma, {
+      tenantId: client.tenantId,
+      type: 'credential_created',
+      actor: actorOf(req.auth),
+      details: { credential: 'client_test_api_key', clientId: client.id, keyId: key.id },
+    });
     res.status(201).json({ id: key.id, clientId: client.id, clientApiKey: key.clientApiKey });
+  });
+
+  r.delete('/api/v1/custodians/clients/:clientId/sessions', async (req, res) => {
+    const client = await findClient(req.auth!.tenantId, String(req.params.clientId));
+    const revoked = await revokeClientSessions(deps.prisma, client.id, now());
+    await recordAudit(deps.prisma, {
+      tenantId: client.tenantId,
+      type: 'credential_revoked',
+      actor: actorOf(req.auth),
+      details: { credential: 'client_session', clientId: client.id, count: revoked },
+    });
+    res.json({ revoked });
+  });
+
+  r.delete('/api/v1/custodians/clients/:clientId/test-api-keys/:keyId', async (req, res) => {
+    const client = await findClient(req.auth!.tenantId, String(req.params.clientId));
+    const keyId = String(req.params.keyId);
+    if (!(await revokeTestClientKey(deps.prisma, client.id, keyId, now())))
+      throw httpError(ErrorId.NotFound, 'test client API key not found');
+    await recordAudit(deps.prisma, {
+      tenantId: client.tenantId,
+      type: 'credential_revoked',
+      actor: actorOf(req.auth),
+      details: { credential: 'client_test_api_key', clientId: client.id, keyId },
+    });
+    res.status(204).end();
   });
 
   r.get('/api/v1/custodians/clients/:clientId', async (req, res) => {

@@ -23,6 +23,7 @@ import {
   signWithMethod,
   solanaSendIntent,
 } from '../../portal/sign-methods.js';
+import { actorOf, recordAudit } from '../../storage/audit.js';
 import { submitTransfer } from '../../transfers/submit.js';
 import { type AppDeps, idempotencyScopeOf } from '../context.js';
 import { httpError } from '../errors.js';
@@ -73,7 +74,16 @@ export function portalClientRoutes(deps: AppDeps): Router {
 
   r.post('/v1/generate', client, async (req, res) => {
     parse(z.strictObject({}), req.body ?? {});
-    res.json(await portal().generate(req.auth!.tenantId, req.auth!.clientId!));
+    const shares = await portal().generate(req.auth!.tenantId, req.auth!.clientId!);
+    const wallet = await portal().walletOf(req.auth!.clientId!);
+    await recordAudit(deps.prisma, {
+      tenantId: wallet.tenantId,
+      type: 'key_generated',
+      actor: actorOf(req.auth),
+      walletId: wallet.id,
+      details: { custody: 'client' },
+    });
+    res.json(shares);
   });
 
   // Portal answers 204 No Content; its SDKs treat anything else as a failure.
@@ -95,13 +105,28 @@ export function portalClientRoutes(deps: AppDeps): Router {
   r.post('/v1/backup', client, async (req, res) => {
     const body = parse(backupBody, req.body);
     const wallet = await portal().walletOf(req.auth!.clientId!);
-    res.json(await portal().backup(wallet, parseShareResponse(body.generateResponse, 'generateResponse')));
+    const out = await portal().backup(wallet, parseShareResponse(body.generateResponse, 'generateResponse'));
+    await recordAudit(deps.prisma, {
+      tenantId: wallet.tenantId,
+      type: 'backup',
+      actor: actorOf(req.auth),
+      walletId: wallet.id,
+    });
+    res.json(out);
   });
 
   r.post('/v1/recover', client, async (req, res) => {
     const body = parse(recoverBody, req.body);
     const wallet = await portal().walletOf(req.auth!.clientId!);
-    res.json(await portal().recover(wallet, parseShareResponse(body.backupResponse, 'backupResponse')));
+    const out = await portal().recover(wallet, parseShareResponse(body.backupResponse, 'backupResponse'));
+    await recordAudit(deps.prisma, {
+      tenantId: wallet.tenantId,
+      type: 'recover',
+      actor: actorOf(req.auth),
+      walletId: wallet.id,
+      details: { curves: Object.keys(out).join(',') },
+    });
+    res.json(out);
   });
 
   r.post('/v1/raw/sign/:curve', client, async (req, res) => {

@@ -2,11 +2,19 @@ import { Router } from 'express';
 import { ErrorId } from '../../errors/codes.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { transferHistory, withAttemptEvents } from '../../transfers/history.js';
+import { replaceTransfer } from '../../transfers/replace.js';
 import { type SubmitDeps, submitTransfer } from '../../transfers/submit.js';
 import { toAttemptView, toSendResponse, toTransferView } from '../../transfers/view.js';
 import { type AppDeps, idempotencyScopeOf } from '../context.js';
 import { httpError } from '../errors.js';
-import { idempotencyKeyHeader, listTransfersQuery, parse, sendAssetsBody } from '../schemas.js';
+import {
+  cancelBody,
+  idempotencyKeyHeader,
+  listTransfersQuery,
+  parse,
+  sendAssetsBody,
+  speedUpBody,
+} from '../schemas.js';
 
 /** What the send path needs from the app's dependencies (shared by /v1/assets/send and Portal's eth_sendTransaction). */
 export function submitDeps(deps: AppDeps): SubmitDeps {
@@ -84,6 +92,23 @@ export function transferRoutes(deps: AppDeps): Router {
     });
     res.json({ ...toTransferView(transfer), attempts: attempts.map(toAttemptView) });
   });
+
+  for (const [path, kind] of [
+    ['speed-up', 'speed_up'],
+    ['cancel', 'cancel'],
+  ] as const) {
+    r.post(`/v1/transfers/:id/${path}`, async (req, res) => {
+      const body = kind === 'speed_up' ? parse(speedUpBody, req.body ?? {}) : parse(cancelBody, req.body ?? {});
+      const keyHeader = req.header('idempotency-key');
+      const idempotencyKey = keyHeader === undefined ? undefined : parse(idempotencyKeyHeader, keyHeader);
+      const transfer = await findTransfer(deps, req.auth!, req.params.id);
+      const result = await replaceTransfer(deps, transfer, kind, {
+        ...('maxFee' in body && body.maxFee !== undefined ? { maxFee: body.maxFee } : {}),
+        ...(idempotencyKey ? { idempotencyKey } : {}),
+      });
+      res.status(200).json(result);
+    });
+  }
 
   r.get('/v1/transfers/:id/history', async (req, res) => {
     const transfer = await findTransfer(deps, req.auth!, req.params.id);

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { actorOf, recordAudit } from '../../storage/audit.js';
 import { requireServerKey } from '../auth.js';
 import type { AppDeps } from '../context.js';
 import { createWalletBody, parse } from '../schemas.js';
@@ -10,6 +11,14 @@ export function walletRoutes(deps: AppDeps): Router {
   r.post('/api/wallets', requireServerKey(), async (req, res) => {
     const { userId } = parse(createWalletBody, req.body);
     const { wallet, created } = await deps.wallets.createServerWallet(req.auth!.tenantId, userId);
+    if (created)
+      await recordAudit(deps.prisma, {
+        tenantId: req.auth!.tenantId,
+        type: 'key_generated',
+        actor: actorOf(req.auth),
+        walletId: wallet.walletId,
+        details: { custody: 'server' },
+      });
     res.status(created ? 201 : 200).json({ success: true, ...wallet });
   });
 

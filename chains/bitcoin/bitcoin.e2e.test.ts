@@ -1,7 +1,9 @@
 /**
  * End to end against a real regtest node (litecoind, Bitcoin Core 0.21 family): fund → preflight → select
  * → build → sign → assemble → broadcast → pending → included → final, idempotent rebroadcast, double
- * spends, conflicts, and a reorg.
+ * spends, conflicts, and a reorg — once over the Core RPC backend, once over the Esplora backend (the
+ * Esplora test peer on top of the same node; that adapter's Core RPC URL points nowhere, so every read and
+ * broadcast goes through Esplora).
  */
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +11,9 @@ import { BaseError } from '../../errors/base.js';
 import { freePort } from '../../scripts/stack/ports.js';
 import { signWithPrivateKey } from '../../signer/local-key.js';
 import { type BitcoinRegtestNode, startBitcoinRegtest } from '../../test/peers/bitcoin-regtest.js';
+import { type EsploraTestPeer, startEsploraTestPeer } from '../../test/peers/esplora/index.js';
 import type { ChainAdapter } from '../types.js';
+import { bitcoinjsNetwork } from './address.js';
 import { createBitcoinAdapter } from './index.js';
 import {
   bitcoinNetwork,
@@ -24,20 +28,38 @@ import {
 const COIN = 100_000_000n;
 
 let node: BitcoinRegtestNode;
+let peer: EsploraTestPeer;
+/** Core RPC adapter: also the faucet (it mines through the node's RPC). */
+let core: ChainAdapter;
+/** The adapter under test in the current describe block. */
 let adapter: ChainAdapter;
+let deadRpcUrl: string;
 
 beforeAll(async () => {
   node = await startBitcoinRegtest();
-  adapter = createBitcoinAdapter(bitcoinNetwork('bitcoin-regtest', { rpcUrl: node.rpcUrl }));
+  core = createBitcoinAdapter(bitcoinNetwork('bitcoin-regtest', { rpcUrl: node.rpcUrl }));
+  peer = await startEsploraTestPeer({ rpcUrl: node.rpcUrl, network: bitcoinjsNetwork(core.network) });
+  deadRpcUrl = `http://u:p@127.0.0.1:${await freePort()}`; // nothing listens there
 });
 
 afterAll(async () => {
+  await peer?.stop();
   await node?.stop();
 });
 
+function esploraAdapter(params: Record<string, unknown> = {}, esploraUrl = peer.url): ChainAdapter {
+  const base = bitcoinNetwork('bitcoin-regtest');
+  return createBitcoinAdapter({
+    ...base,
+    rpcUrl: deadRpcUrl,
+    esploraUrl,
+    params: { ...base.params, backend: 'esplora', ...params },
+  });
+}
+
 async function funded(amount: bigint): Promise<TestWallet> {
   const w = newWallet(adapter);
-  await adapter.faucet!(w.address, amount.toString());
+  await core.faucet!(w.address, amount.toString());
   return w;
 }
 
@@ -56,10 +78,11 @@ async function expectRejected(p: Promise<unknown>): Promise<BaseError> {
   return err as BaseError;
 }
 
-describe('bitcoin adapter on a regtest node', () => {
+/** The cases both backends must pass. */
+function sharedCases(): void {
   it('faucet pays the exact amount, confirmed and spendable', async () => {
     const w = newWallet(adapter);
-    const { hash } = await adapter.faucet!(w.address, '123456789');
+    const { hash } = await core.faucet!(w.address, '123456789');
     expect(hash).toMatch(/^[0-9a-f]{64}$/);
     const utxos = await adapter.listUtxos!(w.address);
     expect(utxos).toHaveLength(1);
@@ -216,7 +239,7 @@ describe('bitcoin adapter on a regtest node', () => {
 
   it('spends several inputs with change, and a bad signature is refused before broadcast', async () => {
     const sender = newWallet(adapter);
-    for (const v of [40_000_000n, 30_000_000n, 20_000_000n]) await adapter.faucet!(sender.address, v.toString());
+    for (const v of [40_000_000n, 30_000_000n, 20_000_000n]) await core.faucet!(sender.address, v.toString());
     const recipient = newWallet(adapter);
     const { signed, unsigned, inputs } = await prepareTransfer(adapter, sender, recipient.address, 65_000_000n);
     expect(inputs.map((u) => u.value)).toEqual(['40000000', '30000000']);
@@ -231,6 +254,32 @@ describe('bitcoin adapter on a regtest node', () => {
     const next = await prepareTransfer(adapter, sender, recipient.address, 1_000_000n);
     expect(() => signAndAssemble(adapter, other, next.unsigned)).toThrow(/does not verify/);
   });
+
+  it('preflight reports user errors without throwing', async () => {
+    const sender = await funded(10_000_000n);
+    const ok = newWallet(adapter).address;
+
+    const poor = await adapter.preflight(intentFor(adapter, sender, ok, 10_000_000n));
+    expect(poor.errors.map((e) => e.id)).toEqual(['insufficient_funds']);
+
+    const dust = await adapter.preflight(intentFor(adapter, sender, ok, 200n));
+    expect(dust.errors.map((e) => e.id)).toEqual(['bad_amount']);
+
+    const mainnetAddr = 'bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4';
+    const wrongNet = await adapter.preflight(intentFor(adapter, sender, mainnetAddr, 1_000_000n));
+    expect(wrongNet.errors.map((e) => e.id)).toEqual(['bad_to']);
+
+    const fine = await adapter.preflight(intentFor(adapter, sender, ok, 9_000_000n));
+    expect(fine.errors).toEqual([]);
+    expect(Number(fine.fee)).toBeGreaterThanOrEqual(110); // ≥ 1 sat/vB × ~110 vB
+  });
+}
+
+describe('bitcoin adapter on a regtest node, Core RPC backend', () => {
+  beforeAll(() => {
+    adapter = core;
+  });
+  sharedCases();
 
   it('serves concurrent faucet requests one after another, each exact', async () => {
     const wallets = [newWallet(adapter), newWallet(adapter), newWallet(adapter)];
@@ -309,25 +358,6 @@ describe('bitcoin adapter on a regtest node', () => {
     expect(exact.errors).toEqual([]);
   });
 
-  it('preflight reports user errors without throwing', async () => {
-    const sender = await funded(10_000_000n);
-    const ok = newWallet(adapter).address;
-
-    const poor = await adapter.preflight(intentFor(adapter, sender, ok, 10_000_000n));
-    expect(poor.errors.map((e) => e.id)).toEqual(['insufficient_funds']);
-
-    const dust = await adapter.preflight(intentFor(adapter, sender, ok, 200n));
-    expect(dust.errors.map((e) => e.id)).toEqual(['bad_amount']);
-
-    const mainnetAddr = 'bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4';
-    const wrongNet = await adapter.preflight(intentFor(adapter, sender, mainnetAddr, 1_000_000n));
-    expect(wrongNet.errors.map((e) => e.id)).toEqual(['bad_to']);
-
-    const fine = await adapter.preflight(intentFor(adapter, sender, ok, 9_000_000n));
-    expect(fine.errors).toEqual([]);
-    expect(Number(fine.fee)).toBeGreaterThanOrEqual(110); // ≥ 1 sat/vB × ~110 vB
-  });
-
   it('classifies an unreachable node as retryable', async () => {
     const closedPort = await freePort(); // nothing listens there
     const dead = createBitcoinAdapter(
@@ -344,5 +374,111 @@ describe('bitcoin adapter on a regtest node', () => {
     );
     const err = await expectRejected(wrong.listUtxos!(newWallet(adapter).address));
     expect(err).toMatchObject({ id: 'rpc_unauthorized', kind: 'terminal' });
+  });
+});
+
+describe('bitcoin adapter on a regtest node, Esplora backend (test peer)', () => {
+  beforeAll(() => {
+    adapter = esploraAdapter();
+  });
+  sharedCases();
+
+  it('answers with Esplora shapes and text errors, as electrs does', async () => {
+    const get = async (path: string) => {
+      const res = await fetch(peer.url + path);
+      return { status: res.status, type: res.headers.get('content-type'), body: await res.text() };
+    };
+    const unknown = 'ab'.repeat(32);
+    // An unknown transaction is "unconfirmed" to /status: only /hex tells it apart from a mempool one.
+    expect(await get(`/tx/${unknown}/status`)).toMatchObject({ status: 200, body: '{"confirmed":false}' });
+    expect(await get(`/tx/${unknown}/hex`)).toEqual({ status: 404, type: 'text/plain', body: 'Transaction not found' });
+    expect(await get(`/tx/${unknown}/outspend/0`)).toMatchObject({ status: 200, body: '{"spent":false}' });
+    const estimates = JSON.parse((await get('/fee-estimates')).body) as Record<string, number>;
+    for (const [target, rate] of Object.entries(estimates)) {
+      expect([2, 3, 4, 5, 6, 10, 20, 25, 144, 504, 1008]).toContain(Number(target));
+      expect(rate).toBeGreaterThanOrEqual(1); // sat/vB
+    }
+    const height = Number((await get('/blocks/tip/height')).body);
+    expect(await get(`/block-height/${height + 1000}`)).toMatchObject({ status: 404, body: 'Block not found' });
+    expect(await get('/mempool/recent')).toMatchObject({
+      status: 404,
+      body: 'endpoint does not exist "/mempool/recent"',
+    });
+    const bad = await fetch(`${peer.url}/tx`, { method: 'POST', body: '00' });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toMatch(/^sendrawtransaction RPC error: \{"code":-22,"message":"TX decode failed.*"\}$/);
+
+    const w = await funded(1_000_000n);
+    const [utxo] = JSON.parse((await get(`/address/${w.address}/utxo`)).body);
+    expect(utxo).toMatchObject({ vout: expect.any(Number), value: 1_000_000, status: { confirmed: true } });
+    expect(Object.keys(utxo.status).sort()).toEqual(['block_hash', 'block_height', 'block_time', 'confirmed']);
+    const tx = JSON.parse((await get(`/tx/${utxo.txid}`)).body);
+    expect(tx.vin[0]).toMatchObject({ is_coinbase: false, prevout: { scriptpubkey_type: 'v0_p2wpkh' } });
+    expect(tx.vout[utxo.vout]).toMatchObject({ scriptpubkey_address: w.address, value: 1_000_000 });
+    expect(tx.fee).toBeGreaterThan(0);
+  });
+
+  it('lists no unconfirmed output, and none that a mempool transaction spends', async () => {
+    const sender = await funded(COIN);
+    const recipient = newWallet(adapter);
+    const { signed } = await prepareTransfer(adapter, sender, recipient.address, 10_000_000n);
+    await adapter.broadcast(signed);
+    const listed = JSON.parse(await (await fetch(`${peer.url}/address/${recipient.address}/utxo`)).text());
+    expect(listed).toEqual([{ txid: signed.hash, vout: 0, status: { confirmed: false }, value: 10_000_000 }]);
+    expect(await adapter.listUtxos!(recipient.address)).toEqual([]);
+    expect(await adapter.listUtxos!(sender.address)).toEqual([]);
+    await node.mine(1);
+    expect(await adapter.listUtxos!(recipient.address)).toMatchObject([{ txid: signed.hash, value: '10000000' }]);
+  });
+
+  it('never offers immature coinbase outputs', async () => {
+    const miner = newWallet(adapter);
+    await node.mine(2, miner.address);
+    expect(await adapter.listUtxos!(miner.address)).toEqual([]);
+    expect(await core.listUtxos!(miner.address)).toEqual([]);
+  });
+
+  it('classifies rate limits and outages as retryable, refusals as terminal', async () => {
+    peer.answerNext(/^\/fee-estimates$/, 429, 'Too Many Requests');
+    const w = newWallet(adapter);
+    const intent = intentFor(adapter, w, newWallet(adapter).address, 1_000_000n);
+    expect(await expectRejected(adapter.preflight(intent))).toMatchObject({ id: 'rpc_failed', kind: 'retryable' });
+    peer.answerNext(/\/utxo$/, 503, 'esplora test peer: node unavailable');
+    expect(await expectRejected(adapter.listUtxos!(w.address))).toMatchObject({ id: 'rpc_failed', kind: 'retryable' });
+    peer.answerNext(/\/utxo$/, 400, 'Too many unspent transaction outputs (>500). Contact support to raise limits.');
+    expect(await expectRejected(adapter.listUtxos!(w.address))).toMatchObject({
+      id: 'too_many_utxos',
+      kind: 'terminal',
+    });
+
+    const nowhere = esploraAdapter({}, `http://127.0.0.1:${await freePort()}/api`);
+    const down = await expectRejected(nowhere.getStatus('00'.repeat(32), { details: {} }));
+    expect(down).toMatchObject({ id: 'rpc_failed', kind: 'retryable' });
+  });
+
+  it('reads the fee rate from /fee-estimates for the configured target', async () => {
+    const w = await funded(COIN);
+    const to = newWallet(adapter).address;
+    const rateOf = async (a: ChainAdapter) => (await a.preflight(intentFor(a, w, to, 1_000_000n))).context;
+    const server = { '2': 9.5, '6': 4.25, '144': 1.1 };
+    peer.answerNext(/^\/fee-estimates$/, 200, server);
+    expect(await rateOf(esploraAdapter({ feeConfTarget: 6 }))).toMatchObject({
+      feeRateSatVb: 4.25,
+      feeRateSource: 'fee-estimates',
+    });
+    // No entry for 30 blocks: the nearest faster target (6) — never a slower, cheaper one.
+    peer.answerNext(/^\/fee-estimates$/, 200, server);
+    expect(await rateOf(esploraAdapter({ feeConfTarget: 30 }))).toMatchObject({ feeRateSatVb: 4.25 });
+    expect(await rateOf(esploraAdapter({ feeRateSatVb: 3 }))).toMatchObject({
+      feeRateSatVb: 3,
+      feeRateSource: 'config',
+    });
+    // A fresh server has no estimates: the network's fallback, or a retryable error without one.
+    peer.answerNext(/^\/fee-estimates$/, 200, {});
+    expect(await rateOf(adapter)).toMatchObject({ feeRateSatVb: 1, feeRateSource: 'fallback' });
+    peer.answerNext(/^\/fee-estimates$/, 200, {});
+    const noFallback = esploraAdapter({ fallbackFeeRateSatVb: undefined });
+    const err = await expectRejected(noFallback.preflight(intentFor(noFallback, w, to, 1_000_000n)));
+    expect(err).toMatchObject({ id: 'fee_estimate_unavailable', kind: 'retryable' });
   });
 });

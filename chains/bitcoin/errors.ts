@@ -1,12 +1,14 @@
 /**
- * One classifier for everything the Bitcoin adapter throws or receives: node rejections (RPC -25/-26/-27
- * and their reject reasons), other RPC errors, HTTP errors and network failures.
+ * One classifier for everything the Bitcoin adapter throws or receives, from either backend: node
+ * rejections (RPC -25/-26/-27 and their reject reasons, also as relayed by Esplora's `POST /tx` in a 400
+ * text body), other RPC errors, Esplora HTTP errors, HTTP errors and network failures.
  *
  * Chain-specific ids: utxo_spent, utxo_conflict, fee_too_low, fee_too_high, dust_output, invalid_signature,
- * bad_transaction, fee_estimate_unavailable, too_many_inputs, rpc_unauthorized.
+ * bad_transaction, fee_estimate_unavailable, too_many_inputs, too_many_utxos, rpc_unauthorized.
  */
 import { BaseError, errorText, isBaseError } from '../../errors/base.js';
 import { chainError, ErrorId } from '../../errors/codes.js';
+import { EsploraHttpError } from './esplora.js';
 import { BitcoinHttpError, BitcoinRpcError, RpcCode } from './rpc.js';
 
 interface Rule {
@@ -133,6 +135,8 @@ export function classifyBitcoinError(err: unknown): BaseError {
     );
   }
 
+  if (err instanceof EsploraHttpError) return classifyEsplora(err);
+
   if (err instanceof BitcoinHttpError) {
     if (err.status === 401 || err.status === 403) {
       return chainError('rpc_unauthorized', 'the bitcoin node refused the RPC credentials', 'terminal', err);
@@ -150,4 +154,59 @@ export function classifyBitcoinError(err: unknown): BaseError {
     cause: err,
     details: errorText(err),
   });
+}
+
+/**
+ * Esplora relays bitcoind's rejection of `POST /tx` as HTTP 400 with a text body, in one of two shapes:
+ * `sendrawtransaction RPC error: {"code":-26,"message":"min relay fee not met, …"}` (blockstream.info,
+ * mempool.space) or `sendrawtransaction RPC error -26: min relay fee not met, …` (newer electrs).
+ */
+export function parseRelayedRpcError(body: string): { code: number; message: string } | undefined {
+  const json = body.match(/RPC error:\s*(\{.*\})\s*$/s);
+  if (json) {
+    try {
+      const parsed = JSON.parse(json[1]!) as { code?: unknown; message?: unknown };
+      if (typeof parsed.code === 'number' && typeof parsed.message === 'string')
+        return { code: parsed.code, message: parsed.message };
+    } catch {
+      // not JSON after all: fall through
+    }
+  }
+  const plain = body.match(/RPC error (-?\d+):\s*(.*)$/s);
+  if (plain) return { code: Number(plain[1]), message: plain[2]!.trim() };
+  return undefined;
+}
+
+function classifyEsplora(err: EsploraHttpError): BaseError {
+  if (err.status === 401 || err.status === 403) {
+    return chainError('rpc_unauthorized', 'the esplora server refused the request', 'terminal', err, err.body);
+  }
+  if (err.status === 429) {
+    return chainError(ErrorId.RpcFailed, 'the esplora server is rate-limiting us', 'retryable', err, err.body);
+  }
+  if (err.status >= 500 || err.status === 408) {
+    return chainError(ErrorId.RpcFailed, `esplora server answered HTTP ${err.status}`, 'retryable', err, err.body);
+  }
+  if (err.method === 'POST' && err.path === '/tx') {
+    const relayed = parseRelayedRpcError(err.body);
+    // Same rules as a node's own answer (the code routes -27 "already in block chain" to success).
+    return classifyBitcoinError(
+      new BitcoinRpcError('sendrawtransaction', relayed?.code ?? RpcCode.VerifyRejected, relayed?.message ?? err.body),
+    );
+  }
+  if (err.status === 404 && !/endpoint does not exist/i.test(err.body)) {
+    // An object we were just told about is missing: a load-balanced server a block behind. Ask again.
+    return chainError(ErrorId.RpcFailed, `esplora ${err.path}: not found yet`, 'retryable', err, err.body);
+  }
+  if (/too many/i.test(err.body)) {
+    return chainError(
+      'too_many_utxos',
+      'the esplora server refuses to list this address (too many outputs or history entries)',
+      'terminal',
+      err,
+      err.body,
+    );
+  }
+  // Any other 4xx is the server refusing this request (bad address, unknown endpoint): retrying cannot help.
+  return chainError(ErrorId.RpcFailed, `esplora ${err.method} ${err.path} was refused`, 'terminal', err, err.body);
 }

@@ -5,6 +5,7 @@
  * sat/vB rates survive JSON without floating point drift; fee = ceil(vsize × rate / 1000).
  */
 import type { NetworkConfig } from '../types.js';
+import type { FeeRate } from './backend.js';
 import { type BitcoinRpc, BitcoinRpcError } from './rpc.js';
 
 /** Bitcoin Core's default minimum relay fee: 1 sat/vB. */
@@ -36,25 +37,35 @@ export function feeFor(vsize: number, satPerKvB: bigint): bigint {
 /** Extra fee one more P2WPKH input costs (68 vB). */
 export const P2WPKH_INPUT_VBYTES = Math.ceil((P2WPKH_INPUT_BASE * 4 + P2WPKH_INPUT_WITNESS) / 4);
 
-function satVbToKvB(satVb: number): bigint {
+export function satVbToKvB(satVb: number): bigint {
   return BigInt(Math.ceil(satVb * 1000));
 }
 
+/** `params.feeRateSatVb`, a fixed rate that overrides every estimate (never below 1 sat/vB). */
+export function configuredFeeRate(network: NetworkConfig): FeeRate | undefined {
+  const v = network.params?.feeRateSatVb;
+  if (typeof v !== 'number' || v <= 0) return undefined;
+  return { satPerKvB: maxBig(satVbToKvB(v), MIN_RELAY_SAT_PER_KVB), source: 'config' };
+}
+
+/** `params.fallbackFeeRateSatVb`, used when the node or server has no estimate (regtest, fresh nodes). */
+export function fallbackFeeRate(network: NetworkConfig): FeeRate | undefined {
+  const v = network.params?.fallbackFeeRateSatVb;
+  if (typeof v !== 'number' || v <= 0) return undefined;
+  return { satPerKvB: maxBig(satVbToKvB(v), MIN_RELAY_SAT_PER_KVB), source: 'fallback' };
+}
+
 /**
- * The fee rate to use now, in sat/kvB:
+ * The fee rate to use now from a Core node, in sat/kvB:
  * 1. `params.feeRateSatVb` (fixed override), else
  * 2. `estimatesmartfee(params.feeConfTarget ?? 6)`, else
  * 3. `params.fallbackFeeRateSatVb` when the node has no estimate (regtest, fresh nodes), else an error.
  * Never below the node's relay minimum (1 sat/vB).
  */
-export async function currentFeeRate(
-  rpc: BitcoinRpc,
-  network: NetworkConfig,
-): Promise<{ satPerKvB: bigint; source: string }> {
+export async function currentFeeRate(rpc: BitcoinRpc, network: NetworkConfig): Promise<FeeRate> {
+  const fixed = configuredFeeRate(network);
+  if (fixed) return fixed;
   const p = network.params ?? {};
-  if (typeof p.feeRateSatVb === 'number' && p.feeRateSatVb > 0) {
-    return { satPerKvB: maxBig(satVbToKvB(p.feeRateSatVb), MIN_RELAY_SAT_PER_KVB), source: 'config' };
-  }
   const target = typeof p.feeConfTarget === 'number' ? p.feeConfTarget : 6;
   const est = await rpc.call<{ feerate?: number; errors?: string[] }>('estimatesmartfee', [target]);
   if (typeof est.feerate === 'number' && est.feerate > 0) {
@@ -62,9 +73,8 @@ export async function currentFeeRate(
     const satPerKvB = BigInt(Math.ceil(est.feerate * 1e8));
     return { satPerKvB: maxBig(satPerKvB, MIN_RELAY_SAT_PER_KVB), source: 'estimatesmartfee' };
   }
-  if (typeof p.fallbackFeeRateSatVb === 'number' && p.fallbackFeeRateSatVb > 0) {
-    return { satPerKvB: maxBig(satVbToKvB(p.fallbackFeeRateSatVb), MIN_RELAY_SAT_PER_KVB), source: 'fallback' };
-  }
+  const fallback = fallbackFeeRate(network);
+  if (fallback) return fallback;
   throw new BitcoinRpcError(
     'estimatesmartfee',
     -1,
@@ -72,6 +82,6 @@ export async function currentFeeRate(
   );
 }
 
-function maxBig(a: bigint, b: bigint): bigint {
+export function maxBig(a: bigint, b: bigint): bigint {
   return a > b ? a : b;
 }

@@ -1,28 +1,32 @@
 /**
- * Bitcoin adapter (native BTC from P2WPKH wallets) over Bitcoin Core JSON-RPC.
+ * Bitcoin adapter (native BTC from P2WPKH wallets) over an Esplora HTTP server (public networks) or a
+ * Bitcoin Core node's JSON-RPC (regtest): see backend.ts.
  *
  * Flow: preflight (fee rate, spendable outputs) → listUtxos / selectUtxos (the workflow reserves the picked
  * outpoints) → build (BIP143 digest per input) → assemble (witness [sig, pubkey]) → broadcast → getStatus.
- * Needs a node with -txindex; address parameters come from `network.params`.
+ * A Core node needs -txindex; address parameters come from `network.params`.
  */
 import { badRequest, chainError, ErrorId } from '../../errors/codes.js';
 import { createNetworkPool } from '../shared/network-pool.js';
 import { withClassifier } from '../shared/with-classifier.js';
 import type { ChainAdapter, NetworkConfig, ResolvedToken } from '../types.js';
 import { bitcoinjsNetwork, isValidAddress, p2wpkhAddress } from './address.js';
-import { broadcastRaw } from './broadcast.js';
+import { backendKindOf } from './backend.js';
 import { assembleSigned, buildUnsigned } from './build.js';
+import { createCoreBackend } from './core-backend.js';
 import { regtestFaucet } from './dev-faucet.js';
 import { classifyBitcoinError } from './errors.js';
+import { createEsploraBackend } from './esplora-backend.js';
 import { type BitcoinPreflightContext, runPreflight, senderScript, spendRequest } from './preflight.js';
 import { createBitcoinRpc } from './rpc.js';
-import { getTxStatus } from './status.js';
-import { listUtxos, planWithInputs, selectCoins } from './utxo.js';
+import { planWithInputs, selectCoins } from './utxo.js';
 
 export function createBitcoinAdapter(network: NetworkConfig): ChainAdapter {
   const net = bitcoinjsNetwork(network);
-  // Every Core RPC endpoint: reads rotate, broadcasts go to all, status only from a node at the best height.
+  // Every Core RPC endpoint (reads rotate, broadcasts go to all, status from a node at the best height).
   const rpcs = createNetworkPool(network, classifyBitcoinError, (url) => createBitcoinRpc(url));
+  const backend =
+    backendKindOf(network) === 'esplora' ? createEsploraBackend(network, net) : createCoreBackend(network, rpcs);
   const native: ResolvedToken = { kind: 'native', symbol: network.nativeSymbol, decimals: network.nativeDecimals };
 
   const guarded = withClassifier(classifyBitcoinError);
@@ -49,10 +53,9 @@ export function createBitcoinAdapter(network: NetworkConfig): ChainAdapter {
       throw badRequest(`token ${JSON.stringify(token)} is not supported on ${network.name}`, ErrorId.TokenUnsupported);
     },
 
-    preflight: (intent) =>
-      guarded(() => rpcs.read((rpc) => runPreflight(rpc, network, net, intent, (a) => listUtxos(rpc, a)))),
+    preflight: (intent) => guarded(() => runPreflight(backend, network, net, intent)),
 
-    listUtxos: (address) => guarded(() => rpcs.read((rpc) => listUtxos(rpc, address))),
+    listUtxos: (address) => guarded(() => backend.listUtxos(address)),
 
     selectUtxos(intent, preflight, available) {
       return selectCoins(available, spendRequest(intent, net, feeRateOf(preflight.context))).inputs;
@@ -93,15 +96,9 @@ export function createBitcoinAdapter(network: NetworkConfig): ChainAdapter {
 
     assemble: (unsigned, signatures) => assembleSigned(unsigned, signatures),
 
-    broadcast: (signed) => guarded(() => rpcs.broadcastAll((rpc) => broadcastRaw(rpc, signed))),
+    broadcast: (signed) => guarded(() => backend.broadcast(signed)),
 
-    getStatus: (hash, context) =>
-      guarded(() =>
-        rpcs.fresh(
-          (rpc) => rpc.call<number>('getblockcount'),
-          (rpc) => getTxStatus(rpc, network, hash, context),
-        ),
-      ),
+    getStatus: (hash, context) => guarded(() => backend.status(hash, context)),
 
     classify: classifyBitcoinError,
   };

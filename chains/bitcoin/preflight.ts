@@ -8,7 +8,7 @@ import { isBaseError } from '../../errors/base.js';
 import { badRequest, ErrorId } from '../../errors/codes.js';
 import { formatAmount } from '../amount.js';
 import { feeCapIssue, maxFeeIssue, satVbCapInKvB } from '../fee-caps.js';
-import type { NetworkConfig, PreflightIssue, PreflightResult, TransferIntent, Utxo } from '../types.js';
+import type { NetworkConfig, PreflightIssue, PreflightResult, TransferIntent } from '../types.js';
 import {
   dustThreshold,
   hash160,
@@ -17,8 +17,8 @@ import {
   p2wpkhScript,
   parseCompressedPublicKey,
 } from './address.js';
-import { currentFeeRate, estimateVsize, feeFor, MIN_RELAY_SAT_PER_KVB } from './fees.js';
-import type { BitcoinRpc } from './rpc.js';
+import type { BitcoinBackend } from './backend.js';
+import { estimateVsize, feeFor, MIN_RELAY_SAT_PER_KVB } from './fees.js';
 import { type SpendRequest, selectCoins, sumValues } from './utxo.js';
 
 /** What build and selectUtxos read back from `preflight.context`. */
@@ -60,11 +60,10 @@ export function spendRequest(intent: TransferIntent, net: Network, satPerKvB: bi
 }
 
 export async function runPreflight(
-  rpc: BitcoinRpc,
+  backend: Pick<BitcoinBackend, 'feeRate' | 'listUtxos'>,
   network: NetworkConfig,
   net: Network,
   intent: TransferIntent,
-  listUtxos: (address: string) => Promise<Utxo[]>,
 ): Promise<PreflightResult> {
   const errors: PreflightIssue[] = [];
   const warnings: PreflightIssue[] = [];
@@ -97,7 +96,7 @@ export async function runPreflight(
     warnings.push({ id: 'nonce_ignored', message: 'bitcoin has no nonce; it was ignored' });
   if (errors.length > 0 || !toScript || !changeScript) return none();
 
-  const estimated = await currentFeeRate(rpc, network);
+  const estimated = await backend.feeRate();
   const capped = capFeeRate(estimated.satPerKvB, network);
   if (!capped.ok) {
     errors.push(capped.issue);
@@ -109,7 +108,7 @@ export async function runPreflight(
       id: 'fee_rate_capped',
       message: `fee rate ${formatRate(estimated.satPerKvB)} sat/vB (${estimated.source}) lowered to the network cap ${formatRate(capped.satPerKvB)} sat/vB: confirmation may take longer`,
     });
-  const utxos = await listUtxos(intent.from.address);
+  const utxos = await backend.listUtxos(intent.from.address);
   const balance = sumValues(utxos);
   const context: BitcoinPreflightContext = {
     feeRateSatPerKvB: rate.satPerKvB.toString(),

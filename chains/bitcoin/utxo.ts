@@ -1,7 +1,7 @@
 /**
  * Unspent outputs of an address and coin selection.
  *
- * `listUtxos` reads the node's confirmed UTXO set (`scantxoutset`, no wallet or indexer needed) and drops
+ * `listUtxos` reads a Core node's confirmed UTXO set (`scantxoutset`, regtest only: bounded by SCAN_TIMEOUT_MS) and drops
  * outputs already spent by a mempool transaction and coinbase outputs not yet mature. It does NOT return
  * unconfirmed outputs, not even the change of our own pending transactions: finding those would need a
  * scan of the whole mempool (or the caller's record of its own txids). A wallet whose only coins sit in
@@ -34,21 +34,35 @@ export function btcToSats(amount: number): bigint {
   return BigInt(Math.round(amount * 1e8));
 }
 
-async function scanWithRetry(rpc: BitcoinRpc, address: string): Promise<ScanResult> {
+/**
+ * Bound on one scan, below the 30 s reserve/preflight activity timeout: a scan still running when the
+ * activity times out would finish as a zombie. Regtest scans take milliseconds.
+ */
+export const SCAN_TIMEOUT_MS = 20_000;
+
+async function scanWithRetry(rpc: BitcoinRpc, address: string, timeoutMs: number): Promise<ScanResult> {
+  const deadline = Date.now() + timeoutMs;
   // The node runs one scan at a time; concurrent callers get "Scan already in progress".
-  for (let attempt = 0; ; attempt++) {
+  for (;;) {
+    const left = deadline - Date.now();
     try {
-      return await rpc.call<ScanResult>('scantxoutset', ['start', [`addr(${address})`]], { timeoutMs: 300_000 });
+      if (left <= 0) throw new Error('scantxoutset: TimeoutError, no scan slot before the deadline');
+      return await rpc.call<ScanResult>('scantxoutset', ['start', [`addr(${address})`]], { timeoutMs: left });
     } catch (err) {
       const busy = err instanceof BitcoinRpcError && /scan already in progress/i.test(err.rpcMessage);
-      if (!busy || attempt >= 50) throw err;
+      if (!busy || Date.now() >= deadline) {
+        // Stop the node's scan too, or it keeps the node's only scan slot busy after we gave up.
+        if (!(err instanceof BitcoinRpcError))
+          await rpc.call('scantxoutset', ['abort'], { timeoutMs: 2_000 }).catch(() => {});
+        throw err;
+      }
       await new Promise((r) => setTimeout(r, 50 + Math.random() * 150));
     }
   }
 }
 
-export async function listUtxos(rpc: BitcoinRpc, address: string): Promise<Utxo[]> {
-  const scan = await scanWithRetry(rpc, address);
+export async function listUtxos(rpc: BitcoinRpc, address: string, timeoutMs = SCAN_TIMEOUT_MS): Promise<Utxo[]> {
+  const scan = await scanWithRetry(rpc, address, timeoutMs);
   let utxos: Utxo[] = scan.unspents.map((u) => ({
     txid: u.txid,
     vout: u.vout,

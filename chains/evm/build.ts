@@ -44,27 +44,56 @@ export function buildEvmTransfer(
   // viem serializes a JS number: refuse what it cannot carry exactly rather than sign a different nonce.
   if (nonce > BigInt(Number.MAX_SAFE_INTEGER))
     throw new BaseError(`nonce ${nonce} is beyond what this signer encodes exactly`, { id: ErrorId.BadNonce });
-  const tx: TransactionSerializableEIP1559 = {
-    type: 'eip1559',
+  return unsignedEip1559(intent.chain, {
     chainId,
-    nonce: Number(nonce),
+    nonce,
+    from: intent.from.address,
     gas: BigInt(ctx.gas),
     maxFeePerGas: BigInt(ctx.maxFeePerGas),
     maxPriorityFeePerGas: BigInt(ctx.maxPriorityFeePerGas),
-    ...transferCall(intent),
+    call: transferCall(intent),
+  });
+}
+
+/**
+ * The EIP-1559 transaction to sign and its record: the digest to sign, and the facts status checks and
+ * replacements read back (nonce, sender, gas, fee caps, chain id). Pure.
+ */
+export function unsignedEip1559(
+  chain: string,
+  t: {
+    chainId: number;
+    nonce: bigint;
+    from: string;
+    gas: bigint;
+    maxFeePerGas: bigint;
+    maxPriorityFeePerGas: bigint;
+    call: { to: Hex; value: bigint; data?: Hex };
+  },
+  extra: Record<string, unknown> = {},
+): UnsignedTx {
+  const tx: TransactionSerializableEIP1559 = {
+    type: 'eip1559',
+    chainId: t.chainId,
+    nonce: Number(t.nonce),
+    gas: t.gas,
+    maxFeePerGas: t.maxFeePerGas,
+    maxPriorityFeePerGas: t.maxPriorityFeePerGas,
+    ...t.call,
   };
   const unsigned = serializeTransaction(tx);
   return {
-    chain: intent.chain,
+    chain,
     unsigned,
     payloads: [{ curve: 'secp256k1', payload: keccak256(unsigned).slice(2) }],
     details: {
-      nonce: reservation.nonce,
-      from: intent.from.address,
-      gas: ctx.gas,
-      maxFeePerGas: ctx.maxFeePerGas,
-      maxPriorityFeePerGas: ctx.maxPriorityFeePerGas,
-      chainId,
+      nonce: t.nonce.toString(),
+      from: t.from,
+      gas: t.gas.toString(),
+      maxFeePerGas: t.maxFeePerGas.toString(),
+      maxPriorityFeePerGas: t.maxPriorityFeePerGas.toString(),
+      chainId: t.chainId,
+      ...extra,
     },
   };
 }

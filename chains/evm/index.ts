@@ -13,6 +13,7 @@ import { createEvmEndpoints } from './client.js';
 import { erc20Abi } from './erc20.js';
 import { classifyEvmError } from './errors.js';
 import { evmPreflight, pinnedChainId } from './preflight.js';
+import { buildEvmReplacement } from './replace.js';
 import { evmStatus } from './status.js';
 
 export function createEvmAdapter(network: NetworkConfig): ChainAdapter {
@@ -56,6 +57,8 @@ export function createEvmAdapter(network: NetworkConfig): ChainAdapter {
     getChainNonce: (address) =>
       wrap(async () => String(await client.getTransactionCount({ address: address as Hex, blockTag: 'pending' }))),
     build: async (intent, preflight, reservation) => buildEvmTransfer(intent, preflight, reservation, chainId),
+    buildReplacement: (intent, previous, request) =>
+      wrap(() => buildEvmReplacement(client, network, chainId, intent, previous, request)),
     assemble: assembleEvmTransfer,
 
     async broadcast(signed) {

@@ -96,8 +96,17 @@ export function toHex(n: bigint): string {
 
 const HEX = /^[0-9a-f]+$/i;
 
-/** Parses a hex integer from an untrusted message; `what` names the field in the error. */
-export function fromHex(s: unknown, what: string): bigint {
-  if (typeof s !== 'string' || !HEX.test(s) || s.length > 4096) throw new Error(`${what}: expected a hex integer`);
-  return BigInt(`0x${s}`);
+/** Default bound of `fromHex`: 16,384 bits (4096 hex characters). */
+const DEFAULT_MAX_BITS = 16_384;
+
+/**
+ * Parses a hex integer from an untrusted message; `what` names the field in the error. `maxBits` bounds the value
+ * BEFORE it is converted (the string length is checked first), so an oversized number costs nothing.
+ */
+export function fromHex(s: unknown, what: string, maxBits = DEFAULT_MAX_BITS): bigint {
+  if (typeof s !== 'string' || s.length === 0 || s.length > Math.ceil(maxBits / 4) || !HEX.test(s))
+    throw new Error(`${what}: expected a hex integer of at most ${maxBits} bits`);
+  const v = BigInt(`0x${s}`);
+  if (bitLength(v) > maxBits) throw new Error(`${what}: expected a hex integer of at most ${maxBits} bits`);
+  return v;
 }

@@ -12,11 +12,12 @@
  */
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
-import { bytesToBig, fromHex, mod, modInv, randBelow, randNonZeroBelow, toHex } from './bigint.js';
+import { bitLength, bytesToBig, fromHex, mod, modInv, randBelow, randNonZeroBelow, toHex } from './bigint.js';
 import { check, guard, MpcError, MpcErrorId } from './errors.js';
 import { commit, hashToInt, verifyOpening } from './hash.js';
 import { type PaillierPrivateKey, PaillierPublicKey } from './paillier.js';
 import {
+  MAX_PAILLIER_BITS,
   type ModulusProof,
   type PdlChallenge,
   type PdlCommitment,
@@ -192,7 +193,7 @@ export class EcdsaP2KeyGen {
 
   round1(msg: KeyGenMsg1): KeyGenMsg2 {
     check(
-      typeof msg?.sessionId === 'string' && msg.sessionId.length >= 16,
+      typeof msg?.sessionId === 'string' && msg.sessionId.length >= 16 && msg.sessionId.length <= 128,
       MpcErrorId.BadMessage,
       'KeyGen: bad session id',
     );
@@ -215,10 +216,10 @@ export class EcdsaP2KeyGen {
     );
     const Q1 = pointFromHex(msg.q1, 'KeyGen Q1');
     verifyDlog(Q1, msg.q1Proof, ctx(this.sessionId, 'keygen/Q1'), 'KeyGen Q1');
-    const n = guard(MpcErrorId.BadPaillierKey, 'KeyGen N', () => fromHex(msg.n, 'N'));
+    const n = guard(MpcErrorId.BadPaillierKey, 'KeyGen N', () => fromHex(msg.n, 'N', MAX_PAILLIER_BITS));
     verifyModulus(n, msg.nProof, ctx(this.sessionId, 'keygen/N'));
     const pk = new PaillierPublicKey(n);
-    const ckey = guard(MpcErrorId.BadMessage, 'KeyGen c_key', () => fromHex(msg.ckey, 'ckey'));
+    const ckey = guard(MpcErrorId.BadMessage, 'KeyGen c_key', () => fromHex(msg.ckey, 'ckey', 2 * bitLength(n)));
     check(pk.isCiphertext(ckey), MpcErrorId.BadMessage, 'KeyGen: c_key is not a Paillier ciphertext');
     verifyRange(n, ckey, msg.ckeyRange, X1_BOUND, ctx(this.sessionId, 'keygen/range'));
     this.pdl = new PdlVerifier(pk, ckey, Q1, ctx(this.sessionId, 'keygen/pdl'));
@@ -298,7 +299,7 @@ export class EcdsaP1Reshare {
   }
 
   round2(msg: ReshareMsg2): ReshareMsg3 {
-    const delta2 = guard(MpcErrorId.BadMessage, 'Reshare δ2', () => fromHex(msg?.delta2, 'delta2'));
+    const delta2 = guard(MpcErrorId.BadMessage, 'Reshare δ2', () => fromHex(msg?.delta2, 'delta2', 256));
     check(delta2 > 0n && delta2 < q, MpcErrorId.BadMessage, 'Reshare: δ2 out of range');
     let j = 0;
     let x1 = 0n;
@@ -357,7 +358,7 @@ export class EcdsaP2Reshare {
 
   round1(msg: ReshareMsg1): ReshareMsg2 {
     check(
-      typeof msg?.sessionId === 'string' && msg.sessionId.length >= 16,
+      typeof msg?.sessionId === 'string' && msg.sessionId.length >= 16 && msg.sessionId.length <= 128,
       MpcErrorId.BadMessage,
       'Reshare: bad session id',
     );
@@ -369,7 +370,7 @@ export class EcdsaP2Reshare {
 
   round2(msg: ReshareMsg3): PdlChallenge {
     check(this.sessionId !== '', MpcErrorId.BadMessage, 'Reshare: out of order');
-    const delta1 = guard(MpcErrorId.BadMessage, 'Reshare δ1', () => fromHex(msg?.delta1, 'delta1'));
+    const delta1 = guard(MpcErrorId.BadMessage, 'Reshare δ1', () => fromHex(msg?.delta1, 'delta1', 256));
     verifyOpening(this.deltaCommitment, msg.blind, 'reshare/delta', this.sessionId, delta1);
     check(
       Number.isSafeInteger(msg.j) && msg.j >= 0 && msg.j < MAX_DELTA_INDEX,
@@ -381,11 +382,11 @@ export class EcdsaP2Reshare {
     verifyDlog(Q1, msg.q1Proof, ctx(this.sessionId, 'reshare/Q1'), 'Reshare Q1');
     if (!Q1.equals(this.share.Q1.multiply(delta)))
       throw new MpcError(MpcErrorId.BadProof, 'Reshare: new Q1 is not δ·Q1 (the public key would change)');
-    const n = guard(MpcErrorId.BadPaillierKey, 'Reshare N', () => fromHex(msg.n, 'N'));
+    const n = guard(MpcErrorId.BadPaillierKey, 'Reshare N', () => fromHex(msg.n, 'N', MAX_PAILLIER_BITS));
     check(n !== this.share.n, MpcErrorId.BadPaillierKey, 'Reshare: P1 must switch to a fresh Paillier key');
     verifyModulus(n, msg.nProof, ctx(this.sessionId, 'reshare/N'));
     const pk = new PaillierPublicKey(n);
-    const ckey = guard(MpcErrorId.BadMessage, 'Reshare c_key', () => fromHex(msg.ckey, 'ckey'));
+    const ckey = guard(MpcErrorId.BadMessage, 'Reshare c_key', () => fromHex(msg.ckey, 'ckey', 2 * bitLength(n)));
     check(pk.isCiphertext(ckey), MpcErrorId.BadMessage, 'Reshare: c_key is not a Paillier ciphertext');
     verifyRange(n, ckey, msg.ckeyRange, X1_BOUND, ctx(this.sessionId, 'reshare/range'));
     const deltaInv = modInv(delta, q);
@@ -526,7 +527,7 @@ export class EcdsaP1 {
       throw new MpcError(MpcErrorId.PresignatureUnavailable, 'Sign: presignature already consumed or unknown');
     digestToScalar(digest); // validates the digest length before anything is decrypted
     const pk = this.share.paillier.publicKey;
-    const c3 = guard(MpcErrorId.BadMessage, 'Sign c3', () => fromHex(msg.c3, 'c3'));
+    const c3 = guard(MpcErrorId.BadMessage, 'Sign c3', () => fromHex(msg?.c3, 'c3', bitLength(pk.n2)));
     check(pk.isCiphertext(c3), MpcErrorId.BadMessage, 'Sign: c3 is not a Paillier ciphertext');
     const sPrime = mod(this.share.paillier.decrypt(c3), q);
     let s = mod(modInv(pending.k1, q) * sPrime, q);
@@ -581,7 +582,7 @@ export class EcdsaP2 {
 
   nonceRespond(msg: NonceMsg1): NonceMsg2 {
     check(
-      typeof msg?.sessionId === 'string' && msg.sessionId.length >= 16,
+      typeof msg?.sessionId === 'string' && msg.sessionId.length >= 16 && msg.sessionId.length <= 128,
       MpcErrorId.BadMessage,
       'Sign: bad session id',
     );

@@ -16,6 +16,11 @@ export const MpcErrorId = {
   PresignatureUnavailable: 'mpc_presignature_unavailable',
   /** A share belongs to another wallet/curve, or to an older key version (after recovery). */
   ShareMismatch: 'mpc_share_mismatch',
+  /**
+   * A client share whose public parts (N, c_key, Q, Q1, Q2, key version; FROST: the public package) are not the
+   * ones the server recorded for it, or whose numbers are out of bounds: refused before any protocol step.
+   */
+  ShareInvalid: 'mpc_share_invalid',
 } as const;
 export type MpcErrorId = (typeof MpcErrorId)[keyof typeof MpcErrorId];
 

@@ -60,24 +60,38 @@ export interface FrostCommitmentMsg {
   binding: string;
 }
 
-const hex = (s: unknown, what: string): Uint8Array => {
-  if (typeof s !== 'string' || !/^[0-9a-f]*$/i.test(s) || s.length % 2) throw new Error(`${what}: expected hex bytes`);
+/** Encoded sizes (RFC 9591 FROST(Ed25519, SHA-512)): elements and scalars are 32 bytes, a PoK 64. */
+const ELEMENT = 32;
+const SCALAR = 32;
+
+/** Exactly `bytes` bytes of hex from an untrusted message (checked before decoding). */
+const hex = (s: unknown, what: string, bytes: number): Uint8Array => {
+  if (typeof s !== 'string' || s.length !== 2 * bytes || !/^[0-9a-f]*$/i.test(s))
+    throw new Error(`${what}: expected ${bytes} bytes of hex`);
   return hexToBytes(s);
 };
 
+const identifier = (v: unknown): string => {
+  if (v !== FROST_IDS.server && v !== FROST_IDS.client) throw new Error('unknown identifier');
+  return v;
+};
+
 function decodeRound1(m: FrostRound1Msg) {
-  return guard(MpcErrorId.BadMessage, 'FROST DKG round 1 message', () => ({
-    identifier: String(m.identifier),
-    commitment: (m.commitment as unknown[]).map((c) => hex(c, 'commitment')),
-    proofOfKnowledge: hex(m.proofOfKnowledge, 'proofOfKnowledge'),
-  }));
+  return guard(MpcErrorId.BadMessage, 'FROST DKG round 1 message', () => {
+    if (!Array.isArray(m?.commitment) || m.commitment.length !== SIGNERS.min) throw new Error('commitment length');
+    return {
+      identifier: identifier(m.identifier),
+      commitment: (m.commitment as unknown[]).map((c) => hex(c, 'commitment', ELEMENT)),
+      proofOfKnowledge: hex(m.proofOfKnowledge, 'proofOfKnowledge', ELEMENT + SCALAR),
+    };
+  });
 }
 
 function decodeCommitment(m: FrostCommitmentMsg) {
   return guard(MpcErrorId.BadMessage, 'FROST nonce commitment', () => ({
-    identifier: String(m.identifier),
-    hiding: hex(m.hiding, 'hiding'),
-    binding: hex(m.binding, 'binding'),
+    identifier: identifier(m?.identifier),
+    hiding: hex(m.hiding, 'hiding', ELEMENT),
+    binding: hex(m.binding, 'binding', ELEMENT),
   }));
 }
 
@@ -122,8 +136,8 @@ export class FrostDkgParty {
   round3(peer: FrostRound2Msg): FrostShare {
     check(this.peerR1 !== undefined, MpcErrorId.BadMessage, 'FROST DKG: round 3 before round 2');
     const r2 = guard(MpcErrorId.BadMessage, 'FROST DKG round 2 message', () => ({
-      identifier: String(peer.identifier),
-      signingShare: hex(peer.signingShare, 'signingShare'),
+      identifier: identifier(peer?.identifier),
+      signingShare: hex(peer.signingShare, 'signingShare', SCALAR),
     }));
     const key = guard(MpcErrorId.BadProof, 'FROST DKG: peer share does not match its commitments', () =>
       F.DKG.round3(this.secret, [this.peerR1!], [r2]),
@@ -176,8 +190,13 @@ export class FrostSigner {
     this.nonces.delete(sessionId);
     if (!nonces)
       throw new MpcError(MpcErrorId.PresignatureUnavailable, 'FROST: nonces already used or unknown session');
-    const list = commitments.map(decodeCommitment);
     try {
+      check(
+        Array.isArray(commitments) && commitments.length === SIGNERS.min,
+        MpcErrorId.BadMessage,
+        'FROST: expected one nonce commitment per signer',
+      );
+      const list = commitments.map(decodeCommitment);
       const share = guard(MpcErrorId.BadMessage, 'FROST signShare', () =>
         F.signShare(
           { identifier: this.share.identifier, signingShare: this.share.signingShare },
@@ -220,10 +239,19 @@ export function frostAggregate(
   msg: Uint8Array,
   shares: Record<string, string>,
 ): Uint8Array {
+  check(
+    Array.isArray(commitments) && commitments.length === SIGNERS.min,
+    MpcErrorId.BadMessage,
+    'FROST: expected one nonce commitment per signer',
+  );
   const list = commitments.map(decodeCommitment);
   const decoded: Record<string, Uint8Array> = {};
   for (const [id, s] of Object.entries(shares))
-    decoded[id] = guard(MpcErrorId.BadMessage, 'FROST signature share', () => hex(s, 'share'));
+    decoded[guard(MpcErrorId.BadMessage, 'FROST signature share', () => identifier(id))] = guard(
+      MpcErrorId.BadMessage,
+      'FROST signature share',
+      () => hex(s, 'share', SCALAR),
+    );
   let sig: Uint8Array;
   try {
     sig = F.aggregate(pub, list, msg, decoded);
@@ -312,7 +340,7 @@ export class FrostReshareLeader {
   }
 
   round2(msg: FrostReshareMsg2): { msg: FrostReshareMsg3; share: FrostShare } {
-    const d2 = guard(MpcErrorId.BadMessage, 'FROST reshare δ2', () => fromHex(msg?.delta2, 'delta2'));
+    const d2 = guard(MpcErrorId.BadMessage, 'FROST reshare δ2', () => fromHex(msg?.delta2, 'delta2', 256));
     check(d2 > 0n && d2 < Fn.ORDER, MpcErrorId.BadMessage, 'FROST reshare: δ2 out of range');
     const delta = deriveFrostDelta(this.sessionId, this.delta1, d2);
     return { msg: { delta1: toHex(this.delta1), blind: this.blind }, share: refreshFrostShare(this.share, delta) };
@@ -328,7 +356,7 @@ export class FrostReshareFollower {
 
   round1(msg: FrostReshareMsg1): FrostReshareMsg2 {
     check(
-      typeof msg?.sessionId === 'string' && msg.sessionId.length >= 16,
+      typeof msg?.sessionId === 'string' && msg.sessionId.length >= 16 && msg.sessionId.length <= 128,
       MpcErrorId.BadMessage,
       'FROST reshare: bad session id',
     );
@@ -339,8 +367,18 @@ export class FrostReshareFollower {
   }
 
   round2(msg: FrostReshareMsg3): FrostShare {
-    const d1 = guard(MpcErrorId.BadMessage, 'FROST reshare δ1', () => fromHex(msg?.delta1, 'delta1'));
+    const d1 = guard(MpcErrorId.BadMessage, 'FROST reshare δ1', () => fromHex(msg?.delta1, 'delta1', 256));
     verifyOpening(this.commitment, msg.blind, 'frost/reshare', this.sessionId, d1);
     return refreshFrostShare(this.share, deriveFrostDelta(this.sessionId, d1, this.delta2));
+  }
+}
+
+/** True when `share.signingShare · G` is the verifying share its public package records for it (RFC 9591). */
+export function frostShareMatchesPublic(share: FrostShare): boolean {
+  try {
+    F.validateSecret({ identifier: share.identifier, signingShare: share.signingShare }, share.public);
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -20,6 +20,8 @@ import type { PaillierPrivateKey, PaillierPublicKey } from './paillier.js';
 import { G, type Point, pointFromHex, pointToHex, q } from './secp.js';
 
 export const MIN_PAILLIER_BITS = 2048;
+/** Upper bound on a peer's modulus: refused before any arithmetic (a 16k-bit N costs seconds per exponentiation). */
+export const MAX_PAILLIER_BITS = 4096;
 const MODULUS_PROOF_ROUNDS = 11;
 const SMALL_PRIME_BOUND = 6370;
 
@@ -61,12 +63,13 @@ export function proveModulus(sk: PaillierPrivateKey, context: string): ModulusPr
 export function verifyModulus(n: bigint, proof: ModulusProof | undefined, context: string): void {
   const bad = (why: string) => new MpcError(MpcErrorId.BadPaillierKey, `Paillier modulus rejected: ${why}`);
   if (bitLength(n) < MIN_PAILLIER_BITS) throw bad(`N has ${bitLength(n)} bits, at least ${MIN_PAILLIER_BITS} required`);
+  if (bitLength(n) > MAX_PAILLIER_BITS) throw bad(`N has ${bitLength(n)} bits, at most ${MAX_PAILLIER_BITS} allowed`);
   if (n % 2n === 0n || gcd(n, smallPrimorial()) !== 1n) throw bad(`N has a prime factor below ${SMALL_PRIME_BOUND}`);
   if (!proof || !Array.isArray(proof.sigmas) || proof.sigmas.length !== MODULUS_PROOF_ROUNDS)
     throw bad('well-formedness proof missing or of the wrong length');
   for (let i = 0; i < MODULUS_PROOF_ROUNDS; i++) {
     const sigma = guard(MpcErrorId.BadPaillierKey, 'Paillier modulus rejected', () =>
-      fromHex(proof.sigmas[i], 'sigma'),
+      fromHex(proof.sigmas[i], 'sigma', bitLength(n)),
     );
     if (sigma <= 0n || sigma >= n) throw bad('proof element out of range');
     if (modPow(sigma, n, n) !== modulusChallenge(n, context, i)) throw bad('gcd(N, φ(N)) = 1 proof does not verify');
@@ -155,7 +158,9 @@ export class PdlProver {
   ) {}
 
   commit(msg: PdlChallenge): PdlCommitment {
-    this.cPrime = guard(MpcErrorId.BadMessage, 'PDL challenge', () => fromHex(msg?.cPrime, 'cPrime'));
+    this.cPrime = guard(MpcErrorId.BadMessage, 'PDL challenge', () =>
+      fromHex(msg?.cPrime, 'cPrime', 2 * this.sk.publicKey.bitLength),
+    );
     check(this.sk.publicKey.isCiphertext(this.cPrime), MpcErrorId.BadMessage, 'PDL: c′ is not a ciphertext');
     check(typeof msg.abCommitment === 'string', MpcErrorId.BadMessage, 'PDL: missing commitment to (a, b)');
     this.abCommitment = msg.abCommitment;
@@ -170,8 +175,8 @@ export class PdlProver {
 
   open(msg: PdlReveal): PdlOpening {
     check(this.qHat !== undefined, MpcErrorId.BadMessage, 'PDL: open before commit');
-    const a = guard(MpcErrorId.BadMessage, 'PDL reveal', () => fromHex(msg?.a, 'a'));
-    const b = guard(MpcErrorId.BadMessage, 'PDL reveal', () => fromHex(msg?.b, 'b'));
+    const a = guard(MpcErrorId.BadMessage, 'PDL reveal', () => fromHex(msg?.a, 'a', 256));
+    const b = guard(MpcErrorId.BadMessage, 'PDL reveal', () => fromHex(msg?.b, 'b', 512));
     verifyOpening(this.abCommitment, msg.blind, 'pdl/ab', this.context, a, b);
     // The verifier must have built c′ honestly, otherwise α could leak information about x1.
     if (a >= q || b >= q * q || this.alpha !== a * this.x1 + b)

@@ -29,7 +29,7 @@
  * factor below 6370) — the batch verification argument depends on it.
  */
 import { randomBytes } from 'node:crypto';
-import { fromHex, gcd, mod, modInv, modPow, randBelow, toHex } from './bigint.js';
+import { bitLength, fromHex, gcd, mod, modInv, modPow, randBelow, toHex } from './bigint.js';
 import { MpcError, MpcErrorId } from './errors.js';
 import { hashToInt } from './hash.js';
 import type { PaillierPrivateKey } from './paillier.js';
@@ -246,7 +246,7 @@ const bad = (why: string) => new MpcError(MpcErrorId.BadProof, `Range proof for 
 function parse(v: unknown, what: string, below: bigint): bigint {
   let x: bigint;
   try {
-    x = fromHex(v, what);
+    x = fromHex(v, what, bitLength(below));
   } catch {
     throw bad(`${what} is not a hex integer`);
   }

@@ -5,12 +5,13 @@
  */
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import type { Curve } from '../../chains/types.js';
-import { fromHex, toHex } from './bigint.js';
+import { bitLength, fromHex, toHex } from './bigint.js';
 import type { EcdsaP1Share, EcdsaP2Share } from './ecdsa2p.js';
 import { MpcError, MpcErrorId } from './errors.js';
-import type { FrostPublic, FrostShare } from './frost.js';
+import { FROST_IDS, type FrostPublic, type FrostShare } from './frost.js';
 import { PaillierPrivateKey } from './paillier.js';
-import { pointFromHex, pointToHex } from './secp.js';
+import { MAX_PAILLIER_BITS, MIN_PAILLIER_BITS } from './paillier-proofs.js';
+import { pointFromHex, pointToHex, q } from './secp.js';
 
 /** Who holds the client share: `server` (both shares server-side) or `client` (handed to the caller). */
 export type WalletHolder = 'server' | 'client';
@@ -24,6 +25,11 @@ export interface ShareMeta {
   version: number;
   holder: WalletHolder;
   backup?: boolean;
+  /**
+   * Server shares only: the fingerprint of the matching client share's public parts (share-binding.ts), recorded
+   * when the pair was made. Sealed with the server share, so neither the client nor a database writer can change it.
+   */
+  peer?: string;
 }
 
 export type DecodedShare =
@@ -76,14 +82,58 @@ export function ecdsaP1ShareFromJson(e: EcdsaP1ShareJson): EcdsaP1Share {
   };
 }
 
+/** A bound that a client share's field breaks: named in the error, the value never is. */
+class FieldError extends Error {}
+
+function bounded(v: unknown, what: string, maxBits: number): bigint {
+  try {
+    return fromHex(v, what, maxBits);
+  } catch {
+    throw new FieldError(`${what} is not a hex integer of at most ${maxBits} bits`);
+  }
+}
+
+/**
+ * P2's share comes from the client: every integer is bound-checked before any arithmetic uses it (an N of 16k bits
+ * would cost seconds per exponentiation), and every point is checked to be on the curve.
+ */
 export function ecdsaP2ShareFromJson(e: EcdsaP2ShareJson): EcdsaP2Share {
+  const n = bounded(e?.n, 'n', MAX_PAILLIER_BITS);
+  if (bitLength(n) < MIN_PAILLIER_BITS || n % 2n === 0n) throw new FieldError('n is not a Paillier modulus');
+  const ckey = bounded(e.ckey, 'ckey', 2 * bitLength(n));
+  if (ckey <= 0n || ckey >= n * n) throw new FieldError('ckey is not below N²');
+  const x2 = bounded(e.x2, 'x2', 256);
+  if (x2 <= 0n || x2 >= q) throw new FieldError('x2 is not a non-zero scalar');
+  return { x2, Q: pointFromHex(e.Q, 'Q'), Q1: pointFromHex(e.Q1, 'Q1'), Q2: pointFromHex(e.Q2, 'Q2'), n, ckey };
+}
+
+const FROST_IDENTIFIERS: readonly string[] = [FROST_IDS.server, FROST_IDS.client];
+
+function frostBytes(v: unknown, what: string): Uint8Array {
+  if (typeof v !== 'string' || !/^[0-9a-f]{64}$/i.test(v)) throw new FieldError(`${what} is not 32 bytes of hex`);
+  return hexToBytes(v);
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: parsed JSON, validated field by field.
+function frostShareFromJson(f: any): FrostShare {
+  const identifier = f?.identifier;
+  if (!FROST_IDENTIFIERS.includes(identifier)) throw new FieldError('frost.identifier is unknown');
+  const p = f.public;
+  if (Number(p?.signers?.min) !== 2 || Number(p?.signers?.max) !== 2)
+    throw new FieldError('frost signers must be 2-of-2');
+  if (!Array.isArray(p.commitments) || p.commitments.length !== 2) throw new FieldError('frost.commitments length');
+  const vs = p.verifyingShares;
+  const ids = vs && typeof vs === 'object' ? Object.keys(vs).sort() : [];
+  if (ids.length !== 2 || ids.some((id) => !FROST_IDENTIFIERS.includes(id)))
+    throw new FieldError('frost.verifyingShares must name the two participants');
   return {
-    x2: fromHex(e.x2, 'x2'),
-    Q: pointFromHex(e.Q, 'Q'),
-    Q1: pointFromHex(e.Q1, 'Q1'),
-    Q2: pointFromHex(e.Q2, 'Q2'),
-    n: fromHex(e.n, 'n'),
-    ckey: fromHex(e.ckey, 'ckey'),
+    identifier,
+    signingShare: frostBytes(f.signingShare, 'frost.signingShare'),
+    public: {
+      signers: { min: 2, max: 2 },
+      commitments: (p.commitments as unknown[]).map((c) => frostBytes(c, 'frost.commitments')),
+      verifyingShares: Object.fromEntries(ids.map((id) => [id, frostBytes(vs[id], 'frost.verifyingShares')])),
+    } as FrostPublic,
   };
 }
 
@@ -123,12 +173,13 @@ export function encodeShare(meta: ShareMeta, share: EcdsaP1Share | EcdsaP2Share 
 // biome-ignore lint/suspicious/noExplicitAny: parsed JSON is validated field by field below.
 type Json = any;
 
+/** Parses a share; a malformed share or one whose numbers are out of bounds is `mpc_share_invalid`. */
 export function decodeShare(text: string): DecodedShare {
   let v: Json;
   try {
     v = JSON.parse(text);
   } catch {
-    throw new MpcError(MpcErrorId.ShareMismatch, 'Key share is not valid JSON');
+    throw new MpcError(MpcErrorId.ShareInvalid, 'Key share is not valid JSON');
   }
   try {
     if (v?.format !== FORMAT) throw new Error('unknown format');
@@ -139,31 +190,19 @@ export function decodeShare(text: string): DecodedShare {
       version: Number(v.version),
       holder: v.holder,
       ...(v.backup ? { backup: true } : {}),
+      ...(typeof v.peer === 'string' ? { peer: v.peer } : {}),
     };
     if (meta.curve !== 'secp256k1' && meta.curve !== 'ed25519') throw new Error('bad curve');
     if (meta.role !== 'server' && meta.role !== 'client') throw new Error('bad role');
     if (meta.holder !== 'server' && meta.holder !== 'client') throw new Error('bad holder');
     if (!Number.isSafeInteger(meta.version) || meta.version < 1) throw new Error('bad version');
-    if (meta.curve === 'ed25519') {
-      const f = v.frost;
-      const pub = {
-        signers: { min: Number(f.public.signers.min), max: Number(f.public.signers.max) },
-        commitments: (f.public.commitments as string[]).map((c) => hexToBytes(c)),
-        verifyingShares: Object.fromEntries(
-          Object.entries(f.public.verifyingShares as Record<string, string>).map(([k, x]) => [k, hexToBytes(x)]),
-        ),
-      } as FrostPublic;
-      return {
-        ...meta,
-        curve: 'ed25519',
-        frost: { identifier: String(f.identifier), signingShare: hexToBytes(f.signingShare), public: pub },
-      };
-    }
+    if (meta.curve === 'ed25519') return { ...meta, curve: 'ed25519', frost: frostShareFromJson(v.frost) };
     if (meta.role === 'server')
       return { ...meta, curve: 'secp256k1', role: 'server', ecdsa: ecdsaP1ShareFromJson(v.ecdsa) };
     return { ...meta, curve: 'secp256k1', role: 'client', ecdsa: ecdsaP2ShareFromJson(v.ecdsa) };
   } catch (err) {
-    if (err instanceof MpcError) throw err;
-    throw new MpcError(MpcErrorId.ShareMismatch, 'Key share is malformed');
+    if (err instanceof FieldError) throw new MpcError(MpcErrorId.ShareInvalid, `Key share refused: ${err.message}`);
+    if (err instanceof MpcError) throw new MpcError(MpcErrorId.ShareInvalid, `Key share refused: ${err.shortMessage}`);
+    throw new MpcError(MpcErrorId.ShareInvalid, 'Key share is malformed');
   }
 }

@@ -3,7 +3,10 @@
  * signatures and enforces the chain's rules (Solana on litesvm, Stellar Horizon, TRON HTTP), plus how to read
  * a native balance from it.
  */
+import { bitcoinjsNetwork } from '../../chains/bitcoin/address.js';
+import { bitcoinNetwork } from '../../chains/bitcoin/test-support.js';
 import { startBitcoinRegtest } from '../peers/bitcoin-regtest.js';
+import { startEsploraTestPeer } from '../peers/esplora/index.js';
 import { startSolanaTestPeer } from '../peers/solana/server.js';
 import { startStellarTestPeer } from '../peers/stellar/index.js';
 import { startTronTestPeer } from '../peers/tron/index.js';
@@ -59,6 +62,29 @@ export const bitcoinCase: ChainCase = {
           mining = true;
         },
       },
+    };
+  },
+};
+
+/** The same regtest network with the Esplora backend: reads and broadcasts go through the Esplora test peer. */
+export const bitcoinEsploraCase: ChainCase = {
+  ...bitcoinCase,
+  async start() {
+    const running = await bitcoinCase.start();
+    const node = running.extra!.node as { rpcUrl: string };
+    const peer = await startEsploraTestPeer({
+      rpcUrl: node.rpcUrl,
+      network: bitcoinjsNetwork(bitcoinNetwork('bitcoin-regtest')),
+    });
+    return {
+      ...running,
+      // The Core RPC URL stays for the dev faucet, which mines through the node.
+      env: { ...running.env, ESPLORA_URL_BITCOIN_REGTEST: peer.url, BITCOIN_BACKEND_BITCOIN_REGTEST: 'esplora' },
+      async stop() {
+        await peer.stop();
+        await running.stop();
+      },
+      extra: { ...running.extra, peer },
     };
   },
 };

@@ -1,0 +1,62 @@
+/**
+ * Custody operations, server API key only:
+ *   GET  /v1/audit-events?limit=&cursor=&type=&walletId=  → { data: [event], nextCursor }  (newest first)
+ *   POST /v1/wallets/:walletId/unlock  { curve }           → { walletId, curve, unlocked }
+ * A wallet's signing on a curve is locked after a failed partial signature (423 wallet_locked); an operator who has
+ * looked at why (the `wallet_locked` audit event) unlocks it here. Both are scoped to the caller's tenant.
+ */
+import { Router } from 'express';
+import { z } from 'zod';
+import { ErrorId } from '../../errors/codes.js';
+import { toCurve } from '../../portal/shares.js';
+import { AUDIT_EVENT_TYPES, actorOf, listAuditEvents } from '../../storage/audit.js';
+import { PrismaSigningGuard } from '../../storage/signing-guard.js';
+import { requireServerKey } from '../auth.js';
+import type { AppDeps } from '../context.js';
+import { httpError } from '../errors.js';
+import { parse } from '../schemas.js';
+
+const auditQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z
+    .string()
+    .regex(/^[0-9]{1,19}$/, 'cursor is not valid')
+    .optional(),
+  type: z.enum(AUDIT_EVENT_TYPES).optional(),
+  walletId: z.string().min(1).max(100).optional(),
+});
+
+const unlockBody = z.strictObject({
+  curve: z
+    .string()
+    .transform((c) => c.toUpperCase())
+    .pipe(z.enum(['SECP256K1', 'ED25519'])),
+});
+
+export function custodyRoutes(deps: AppDeps): Router {
+  const r = Router();
+  const guard = new PrismaSigningGuard(deps.prisma);
+
+  r.get('/v1/audit-events', requireServerKey(), async (req, res) => {
+    const q = parse(auditQuery, req.query);
+    const page = await listAuditEvents(deps.prisma, req.auth!.tenantId, {
+      limit: q.limit,
+      ...(q.cursor ? { cursor: BigInt(q.cursor) } : {}),
+      ...(q.type ? { type: q.type } : {}),
+      ...(q.walletId ? { walletId: q.walletId } : {}),
+    });
+    res.json({ data: page.events, nextCursor: page.nextCursor === null ? null : page.nextCursor.toString() });
+  });
+
+  r.post('/v1/wallets/:walletId/unlock', requireServerKey(), async (req, res) => {
+    const body = parse(unlockBody, req.body ?? {});
+    const tenantId = req.auth!.tenantId;
+    const wallet = await deps.prisma.wallet.findFirst({ where: { id: String(req.params.walletId), tenantId } });
+    if (!wallet) throw httpError(ErrorId.WalletNotFound, 'wallet not found');
+    const curve = toCurve(body.curve);
+    const unlocked = await guard.unlock(tenantId, wallet.id, curve, actorOf(req.auth));
+    res.json({ walletId: wallet.id, curve: body.curve, unlocked });
+  });
+
+  return r;
+}

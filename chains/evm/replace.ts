@@ -1,0 +1,62 @@
+/**
+ * Same-nonce replacements (speed-up and cancel): both fees +12.5 % over the attempt they replace (what nodes require),
+ * at least what the current base fee needs, and never above the network caps or the request's `maxFee`.
+ */
+import {
+  type Hex,
+  keccak256,
+  type PublicClient,
+  serializeTransaction,
+  type TransactionSerializableEIP1559,
+} from 'viem';
+import { BaseError } from '../../errors/base.js';
+import { ErrorId } from '../../errors/codes.js';
+import type { NetworkConfig, ReplacementRequest, TransferIntent, UnsignedTx } from '../types.js';
+import { transferCall, unsignedEip1559 } from './build.js';
+import { bumpEvmFees, evmFeeLimits } from './fees.js';
+
+/** A cancel moves nothing: a plain send of 0 to self. */
+const CANCEL_GAS = 21_000n;
+
+export async function buildEvmReplacement(
+  client: PublicClient,
+  network: NetworkConfig,
+  chainId: number,
+  intent: TransferIntent,
+  previous: Record<string, unknown>,
+  request: ReplacementRequest,
+): Promise<UnsignedTx> {
+  if (typeof previous.nonce !== 'string' || typeof previous.gas !== 'string')
+    throw new BaseError('the attempt to replace has no nonce / gas on record', { id: ErrorId.Internal });
+  const nonce = BigInt(previous.nonce);
+  const gas = request.kind === 'cancel' ? CANCEL_GAS : BigInt(previous.gas);
+  const block = await client.getBlock({ blockTag: 'latest' });
+  const bump = bumpEvmFees(
+    {
+      maxFeePerGas: BigInt(String(previous.maxFeePerGas)),
+      maxPriorityFeePerGas: BigInt(String(previous.maxPriorityFeePerGas)),
+    },
+    {
+      limits: evmFeeLimits(network),
+      gas,
+      maxFee: request.maxFee ?? intent.maxFee,
+      baseFee: block.baseFeePerGas ?? undefined,
+    },
+  );
+  if (!bump.ok)
+    throw new BaseError(`cannot ${request.kind.replace('_', ' ')}: ${bump.message}`, { id: ErrorId.FeeCapExceeded });
+  const call = request.kind === 'cancel' ? { to: intent.from.address as Hex, value: 0n } : transferCall(intent);
+  return unsignedEip1559(
+    intent.chain,
+    {
+      chainId,
+      nonce,
+      from: intent.from.address,
+      gas,
+      maxFeePerGas: bump.fees.maxFeePerGas,
+      maxPriorityFeePerGas: bump.fees.maxPriorityFeePerGas,
+      call,
+    },
+    { replacement: request.kind },
+  );
+}

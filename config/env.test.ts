@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig, PUBLISHED_DEV_API_KEY } from './env.js';
+
+const base = { DATABASE_URL: 'postgresql://localhost/x' };
+
+describe('loadConfig: the dev key and the faucet outside production only', () => {
+  it('refuses to start in production with the published dev key', () => {
+    expect(() => loadConfig({ ...base, NODE_ENV: 'production', DEV_API_KEY: PUBLISHED_DEV_API_KEY })).toThrow(
+      /published dev key/,
+    );
+  });
+
+  it('in production, no DEV_API_KEY is seeded and the faucet is off whatever the environment says', () => {
+    const c = loadConfig({
+      ...base,
+      NODE_ENV: 'production',
+      DEV_API_KEY: 'cfsk_my_own_key_0123',
+      ENABLE_DEV_FAUCET: 'true',
+    });
+    expect(c.DEV_API_KEY).toBeUndefined();
+    expect(c.ENABLE_DEV_FAUCET).toBe(false);
+  });
+
+  it('outside production both work as configured (the dev stack)', () => {
+    const c = loadConfig({ ...base, DEV_API_KEY: PUBLISHED_DEV_API_KEY, ENABLE_DEV_FAUCET: 'true' });
+    expect(c.DEV_API_KEY).toBe(PUBLISHED_DEV_API_KEY);
+    expect(c.ENABLE_DEV_FAUCET).toBe(true);
+    expect(c.NODE_ENV).toBe('development');
+  });
+});
