@@ -11,30 +11,57 @@ import type { NetworkConfig } from './types.js';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), 'networks');
 
-function envKey(name: string, prefix = 'RPC_URL'): string {
+function envKey(prefix: string, name: string): string {
   return `${prefix}_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
 }
 
-/** Env overrides of a network's endpoints: `RPC_URL_<NAME>`, and for Bitcoin `ESPLORA_URL_<NAME>`, `BITCOIN_BACKEND_<NAME>`. */
+/** `RPC_URLS_<NAME>` (comma list) over `RPC_URL_<NAME>` (one URL) over the file's `rpcUrls` / `rpcUrl`. */
+function resolveRpcUrls(n: NetworkConfig, env: NodeJS.ProcessEnv): string[] {
+  const list = env[envKey('RPC_URLS', n.name)]
+    ?.split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
+  if (list?.length) return list;
+  const one = env[envKey('RPC_URL', n.name)]?.trim();
+  if (one) return [one];
+  const fromFile = n.rpcUrls?.length ? n.rpcUrls : [n.rpcUrl];
+  if (fromFile.some((u) => typeof u !== 'string' || !u)) throw new Error(`network ${n.name} has an empty RPC URL`);
+  return fromFile;
+}
+
+/**
+ * Env overrides of a network's endpoints: `RPC_URLS_<NAME>` / `RPC_URL_<NAME>`, and for Bitcoin
+ * `ESPLORA_URL_<NAME>`, `BITCOIN_BACKEND_<NAME>`.
+ */
 function withEnv(n: NetworkConfig, env: NodeJS.ProcessEnv): NetworkConfig {
-  const out: NetworkConfig = { ...n, rpcUrl: env[envKey(n.name)] ?? n.rpcUrl };
-  const esploraUrl = env[envKey(n.name, 'ESPLORA_URL')];
+  const rpcUrls = resolveRpcUrls(n, env);
+  const out: NetworkConfig = { ...n, rpcUrl: rpcUrls[0]!, rpcUrls };
+  const esploraUrl = env[envKey('ESPLORA_URL', n.name)];
   if (esploraUrl) out.esploraUrl = esploraUrl;
-  const backend = env[envKey(n.name, 'BITCOIN_BACKEND')];
+  const backend = env[envKey('BITCOIN_BACKEND', n.name)];
   if (backend) out.params = { ...n.params, backend };
   return out;
 }
 
-export function loadNetworks(env: NodeJS.ProcessEnv = process.env): NetworkConfig[] {
-  const files = readdirSync(dir)
+/** The network files' entries, as written. */
+function readNetworkFiles(): NetworkConfig[] {
+  return readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
-    .sort();
-  const all: NetworkConfig[] = [];
-  for (const f of files) {
-    const list = JSON.parse(readFileSync(join(dir, f), 'utf8')) as NetworkConfig[];
-    for (const n of list) all.push({ ...withEnv(n, env), feeCaps: resolveFeeCaps(n, env), ...stuckAfter(n, env) });
-  }
-  return all;
+    .sort()
+    .flatMap((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as NetworkConfig[]);
+}
+
+/** Networks with env overrides applied (endpoints, fee caps, stuck time). A malformed setting stops the process. */
+export function loadNetworks(
+  env: NodeJS.ProcessEnv = process.env,
+  entries: NetworkConfig[] = readNetworkFiles(),
+): NetworkConfig[] {
+  return entries.map((n) => {
+    const lag = n.maxHeadLagBlocks;
+    if (lag !== undefined && !(Number.isInteger(lag) && lag >= 0))
+      throw new Error(`network ${n.name}: maxHeadLagBlocks must be a non-negative integer, got ${lag}`);
+    return { ...withEnv(n, env), feeCaps: resolveFeeCaps(n, env), ...stuckAfter(n, env) };
+  });
 }
 
 /** `STUCK_AFTER_MS_<NAME>` overrides how long an unincluded transaction waits before its fee is bumped. */

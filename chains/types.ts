@@ -27,8 +27,24 @@ export interface NetworkConfig {
   /** CAIP-2 chain id, e.g. `eip155:31337`. */
   caip2: string;
   family: ChainFamily;
-  /** Default RPC endpoint; env `RPC_URL_<NAME>` (upper-case, `-` → `_`) overrides it. */
+  /**
+   * The first RPC endpoint (kept for code that needs one URL, and as a one-element list when `rpcUrls` is absent).
+   * Env `RPC_URL_<NAME>` (upper-case, `-` → `_`) replaces the list with this one URL.
+   */
   rpcUrl: string;
+  /**
+   * Every RPC endpoint of the network, in order of preference (chains/shared/endpoints.ts): reads rotate on
+   * failure, broadcasts go to all healthy ones. Env `RPC_URLS_<NAME>` (comma list) overrides it. A config whose
+   * `rpcUrl` is not in this list (an override written over a loaded config) means `rpcUrl` alone.
+   */
+  rpcUrls?: string[];
+  /**
+   * A status answer is trusted only from a node whose head is at most this many blocks (ledgers, slots' block
+   * heights) behind the best head seen among the endpoints. Defaults per family (chains/shared/network-pool.ts).
+   */
+  maxHeadLagBlocks?: number;
+  /** Circuit breaker per endpoint: consecutive failures that open it, and the cool-down before a trial. */
+  rpcBreaker?: { failureThreshold?: number; cooldownMs?: number };
   /** Bitcoin: Esplora HTTP API base URL (e.g. `https://blockstream.info/api`); env `ESPLORA_URL_<NAME>` overrides it. */
   esploraUrl?: string;
   /** Confirmations after inclusion before a transfer is `finalized` (where the chain has no finality tag). */

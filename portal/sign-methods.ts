@@ -25,8 +25,9 @@ import {
   type TypedDataDefinition,
 } from 'viem';
 import { formatAmount } from '../chains/amount.js';
-import { createEvmClient } from '../chains/evm/client.js';
+import { createEvmFallbackClient } from '../chains/evm/client.js';
 import { base58Decode, base58Encode } from '../chains/shared/base58.js';
+import { rpcUrlsOf } from '../chains/shared/network-pool.js';
 import { summarizeSolanaTransaction } from '../chains/solana/request.js';
 import type { ChainAdapter, EvmCallRequest, Signature, TransactionRequest } from '../chains/types.js';
 import { isBaseError } from '../errors/base.js';
@@ -113,7 +114,7 @@ async function evmTransaction(target: SignTarget, tx: Record<string, unknown>): 
   if (data && !isHex(data)) throw badRequest('transaction.data must be 0x-prefixed hex');
   const to = typeof tx.to === 'string' ? getAddress(tx.to) : undefined;
   const value = big(tx.value, 'value') ?? 0n;
-  const client = createEvmClient(target.adapter.network.rpcUrl);
+  const client = createEvmFallbackClient(rpcUrlsOf(target.adapter.network));
   const from = getAddress(target.address);
   const nonce =
     big(tx.nonce, 'nonce') ?? BigInt(await client.getTransactionCount({ address: from, blockTag: 'pending' }));

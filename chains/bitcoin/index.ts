@@ -7,6 +7,7 @@
  * A Core node needs -txindex; address parameters come from `network.params`.
  */
 import { badRequest, chainError, ErrorId } from '../../errors/codes.js';
+import { createNetworkPool } from '../shared/network-pool.js';
 import { withClassifier } from '../shared/with-classifier.js';
 import type { ChainAdapter, NetworkConfig, ResolvedToken } from '../types.js';
 import { bitcoinjsNetwork, isValidAddress, p2wpkhAddress } from './address.js';
@@ -22,9 +23,10 @@ import { planWithInputs, selectCoins } from './utxo.js';
 
 export function createBitcoinAdapter(network: NetworkConfig): ChainAdapter {
   const net = bitcoinjsNetwork(network);
-  const rpc = createBitcoinRpc(network.rpcUrl);
+  // Every Core RPC endpoint (reads rotate, broadcasts go to all, status from a node at the best height).
+  const rpcs = createNetworkPool(network, classifyBitcoinError, (url) => createBitcoinRpc(url));
   const backend =
-    backendKindOf(network) === 'esplora' ? createEsploraBackend(network, net) : createCoreBackend(network, rpc);
+    backendKindOf(network) === 'esplora' ? createEsploraBackend(network, net) : createCoreBackend(network, rpcs);
   const native: ResolvedToken = { kind: 'native', symbol: network.nativeSymbol, decimals: network.nativeDecimals };
 
   const guarded = withClassifier(classifyBitcoinError);
@@ -106,7 +108,7 @@ export function createBitcoinAdapter(network: NetworkConfig): ChainAdapter {
       guarded(() => {
         if (token && token.kind !== 'native')
           throw badRequest('the regtest faucet pays native coins only', ErrorId.TokenUnsupported);
-        return regtestFaucet(adapter, rpc, address, BigInt(rawAmount));
+        return rpcs.read((rpc) => regtestFaucet(adapter, rpc, address, BigInt(rawAmount)));
       });
   }
   return adapter;

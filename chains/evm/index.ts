@@ -6,10 +6,10 @@ import { type Hex, isAddress } from 'viem';
 import { BaseError } from '../../errors/base.js';
 import { badRequest, ErrorId } from '../../errors/codes.js';
 import { withClassifier } from '../shared/with-classifier.js';
-import type { ChainAdapter, NetworkConfig, ResolvedToken } from '../types.js';
+import type { BroadcastResult, ChainAdapter, NetworkConfig, ResolvedToken } from '../types.js';
 import { evmAddressFromPublicKey, validateEvmAddress } from './address.js';
 import { assembleEvmTransfer, buildEvmTransfer } from './build.js';
-import { createEvmClient } from './client.js';
+import { createEvmEndpoints } from './client.js';
 import { erc20Abi } from './erc20.js';
 import { classifyEvmError } from './errors.js';
 import { evmPreflight, pinnedChainId } from './preflight.js';
@@ -17,7 +17,7 @@ import { buildEvmReplacement } from './replace.js';
 import { evmStatus } from './status.js';
 
 export function createEvmAdapter(network: NetworkConfig): ChainAdapter {
-  const client = createEvmClient(network.rpcUrl);
+  const { reads: client, pool } = createEvmEndpoints(network);
   // Signed into every transaction: from the config, never from the RPC (preflight refuses an RPC that disagrees).
   const chainId = pinnedChainId(network);
 
@@ -63,8 +63,14 @@ export function createEvmAdapter(network: NetworkConfig): ChainAdapter {
 
     async broadcast(signed) {
       try {
-        const hash = await client.sendRawTransaction({ serializedTransaction: signed.raw as Hex });
-        return { hash, alreadyKnown: false };
+        // The same bytes to every healthy endpoint: one acceptance is enough.
+        return await pool.broadcastAll<BroadcastResult>(
+          async (c) => ({
+            hash: await c.sendRawTransaction({ serializedTransaction: signed.raw as Hex }),
+            alreadyKnown: false,
+          }),
+          { alreadyDone: () => ({ hash: signed.hash, alreadyKnown: true }) },
+        );
       } catch (err) {
         const classified = classifyEvmError(err);
         if (classified.kind === 'already_done') return { hash: signed.hash, alreadyKnown: true };
@@ -77,7 +83,14 @@ export function createEvmAdapter(network: NetworkConfig): ChainAdapter {
       }
     },
 
-    getStatus: (hash, context) => wrap(() => evmStatus(client, network, hash, context)),
+    // From one node at the best known head, start to end: a lagging node must not prove a nonce used by another.
+    getStatus: (hash, context) =>
+      wrap(() =>
+        pool.fresh(
+          (c) => c.getBlockNumber({ cacheTime: 0 }),
+          (c) => evmStatus(c, network, hash, context),
+        ),
+      ),
     classify: classifyEvmError,
 
     async faucet(address, rawAmount) {

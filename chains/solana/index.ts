@@ -7,6 +7,7 @@
 import { PublicKey } from '@solana/web3.js';
 import { BaseError } from '../../errors/base.js';
 import { badRequest, ErrorId } from '../../errors/codes.js';
+import { createNetworkPool } from '../shared/network-pool.js';
 import { withClassifier } from '../shared/with-classifier.js';
 import type { ChainAdapter, NetworkConfig, ResolvedToken } from '../types.js';
 import { solanaAddressFromPublicKey, validateSolanaAddress } from './address.js';
@@ -21,7 +22,8 @@ import { solanaStatus } from './status.js';
 const TOKEN_PROGRAMS = ['TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA', 'TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb'];
 
 export function createSolanaAdapter(network: NetworkConfig): ChainAdapter {
-  const rpc = createSolanaRpc(network.rpcUrl);
+  // Every endpoint: reads rotate, sends go to all, status only from a node at the best known height.
+  const pool = createNetworkPool(network, classifySolanaError, (url) => createSolanaRpc(url));
 
   const wrap = withClassifier(classifySolanaError);
 
@@ -50,7 +52,9 @@ export function createSolanaAdapter(network: NetworkConfig): ChainAdapter {
       const known = Object.values(network.tokens).find((t) => t.address === trimmed);
       if (known) return { kind: 'token', ...known };
       // An arbitrary mint: read its decimals on chain (byte 44 of the mint account).
-      const acc = await wrap(() => rpc.connection.getAccountInfo(new PublicKey(trimmed), COMMITMENT));
+      const acc = await wrap(() =>
+        pool.read((rpc) => rpc.connection.getAccountInfo(new PublicKey(trimmed), COMMITMENT)),
+      );
       if (!acc || !TOKEN_PROGRAMS.includes(acc.owner.toBase58()) || acc.data.length < 82) {
         throw badRequest(`no SPL token mint at ${trimmed} on ${network.name}`, ErrorId.TokenUnsupported);
       }
@@ -59,9 +63,11 @@ export function createSolanaAdapter(network: NetworkConfig): ChainAdapter {
 
     preflight: (intent) =>
       wrap(() =>
-        intent.request?.kind === 'solana_transaction'
-          ? solanaRequestPreflight(rpc, network, intent, intent.request)
-          : solanaPreflight(rpc, network, intent),
+        pool.read((rpc) =>
+          intent.request?.kind === 'solana_transaction'
+            ? solanaRequestPreflight(rpc, network, intent, intent.request)
+            : solanaPreflight(rpc, network, intent),
+        ),
       ),
     build: async (intent, preflight) =>
       intent.request?.kind === 'solana_transaction'
@@ -71,8 +77,15 @@ export function createSolanaAdapter(network: NetworkConfig): ChainAdapter {
       unsigned.details.kind === 'prebuilt'
         ? assembleSolanaRequest(unsigned, signatures)
         : assembleSolanaTransfer(unsigned, signatures),
-    broadcast: (signed) => solanaBroadcast(rpc, signed),
-    getStatus: (hash, context) => wrap(() => solanaStatus(rpc, hash, context)),
+    broadcast: (signed) => pool.broadcastAll((rpc) => solanaBroadcast(rpc, signed)),
+    // The head is the finalized block height, the one the expiry proof compares with lastValidBlockHeight.
+    getStatus: (hash, context) =>
+      wrap(() =>
+        pool.fresh(
+          (rpc) => rpc.connection.getBlockHeight('finalized'),
+          (rpc) => solanaStatus(rpc, hash, context),
+        ),
+      ),
     classify: classifySolanaError,
 
     /** requestAirdrop, as on a local validator or devnet; native SOL only. */
@@ -83,11 +96,13 @@ export function createSolanaAdapter(network: NetworkConfig): ChainAdapter {
       if (token && token.kind !== 'native') {
         throw new BaseError('the Solana faucet only airdrops SOL', { id: ErrorId.FaucetUnavailable });
       }
-      const hash = await wrap(() => rpc.connection.requestAirdrop(new PublicKey(address), Number(rawAmount)));
+      const hash = await wrap(() =>
+        pool.read((rpc) => rpc.connection.requestAirdrop(new PublicKey(address), Number(rawAmount))),
+      );
       // Return once the airdrop is visible at the adapter's commitment, so the next preflight sees the funds.
       const deadline = Date.now() + 30_000;
       while (Date.now() < deadline) {
-        const { value } = await wrap(() => rpc.connection.getSignatureStatuses([hash]));
+        const { value } = await wrap(() => pool.read((rpc) => rpc.connection.getSignatureStatuses([hash])));
         const s = value[0];
         if (s?.err)
           throw new BaseError('airdrop failed', { id: ErrorId.FaucetUnavailable, details: JSON.stringify(s.err) });

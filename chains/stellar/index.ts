@@ -6,6 +6,7 @@
 import { BaseError } from '../../errors/base.js';
 import { ErrorId } from '../../errors/codes.js';
 import { formatAmount } from '../amount.js';
+import { createNetworkPool } from '../shared/network-pool.js';
 import { withClassifier } from '../shared/with-classifier.js';
 import type { ChainAdapter, NetworkConfig, ResolvedToken } from '../types.js';
 import { isStellarAddress, stellarAddressFromPublicKey } from './address.js';
@@ -21,7 +22,8 @@ const classified = withClassifier(classifyStellarError);
 
 export function createStellarAdapter(network: NetworkConfig): ChainAdapter {
   passphraseOf(network); // fail fast on a misconfigured network
-  const horizon = new HorizonClient(network.rpcUrl);
+  // Every Horizon: reads rotate, submissions go to all, status only from one at the best known ledger.
+  const pool = createNetworkPool(network, classifyStellarError, (url) => new HorizonClient(url));
 
   return {
     network,
@@ -32,12 +34,12 @@ export function createStellarAdapter(network: NetworkConfig): ChainAdapter {
     addressFromPublicKey: stellarAddressFromPublicKey,
     resolveToken: (token) => resolveStellarToken(network, token),
 
-    preflight: (intent) => classified(() => stellarPreflight(horizon, network, intent)),
+    preflight: (intent) => classified(() => pool.read((horizon) => stellarPreflight(horizon, network, intent))),
 
     /** The account's sequence + 1 (int64, kept as a decimal string). */
     getChainNonce: (address) =>
       classified(async () => {
-        const acc = await horizon.account(address);
+        const acc = await pool.read((horizon) => horizon.account(address));
         if (!acc) {
           throw new BaseError(`Stellar account ${address} does not exist (unfunded)`, {
             id: ErrorId.InsufficientFunds,
@@ -55,8 +57,15 @@ export function createStellarAdapter(network: NetworkConfig): ChainAdapter {
         throw classifyStellarError(err);
       }
     },
-    broadcast: (signed) => classified(() => broadcastStellarTx(horizon, signed)),
-    getStatus: (hash, ctx) => classified(() => stellarStatus(network, horizon, hash, ctx)),
+    broadcast: (signed) =>
+      classified(() => pool.broadcastAll((horizon) => classified(() => broadcastStellarTx(horizon, signed)))),
+    getStatus: (hash, ctx) =>
+      classified(() =>
+        pool.fresh(
+          async (horizon) => (await horizon.latestLedger()).sequence,
+          (horizon) => stellarStatus(network, horizon, hash, ctx),
+        ),
+      ),
     classify: classifyStellarError,
 
     /** Dev networks: the (test peer's) friendbot, with an amount; credit assets only from an issuer the peer holds. */
@@ -67,7 +76,7 @@ export function createStellarAdapter(network: NetworkConfig): ChainAdapter {
       return classified(async () => {
         const params: Record<string, string> = { amount: formatAmount(BigInt(rawAmount), 7) };
         if (token?.kind === 'token') params.asset = token.address;
-        const res = await horizon.friendbot(address, params);
+        const res = await pool.read((horizon) => horizon.friendbot(address, params));
         return res.hash ? { hash: res.hash } : {};
       });
     },

@@ -5,6 +5,7 @@
  */
 import { BaseError } from '../../errors/base.js';
 import { badRequest, ErrorId } from '../../errors/codes.js';
+import { createNetworkPool } from '../shared/network-pool.js';
 import { withClassifier } from '../shared/with-classifier.js';
 import type { ChainAdapter, NetworkConfig, ResolvedToken } from '../types.js';
 import { tronAddressFromPublicKey, tronAddressToHex, validateTronAddress } from './address.js';
@@ -22,15 +23,21 @@ const FEE_PARAMS_TTL_MS = 10 * 60_000;
 
 export function createTronAdapter(network: NetworkConfig): ChainAdapter {
   const params = network.params ?? {};
-  const client = new TronHttpClient(network.rpcUrl, {
-    solidityUrl: typeof params.solidityUrl === 'string' ? params.solidityUrl : undefined,
-    apiKey: process.env.TRON_PRO_API_KEY,
-  });
+  // Every endpoint: reads rotate, broadcasts go to all, status only from a node at the best known head.
+  const pool = createNetworkPool(
+    network,
+    classifyTronError,
+    (url) =>
+      new TronHttpClient(url, {
+        solidityUrl: typeof params.solidityUrl === 'string' ? params.solidityUrl : undefined,
+        apiKey: process.env.TRON_PRO_API_KEY,
+      }),
+  );
 
   let feeCache: { at: number; value: Promise<TronFeeParams> } | undefined;
   const fees = (): Promise<TronFeeParams> => {
     if (!feeCache || Date.now() - feeCache.at > FEE_PARAMS_TTL_MS) {
-      const value = loadFeeParams(client);
+      const value = pool.read((client) => loadFeeParams(client));
       value.catch(() => {
         feeCache = undefined;
       });
@@ -41,8 +48,8 @@ export function createTronAdapter(network: NetworkConfig): ChainAdapter {
 
   const wrap = withClassifier(classifyTronError);
 
-  const postTestEndpoint = async (path: string, body: unknown): Promise<{ txid?: string }> => {
-    const res = await fetch(network.rpcUrl.replace(/\/+$/, '') + path, {
+  const postTestEndpoint = async (base: string, path: string, body: unknown): Promise<{ txid?: string }> => {
+    const res = await fetch(base.replace(/\/+$/, '') + path, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
@@ -80,12 +87,12 @@ export function createTronAdapter(network: NetworkConfig): ChainAdapter {
       const byAddress = Object.values(network.tokens).find((t) => t.address === trimmed);
       if (byAddress) return { kind: 'token', ...byAddress };
       // Unknown contract: read decimals() on chain (any caller address works for a constant call).
-      const res = await wrap(() => client.triggerConstant(trimmed, trimmed, 'decimals()', '')).catch(
-        (err: BaseError) => {
-          if (err.kind === 'retryable') throw err;
-          throw unsupported();
-        },
-      );
+      const res = await wrap(() =>
+        pool.read((client) => client.triggerConstant(trimmed, trimmed, 'decimals()', '')),
+      ).catch((err: BaseError) => {
+        if (err.kind === 'retryable') throw err;
+        throw unsupported();
+      });
       const word = res.constant_result?.[0];
       if (constantCallFailed(res) || !word) throw unsupported();
       const decimals = Number(decodeUint(word));
@@ -93,21 +100,28 @@ export function createTronAdapter(network: NetworkConfig): ChainAdapter {
       return { kind: 'token', address: trimmed, decimals };
     },
 
-    preflight: (intent) => wrap(() => tronPreflight(client, network, fees, intent)),
+    preflight: (intent) => wrap(() => pool.read((client) => tronPreflight(client, network, fees, intent))),
     build: async (intent, preflight) => buildTronTransfer(intent, preflight),
     assemble: assembleTronTransfer,
-    broadcast: (signed) => tronBroadcast(client, signed),
-    getStatus: (hash, context) => wrap(() => tronStatus(client, hash, context)),
+    broadcast: (signed) => pool.broadcastAll((client) => tronBroadcast(client, signed)),
+    getStatus: (hash, context) =>
+      wrap(() =>
+        pool.fresh(
+          async (client) => (await client.getNowBlock()).block_header.raw_data.number ?? 0,
+          (client) => tronStatus(client, hash, context),
+        ),
+      ),
     classify: classifyTronError,
 
     async faucet(address, rawAmount, token) {
       if (!network.dev) throw new BaseError('faucet only exists on dev chains', { id: ErrorId.FaucetUnavailable });
       if (!validateTronAddress(address)) throw badRequest('faucet address is not a Tron address', ErrorId.BadTo);
       // Test-peer endpoints (test/peers/tron): not part of any real Tron node.
-      const res =
+      const res = await pool.read((_client, ep) =>
         token?.kind === 'token'
-          ? await postTestEndpoint('/test/mint', { contract: token.address, address, amount: rawAmount })
-          : await postTestEndpoint('/test/fund', { address: tronAddressToHex(address), amount: rawAmount });
+          ? postTestEndpoint(ep.url, '/test/mint', { contract: token.address, address, amount: rawAmount })
+          : postTestEndpoint(ep.url, '/test/fund', { address: tronAddressToHex(address), amount: rawAmount }),
+      );
       return res.txid ? { hash: res.txid } : {};
     },
   };

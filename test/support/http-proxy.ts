@@ -38,7 +38,10 @@ export async function startHttpProxy(upstream: string): Promise<HttpProxy> {
   const forward = async (req: IncomingMessage, text: string) =>
     fetch(`${target}${req.url ?? '/'}`, {
       method: req.method,
-      headers: { 'content-type': req.headers['content-type'] ?? 'application/json' },
+      headers: {
+        'content-type': req.headers['content-type'] ?? 'application/json',
+        ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+      },
       ...(req.method === 'GET' || req.method === 'HEAD' ? {} : { body: text }),
     });
 

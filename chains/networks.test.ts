@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { loadNetworks } from './networks.js';
+import { maxHeadLagOf, rpcUrlsOf } from './shared/network-pool.js';
+
+const byName = (env: NodeJS.ProcessEnv, name: string) => loadNetworks(env).find((n) => n.name === name)!;
+
+describe('RPC endpoints from config and env', () => {
+  it("a file's single rpcUrl is a one-element list", () => {
+    const n = byName({}, 'ethereum');
+    expect(n.rpcUrls).toEqual(['https://ethereum-rpc.publicnode.com']);
+    expect(rpcUrlsOf(n)).toEqual(n.rpcUrls);
+  });
+
+  it('RPC_URLS_<NETWORK> (comma list, spaces and empty items ignored) overrides; rpcUrl is its first', () => {
+    const n = byName({ RPC_URLS_BASE_SEPOLIA: ' https://a.example , https://b.example,, ' }, 'base-sepolia');
+    expect(n.rpcUrls).toEqual(['https://a.example', 'https://b.example']);
+    expect(n.rpcUrl).toBe('https://a.example');
+  });
+
+  it('RPC_URL_<NETWORK> is still accepted (one URL), and RPC_URLS_ wins over it', () => {
+    expect(byName({ RPC_URL_ANVIL: 'http://127.0.0.1:1' }, 'anvil').rpcUrls).toEqual(['http://127.0.0.1:1']);
+    const both = byName({ RPC_URL_ANVIL: 'http://one', RPC_URLS_ANVIL: 'http://a,http://b' }, 'anvil');
+    expect(both.rpcUrls).toEqual(['http://a', 'http://b']);
+  });
+
+  it('an rpcUrl written over a loaded config stands alone', () => {
+    const n = byName({ RPC_URLS_ANVIL: 'http://a,http://b' }, 'anvil');
+    expect(rpcUrlsOf({ ...n, rpcUrl: 'http://override' })).toEqual(['http://override']);
+    expect(rpcUrlsOf(n)).toEqual(['http://a', 'http://b']);
+  });
+
+  it('head-lag tolerance: per-network value, else the family default', () => {
+    const eth = byName({}, 'ethereum');
+    expect(maxHeadLagOf(eth)).toBe(5);
+    expect(maxHeadLagOf({ ...eth, maxHeadLagBlocks: 2 })).toBe(2);
+    expect(maxHeadLagOf(byName({}, 'bitcoin'))).toBe(1);
+  });
+
+  it('refuses a malformed maxHeadLagBlocks at load', () => {
+    expect(() => loadNetworks({}, [{ ...byName({}, 'anvil'), maxHeadLagBlocks: -1 }])).toThrow(/maxHeadLagBlocks/);
+  });
+});
