@@ -2,13 +2,7 @@
  * Same-nonce replacements (speed-up and cancel): both fees +12.5 % over the attempt they replace (what nodes require),
  * at least what the current base fee needs, and never above the network caps or the request's `maxFee`.
  */
-import {
-  type Hex,
-  keccak256,
-  type PublicClient,
-  serializeTransaction,
-  type TransactionSerializableEIP1559,
-} from 'viem';
+import type { Hex, PublicClient } from 'viem';
 import { BaseError } from '../../errors/base.js';
 import { ErrorId } from '../../errors/codes.js';
 import type { NetworkConfig, ReplacementRequest, TransferIntent, UnsignedTx } from '../types.js';
