@@ -59,6 +59,8 @@ export interface KillDrillFigures {
   submitToFinalizedMs: { p50: number; p99: number; max: number };
   attemptsPerTransfer: { mean: number; max: number };
   onChainTxsPerTransfer: number;
+  /** Transfers signed more than once, with why each later attempt was allowed (its stored reason). */
+  resigned: string[];
   statuses: Record<string, number>;
 }
 
@@ -103,9 +105,9 @@ export async function runKillAtScale(opts: KillDrillOptions): Promise<KillDrillR
   const log = opts.log ?? ((l: string) => process.stderr.write(`[kill-drill] ${l}\n`));
   const rand = seededRandom(opts.seed);
   const between = (lo: number, hi: number) => lo + rand() * (hi - lo);
-  const [killLo, killHi] = opts.killEveryMs ?? [5_000, 12_000];
-  const [downLo, downHi] = opts.temporalDownMs ?? [22_000, 28_000];
-  const workerCount = opts.workers ?? 2;
+  const [killLo, killHi] = opts.killEveryMs ?? [6_000, 14_000];
+  const [downLo, downHi] = opts.temporalDownMs ?? [21_000, 25_000];
+  const workerCount = opts.workers ?? 3;
   const tmp = mkdtempSync(join(process.env.TEST_TMP_DIR ?? tmpdir(), 'kill-drill-'));
   const violations: string[] = [];
   log(`seed ${opts.seed} (replay: KILL_DRILL_SEED=${opts.seed}), ${opts.transfers} transfers, logs in ${tmp}`);
@@ -117,6 +119,8 @@ export async function runKillAtScale(opts: KillDrillOptions): Promise<KillDrillR
   let tron: RunningChain | undefined;
   let stack: TestStack | undefined;
   const workers = new Set<ChildProcess>();
+  /** Workers that finished starting (printed "worker polling"): only these are killed. */
+  const ready = new Set<ChildProcess>();
   const workerLog = openSync(join(tmp, 'workers.log'), 'a');
   let chaosOn = true;
   let kills = 0;
@@ -131,7 +135,8 @@ export async function runKillAtScale(opts: KillDrillOptions): Promise<KillDrillR
     tron = await tronCase.start();
     const chainEnv = { ...tron.env, TEMPORAL_ADDRESS: temporal.address };
     const chains = new ChainRegistry(loadNetworks({ ...process.env, ...chainEnv }));
-    stack = await startTestStack({ chains, env: chainEnv });
+    // two MPC threads: the three wallets' key generations do not queue behind each other
+    stack = await startTestStack({ chains, env: { ...chainEnv, MPC_COMPUTE_THREADS: '2' } });
     await stack.stopWorker(); // only separate worker processes from here on
     const bundlePath = join(tmp, 'workflow-bundle.js');
     writeFileSync(bundlePath, (await workflowBundle()).code);
@@ -142,11 +147,17 @@ export async function runKillAtScale(opts: KillDrillOptions): Promise<KillDrillR
       const child = spawn(process.execPath, ['--import', 'tsx', 'worker.ts'], {
         cwd: repoRoot,
         env: workerEnv,
-        stdio: ['ignore', workerLog, workerLog],
+        stdio: ['ignore', 'pipe', workerLog],
       });
       workerStarts++;
       workers.add(child);
-      child.once('exit', () => workers.delete(child));
+      child.stdout?.on('data', (d: Buffer) => {
+        if (d.toString().includes('worker polling')) ready.add(child);
+      });
+      child.once('exit', () => {
+        workers.delete(child);
+        ready.delete(child);
+      });
     };
 
     for (let i = 0; i < workerCount; i++) startWorker(); // they load while the wallets are made
@@ -183,7 +194,7 @@ export async function runKillAtScale(opts: KillDrillOptions): Promise<KillDrillR
 
     // --- the plan: who sends what, when (seeded) ---
     const submitWindowMs = Math.max(15_000, opts.transfers * 400);
-    const chaosMs = submitWindowMs + 30_000;
+    let chaosMs = submitWindowMs + 40_000; // the Temporal outage is added to it
     const plan: Planned[] = Array.from({ length: opts.transfers }, (_, i) => {
       const network = NETWORKS[i % 2]!;
       const adapter = s.runtime.chains.get(network);
@@ -218,6 +229,7 @@ export async function runKillAtScale(opts: KillDrillOptions): Promise<KillDrillR
           log(`${at()} Temporal dev server: stop, ${Math.round(down)} ms down, start on the same port and SQLite file`);
           await temporal!.stop();
           temporal = undefined;
+          chaosMs += down;
           await sleep(down);
           const survivors = [...workers].map((w) => w.pid);
           temporal = await startTemporal({ port: temporalPort, ui: false, dbFile: temporalDb });
@@ -233,7 +245,7 @@ export async function runKillAtScale(opts: KillDrillOptions): Promise<KillDrillR
           );
         }
         if (Date.now() >= nextKill) {
-          const live = [...workers];
+          const live = [...ready];
           const victim = live[Math.floor(rand() * live.length)];
           const restartIn = between(0, 3000);
           if (victim) {
@@ -241,7 +253,7 @@ export async function runKillAtScale(opts: KillDrillOptions): Promise<KillDrillR
             kills++;
             const inFlight = await inFlightByStatus(s, plan);
             log(
-              `${at()} SIGKILL worker pid ${victim.pid} (${live.length - 1} left, transfers in flight: ` +
+              `${at()} SIGKILL worker pid ${victim.pid} (${live.length - 1} polling, transfers in flight: ` +
                 `${JSON.stringify(inFlight)}), restart in ${Math.round(restartIn)} ms`,
             );
             setTimeout(() => {
@@ -372,6 +384,7 @@ export async function runKillAtScale(opts: KillDrillOptions): Promise<KillDrillR
           continue;
         }
         nonces.push(tx.nonce);
+        if (t.nonce !== String(tx.nonce)) violations.push(`${t.id}: recorded nonce ${t.nonce}, mined with ${tx.nonce}`);
         const paid = await evm.getBalance({ address: p.to as Hex });
         if (paid !== p.rawAmount) violations.push(`${t.id}: recipient holds ${paid}, sent ${p.rawAmount}`);
       }
@@ -463,6 +476,15 @@ export async function runKillAtScale(opts: KillDrillOptions): Promise<KillDrillR
           max: Math.max(0, ...attempts),
         },
         onChainTxsPerTransfer: onChainTxs / Math.max(1, ids.length),
+        resigned: transfers
+          .filter((t) => t.attempts.length > 1)
+          .map(
+            (t) =>
+              `${t.id} (${t.chain}): ${t.attempts
+                .filter((a) => a.attempt > 1)
+                .map((a) => `#${a.attempt} ${a.reason.slice(0, 200)}`)
+                .join('; ')}`,
+          ),
         statuses,
       },
       violations,
@@ -510,6 +532,7 @@ export function formatFigures(f: KillDrillFigures): string {
     `submit → finalized: p50 ${(f.submitToFinalizedMs.p50 / 1000).toFixed(1)} s, p99 ${(f.submitToFinalizedMs.p99 / 1000).toFixed(1)} s, max ${(f.submitToFinalizedMs.max / 1000).toFixed(1)} s`,
     `signed attempts per transfer: mean ${f.attemptsPerTransfer.mean.toFixed(2)}, max ${f.attemptsPerTransfer.max}`,
     `on-chain transactions per transfer: ${f.onChainTxsPerTransfer.toFixed(2)}`,
+    ...f.resigned.map((r) => `  re-signed ${r}`),
   ].join('\n');
 }
 
