@@ -36,6 +36,12 @@ export interface KillDrillOptions {
   seed: number;
   /** Worker processes kept running (each kill takes one down; it is restarted after a random delay). */
   workers?: number;
+  /**
+   * Kills never leave fewer workers polling than this (default 1: a rolling crash; a restarted worker takes
+   * 10–20 s to load on a busy 2-core machine, so killing the last one again and again only stalls the run —
+   * kill-worker.test.ts covers "no worker at all").
+   */
+  keepPolling?: number;
   /** Random gap between kills, ms. */
   killEveryMs?: [number, number];
   /**
@@ -108,6 +114,7 @@ export async function runKillAtScale(opts: KillDrillOptions): Promise<KillDrillR
   const [killLo, killHi] = opts.killEveryMs ?? [6_000, 14_000];
   const [downLo, downHi] = opts.temporalDownMs ?? [21_000, 25_000];
   const workerCount = opts.workers ?? 3;
+  const keepPolling = opts.keepPolling ?? 1;
   const tmp = mkdtempSync(join(process.env.TEST_TMP_DIR ?? tmpdir(), 'kill-drill-'));
   const violations: string[] = [];
   log(`seed ${opts.seed} (replay: KILL_DRILL_SEED=${opts.seed}), ${opts.transfers} transfers, logs in ${tmp}`);
@@ -246,7 +253,8 @@ export async function runKillAtScale(opts: KillDrillOptions): Promise<KillDrillR
         }
         if (Date.now() >= nextKill) {
           const live = [...ready];
-          const victim = live[Math.floor(rand() * live.length)];
+          const pick = live[Math.floor(rand() * live.length)];
+          const victim = live.length > keepPolling ? pick : undefined;
           const restartIn = between(0, 3000);
           if (victim) {
             victim.kill('SIGKILL');
