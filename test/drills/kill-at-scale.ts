@@ -57,6 +57,11 @@ export interface KillDrillFigures {
   transfers: number;
   kills: number;
   workerStarts: number;
+  /**
+   * Workers that exited on their own and were restarted as a process supervisor would: a worker started while
+   * Temporal is down exits (NativeConnection.connect fails), which is expected.
+   */
+  workerExits: string[];
   temporalRestarts: number;
   submitRetries: number;
   /** Every HTTP answer the submissions got (0 = no connection), retries included. */
@@ -132,6 +137,9 @@ export async function runKillAtScale(opts: KillDrillOptions): Promise<KillDrillR
   let chaosOn = true;
   let kills = 0;
   let workerStarts = 0;
+  const workerExits: string[] = [];
+  const killed = new WeakSet<ChildProcess>();
+  let running = true;
   let temporalRestarts = 0;
   let submitRetries = 0;
   const submitAnswers: Record<string, number> = {};
@@ -161,9 +169,17 @@ export async function runKillAtScale(opts: KillDrillOptions): Promise<KillDrillR
       child.stdout?.on('data', (d: Buffer) => {
         if (d.toString().includes('worker polling')) ready.add(child);
       });
-      child.once('exit', () => {
+      child.once('exit', (code, signal) => {
         workers.delete(child);
         ready.delete(child);
+        if (killed.has(child) || !running) return;
+        workerExits.push(`${at()} pid ${child.pid}: ${signal ?? `exit ${code}`}`);
+        log(
+          `${at()} worker pid ${child.pid} exited on its own (${signal ?? `exit ${code}`}); supervisor restarts it in 2 s`,
+        );
+        setTimeout(() => {
+          if (running) startWorker();
+        }, 2000);
       });
     };
 
@@ -257,6 +273,7 @@ export async function runKillAtScale(opts: KillDrillOptions): Promise<KillDrillR
           const victim = live.length > keepPolling ? pick : undefined;
           const restartIn = between(0, 3000);
           if (victim) {
+            killed.add(victim);
             victim.kill('SIGKILL');
             kills++;
             const inFlight = await inFlightByStatus(s, plan);
@@ -403,29 +420,8 @@ export async function runKillAtScale(opts: KillDrillOptions): Promise<KillDrillR
     }
 
     // TRON: every block scanned; each wallet's transactions on chain are exactly its transfers' hashes
-    const tronUrl = tron.env.RPC_URL_TRON_LOCAL!;
-    const tronPost = async <T>(path: string, body: unknown): Promise<T> =>
-      (await (await fetch(`${tronUrl}${path}`, { method: 'POST', body: JSON.stringify(body) })).json()) as T;
-    const head = await tronPost<{ block_header: { raw_data: { number: number } } }>('/wallet/getnowblock', {});
-    const txsByOwner = new Map<string, string[]>();
-    const heights = Array.from({ length: head.block_header.raw_data.number + 1 }, (_, i) => i);
-    for (let i = 0; i < heights.length; i += 25) {
-      const blocks = await Promise.all(
-        heights.slice(i, i + 25).map((num) =>
-          tronPost<{
-            transactions?: {
-              txID: string;
-              raw_data: { contract: { parameter: { value: { owner_address: string } } }[] };
-            }[];
-          }>('/wallet/getblockbynum', { num }),
-        ),
-      );
-      for (const b of blocks)
-        for (const tx of b.transactions ?? []) {
-          const owner = tx.raw_data.contract[0]!.parameter.value.owner_address.toLowerCase();
-          txsByOwner.set(owner, [...(txsByOwner.get(owner) ?? []), tx.txID.toLowerCase()]);
-        }
-    }
+    const tronPost = tronClient(tron.env.RPC_URL_TRON_LOCAL!);
+    const txsByOwner = await tronTransactionsByOwner(tronPost);
     const norm = (h: string) => h.replace(/^0x/, '').toLowerCase();
     for (const [wi, w] of wallets.entries()) {
       const mine = plan.filter((p) => p.network === 'tron-local' && p.wallet === wi && p.transferId);
@@ -474,6 +470,7 @@ export async function runKillAtScale(opts: KillDrillOptions): Promise<KillDrillR
         transfers: ids.length,
         kills,
         workerStarts,
+        workerExits,
         temporalRestarts,
         submitRetries,
         submitAnswers,
@@ -498,12 +495,45 @@ export async function runKillAtScale(opts: KillDrillOptions): Promise<KillDrillR
       violations,
     };
   } finally {
+    running = false;
     chaosOn = false;
     for (const w of workers) w.kill('SIGKILL');
     await stack?.close().catch(() => {});
     await Promise.allSettled([tron?.stop(), temporal?.stop()]);
     closeSync(workerLog);
   }
+}
+
+type TronPost = <T>(path: string, body: unknown) => Promise<T>;
+
+function tronClient(url: string): TronPost {
+  return async <T>(path: string, body: unknown) =>
+    (await (await fetch(`${url}${path}`, { method: 'POST', body: JSON.stringify(body) })).json()) as T;
+}
+
+/** Every transaction in every block of the TRON node, by owner (hex address, lower case) → txIDs. */
+async function tronTransactionsByOwner(post: TronPost): Promise<Map<string, string[]>> {
+  const head = await post<{ block_header: { raw_data: { number: number } } }>('/wallet/getnowblock', {});
+  const byOwner = new Map<string, string[]>();
+  const heights = Array.from({ length: head.block_header.raw_data.number + 1 }, (_, i) => i);
+  for (let i = 0; i < heights.length; i += 25) {
+    const blocks = await Promise.all(
+      heights.slice(i, i + 25).map((num) =>
+        post<{
+          transactions?: {
+            txID: string;
+            raw_data: { contract: { parameter: { value: { owner_address: string } } }[] };
+          }[];
+        }>('/wallet/getblockbynum', { num }),
+      ),
+    );
+    for (const b of blocks)
+      for (const tx of b.transactions ?? []) {
+        const owner = tx.raw_data.contract[0]!.parameter.value.owner_address.toLowerCase();
+        byOwner.set(owner, [...(byOwner.get(owner) ?? []), tx.txID.toLowerCase()]);
+      }
+  }
+  return byOwner;
 }
 
 /** GET /health until the database, Temporal and a polling worker are all reachable. */
@@ -534,7 +564,8 @@ async function inFlightByStatus(stack: TestStack, plan: Planned[]): Promise<Reco
 export function formatFigures(f: KillDrillFigures): string {
   return [
     `seed ${f.seed}: ${f.transfers} transfers (${JSON.stringify(f.statuses)})`,
-    `${f.kills} worker SIGKILLs, ${f.workerStarts} worker starts, ${f.temporalRestarts} Temporal restart(s)`,
+    `${f.kills} worker SIGKILLs, ${f.workerStarts} worker starts, ${f.temporalRestarts} Temporal restart(s), ` +
+      `${f.workerExits.length} worker exits on their own (restarted)`,
     `${f.submitRetries} submit retries with the same key; HTTP answers ${JSON.stringify(f.submitAnswers)}`,
     `duration ${(f.durationMs / 1000).toFixed(1)} s (first submit → last final)`,
     `submit → finalized: p50 ${(f.submitToFinalizedMs.p50 / 1000).toFixed(1)} s, p99 ${(f.submitToFinalizedMs.p99 / 1000).toFixed(1)} s, max ${(f.submitToFinalizedMs.max / 1000).toFixed(1)} s`,
