@@ -17,7 +17,13 @@ import { ErrorId } from '../errors/codes.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { Signer } from '../signer/types.js';
 import { markNonceUsed, releaseNonce, reserveNonce } from '../storage/sequencer.js';
-import { applyStatusPatch, markAttemptBroadcast, markAttemptDead, storeSignedAttempt } from '../storage/transfers.js';
+import {
+  applyStatusPatch,
+  markAttemptBroadcast,
+  markAttemptDead,
+  recordSignedAttempt,
+  storeSignedAttempt,
+} from '../storage/transfers.js';
 import { hasInFlightUtxoTransfers, releaseUtxos } from '../storage/utxos.js';
 import type { StatusPatch, TransferInput } from '../workflows/shared.js';
 import { activityAttempt, boundary, terminal, toApplicationFailure, withFailureFacts } from './failure.js';
@@ -136,11 +142,8 @@ export function createActivities({ prisma, chains, signer }: ActivityDeps) {
           unsigned.details,
           reason ?? 'initial',
         );
-        await applyStatusPatch(prisma, input.transferId, {
-          status: 'signed',
-          transactionHash: stored.hash,
-          nonce: typeof unsigned.details.nonce === 'string' ? unsigned.details.nonce : undefined,
-        });
+        const nonce = typeof unsigned.details.nonce === 'string' ? unsigned.details.nonce : undefined;
+        await recordSignedAttempt(prisma, input.transferId, attempt, stored.hash, nonce);
         return stored;
       },
     ),

@@ -76,6 +76,24 @@ export async function storeSignedAttempt(
   return signed;
 }
 
+/**
+ * The projection once an attempt's bytes are stored. The first attempt moves the transfer to `signed` with its
+ * hash. A later attempt (a same-nonce speed-up / cancel, or a re-sign) records only its nonce: the transfer keeps
+ * showing the hash that was sent — which may still be the one that lands — until the workflow records which attempt
+ * was accepted or included, and a `submitted` transfer never goes back to `signed`. (Overwriting the hash here let
+ * a transfer end `finalized` with the hash of a speed-up that never landed: kill drill at scale, seed 2656545693.)
+ */
+export async function recordSignedAttempt(
+  prisma: PrismaClient,
+  transferId: string,
+  attempt: number,
+  hash: string,
+  nonce: string | undefined,
+): Promise<void> {
+  if (attempt === 1) return applyStatusPatch(prisma, transferId, { status: 'signed', transactionHash: hash, nonce });
+  if (nonce !== undefined) await applyStatusPatch(prisma, transferId, { nonce });
+}
+
 export async function markAttemptBroadcast(prisma: PrismaClient, transferId: string, attempt: number): Promise<void> {
   await prisma.transferAttempt.updateMany({
     where: { transferId, attempt, broadcastAt: null },
