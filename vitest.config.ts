@@ -8,7 +8,8 @@ export default defineConfig({
     globalSetup: ['test/global-setup.ts'],
     // 2-core machines: files run one after another so chain nodes and the Temporal server are not starved.
     fileParallelism: false,
-    testTimeout: 60_000,
+    // Generous: MPC wallet creation takes seconds of CPU and a busy 2-core machine stretches it.
+    testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
   },
