@@ -1,15 +1,19 @@
 /** Named activity-option presets (cf. Temporal samples). Retry policies skip terminal error types. */
 import type { ActivityOptions } from '@temporalio/workflow';
 
-/** Chain reads and validation: quick, retried a few times, then the transfer fails with rpc_failed. */
+/**
+ * Chain reads and validation before signing: retried through RPC trouble for up to 5 minutes (a slow or briefly
+ * unreachable node should not fail a transfer that nothing has been signed for yet), then `rpc_failed`.
+ * Terminal errors (insufficient funds, bad nonce, …) are not retried.
+ */
 export const chainReadOptions: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: {
     initialInterval: '500 milliseconds',
     backoffCoefficient: 2,
     maximumInterval: '10 seconds',
-    maximumAttempts: 8,
   },
+  scheduleToCloseTimeout: '5 minutes',
 };
 
 /** Database writes: must eventually happen, so retried for a long time. */
