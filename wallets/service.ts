@@ -10,21 +10,11 @@ import { ErrorId } from '../errors/codes.js';
 import type { Prisma, PrismaClient, Wallet } from '../generated/prisma/client.js';
 import type { Signer } from '../signer/types.js';
 import { recordWalletCreated } from '../webhooks/outbox.js';
+import type { WalletView } from './view.js';
+
+export type { WalletView } from './view.js';
 
 type Db = PrismaClient | Prisma.TransactionClient;
-
-export interface WalletView {
-  walletId: string;
-  userId: string | null;
-  custody: string;
-  /** The EVM address (Dynamic's `address`). */
-  address: string | null;
-  /** secp256k1 compressed public key hex. */
-  publicKey: string | null;
-  ed25519PublicKey: string | null;
-  addresses: Record<string, string>;
-  createdAt: string;
-}
 
 export class WalletService {
   constructor(

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Prisma, Transfer } from '../generated/prisma/client.js';
 import { toAttemptView, toTransferView } from '../transfers/view.js';
-import type { WalletView } from '../wallets/service.js';
+import type { WalletView } from '../wallets/view.js';
 import { type EventType, transitionEventType } from './events.js';
 
 type Tx = Prisma.TransactionClient;

@@ -3,7 +3,7 @@ import { BaseError, errorText } from '../../errors/base.js';
 import { ErrorId } from '../../errors/codes.js';
 import { maxFeeIssue } from '../fee-caps.js';
 import type { NetworkConfig, PreflightIssue, PreflightResult, TransferIntent } from '../types.js';
-import { transferCall } from './build.js';
+import { transferCall } from './call.js';
 import { erc20Abi } from './erc20.js';
 import { classifyEvmError } from './errors.js';
 import { checkOwnEvmFees, evmFeeLimits, priceEvmFees } from './fees.js';

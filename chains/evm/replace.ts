@@ -6,7 +6,8 @@ import type { Hex, PublicClient } from 'viem';
 import { BaseError } from '../../errors/base.js';
 import { ErrorId } from '../../errors/codes.js';
 import type { NetworkConfig, ReplacementRequest, TransferIntent, UnsignedTx } from '../types.js';
-import { transferCall, unsignedEip1559 } from './build.js';
+import { unsignedEip1559 } from './build.js';
+import { transferCall } from './call.js';
 import { bumpEvmFees, evmFeeLimits } from './fees.js';
 
 /** A cancel moves nothing: a plain send of 0 to self. */
