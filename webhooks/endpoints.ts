@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { BaseError } from '../errors/base.js';
 import { ErrorId } from '../errors/codes.js';
 import type { Prisma, PrismaClient, WebhookEndpoint } from '../generated/prisma/client.js';
+import { decodeCursor, encodeCursor } from '../storage/cursor.js';
 import type { WebhookOptions } from './options.js';
 import { enqueueEvent, newDeliveryId } from './outbox.js';
 import type { WebhookSecrets } from './secrets.js';
@@ -260,20 +261,5 @@ export class WebhookEndpoints {
     const row = await this.prisma.webhookEndpoint.findFirst({ where: { id, tenantId } });
     if (!row) throw notFound('webhook endpoint');
     return row;
-  }
-}
-
-function encodeCursor(createdAt: Date, id: string): string {
-  return Buffer.from(JSON.stringify([createdAt.toISOString(), id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    const createdAt = new Date(at);
-    if (Number.isNaN(createdAt.getTime()) || typeof id !== 'string') throw new Error('bad cursor');
-    return { createdAt, id };
-  } catch {
-    throw new BaseError('cursor is not valid', { id: ErrorId.BadRequest });
   }
 }

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { ErrorId } from '../../errors/codes.js';
 import type { Prisma } from '../../generated/prisma/client.js';
+import { decodeCursor, encodeCursor } from '../../storage/cursor.js';
 import { transferHistory, withAttemptEvents } from '../../transfers/history.js';
 import { replaceTransfer } from '../../transfers/replace.js';
 import { type SubmitDeps, submitTransfer } from '../../transfers/submit.js';
@@ -131,19 +132,4 @@ async function findTransfer(deps: AppDeps, auth: NonNullable<Express.Request['au
   });
   if (!transfer) throw httpError(ErrorId.NotFound, 'transfer not found');
   return transfer;
-}
-
-function encodeCursor(createdAt: Date, id: string): string {
-  return Buffer.from(JSON.stringify([createdAt.toISOString(), id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    const createdAt = new Date(at);
-    if (Number.isNaN(createdAt.getTime()) || typeof id !== 'string') throw new Error('bad cursor');
-    return { createdAt, id };
-  } catch {
-    throw httpError(ErrorId.BadRequest, 'cursor is not valid');
-  }
 }
