@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { applyStatusPatch } from '../../storage/transfers.js';
 import type { WebhookDispatcher } from '../../webhooks/dispatcher.js';
 import { createWebhookDispatcher } from '../../worker.js';
@@ -105,7 +105,13 @@ describe('webhook kill drill', () => {
     expect(accepted[0]!.body).toBe(first.body);
     expect(accepted.map((h) => h.json.data.sequence)).toEqual([1, 2, 3]);
     for (const h of accepted) verifyHook(ep.body.secret, h);
-    const deliveries = await stack.runtime.prisma.webhookDelivery.findMany({ where: { endpointId: ep.body.id } });
-    expect(deliveries.map((d) => d.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+    // The receiver answers before the dispatcher records the answer: wait for the last write to land.
+    await vi.waitFor(
+      async () => {
+        const deliveries = await stack.runtime.prisma.webhookDelivery.findMany({ where: { endpointId: ep.body.id } });
+        expect(deliveries.map((d) => d.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+      },
+      { timeout: 10_000, interval: 100 },
+    );
   });
 });

@@ -8,7 +8,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../api/app.js';
 import { seedServerKey } from '../../api/auth.js';
 import { loadConfig } from '../../config/env.js';
@@ -262,8 +262,14 @@ describe('delivery', () => {
     await r.waitFor((all) => all.length >= 2, 15_000);
     expect(r.received[1]!.id).toBe(r.received[0]!.id);
     expect(r.received[1]!.at - r.received[0]!.at).toBeGreaterThanOrEqual(1900);
-    const log = await attempts(ep.id);
-    expect(log.map((x) => x.statusCode).sort()).toEqual([200, 429]);
+    // The receiver answers before the dispatcher writes the log: wait for the write.
+    await vi.waitFor(
+      async () => {
+        const log = await attempts(ep.id);
+        expect(log.map((x) => x.statusCode).sort()).toEqual([200, 429]);
+      },
+      { timeout: 10_000, interval: 100 },
+    );
   });
 
   it('a receiver answering 400 gets no retries', async () => {
@@ -287,9 +293,13 @@ describe('delivery', () => {
     const ep = await endpoint(r.url, ['transfer.submitted']);
     await driveTransfer(['submitted']);
     await r.waitFor((all) => all.length >= 1);
-    await sleep(300);
-    const got = await stack.call<Endpoint>('GET', `/v1/webhooks/${ep.id}`);
-    expect(got.body).toMatchObject({ disabled: true, disabledReason: 'gone' });
+    await vi.waitFor(
+      async () => {
+        const got = await stack.call<Endpoint>('GET', `/v1/webhooks/${ep.id}`);
+        expect(got.body).toMatchObject({ disabled: true, disabledReason: 'gone' });
+      },
+      { timeout: 10_000, interval: 100 },
+    );
     await driveTransfer(['submitted']);
     await sleep(1000);
     expect(r.received).toHaveLength(1);
@@ -301,10 +311,16 @@ describe('delivery', () => {
     const ep = await endpoint(r.url, ['transfer.submitted']);
     await driveTransfer(['submitted']);
     await r.waitFor((all) => all.length >= 6, 15_000);
+    let log: Attempt[] = [];
+    await vi.waitFor(
+      async () => {
+        log = await attempts(ep.id);
+        expect(log.map((x) => x.attempt).sort()).toEqual([1, 2, 3, 4, 5, 6]);
+      },
+      { timeout: 10_000, interval: 100 },
+    );
     await sleep(800);
     expect(r.received).toHaveLength(6); // the schedule has six steps
-    const log = await attempts(ep.id);
-    expect(log.map((x) => x.attempt).sort()).toEqual([1, 2, 3, 4, 5, 6]);
     expect(log.filter((x) => x.nextRetryAt === null).map((x) => x.attempt)).toEqual([6]);
     expect(log.every((x) => x.statusCode === 503 && x.error === 'HTTP 503')).toBe(true);
   });
@@ -320,9 +336,13 @@ describe('delivery', () => {
     });
     await driveTransfer(['submitted']);
     await r.waitFor((all) => all.length >= 1);
-    await sleep(300);
-    const got = await stack.call<Endpoint>('GET', `/v1/webhooks/${ep.id}`);
-    expect(got.body).toMatchObject({ disabled: true, disabledReason: 'failing' });
+    await vi.waitFor(
+      async () => {
+        const got = await stack.call<Endpoint>('GET', `/v1/webhooks/${ep.id}`);
+        expect(got.body).toMatchObject({ disabled: true, disabledReason: 'failing' });
+      },
+      { timeout: 10_000, interval: 100 },
+    );
     await sleep(700); // past the next schedule step: no more attempts to a disabled endpoint
     expect(r.received).toHaveLength(1);
     // Enabling it again (PATCH) clears the failure window.
@@ -340,7 +360,10 @@ describe('delivery', () => {
     await driveTransfer(['submitted']);
     await r.waitFor((all) => all.length >= 2);
     expect(target.received).toHaveLength(0);
-    expect((await attempts(ep.id))[0]?.statusCode).toBe(302);
+    await vi.waitFor(async () => expect((await attempts(ep.id))[0]?.statusCode).toBe(302), {
+      timeout: 10_000,
+      interval: 100,
+    });
   });
 
   it('a slow consumer does not delay another endpoint', async () => {
