@@ -13,8 +13,19 @@ const schema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().default('transfers'),
   API_HOST: z.string().default('127.0.0.1'),
   API_PORT: z.coerce.number().int().nonnegative().default(3000),
-  /** 32-byte master key (64 hex chars or base64) for envelope encryption of key material. */
+  /** Who wraps the data keys of sealed records: `local` (MASTER_KEY) or `aws-kms` (AWS_KMS_KEY_ID). */
+  KEY_PROVIDER: z.enum(['local', 'aws-kms']).default('local'),
+  /** 32-byte master key (64 hex chars or base64) for envelope encryption of key material (KEY_PROVIDER=local). */
   MASTER_KEY: z.string().optional(),
+  /** Comma-separated previous master keys: still open records until `npm run keys:rewrap` moved them. */
+  MASTER_KEY_PREVIOUS: z.string().optional(),
+  /** The KMS key (ARN) that wraps data keys when KEY_PROVIDER=aws-kms. */
+  AWS_KMS_KEY_ID: z.string().optional(),
+  /** Comma-separated previous KMS key ARNs (unwrap only, until rewrapped). */
+  AWS_KMS_PREVIOUS_KEY_IDS: z.string().optional(),
+  AWS_REGION: z.string().optional(),
+  /** A KMS-compatible endpoint instead of AWS's (local-kms in tests). */
+  AWS_KMS_ENDPOINT: z.string().optional(),
   /** 32-byte key for the Temporal payload codec (defaults to one derived from MASTER_KEY). */
   PAYLOAD_CODEC_KEY: z.string().optional(),
   /** Seeded as the dev tenant's server API key by the dev stack; ignored when NODE_ENV=production. */

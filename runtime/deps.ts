@@ -10,7 +10,8 @@ import type { PrismaClient } from '../generated/prisma/client.js';
 import { ClientWallets } from '../portal/client-wallets.js';
 import { type Clock, systemClock } from '../portal/credentials.js';
 import { parseClientShare } from '../portal/shares.js';
-import { Envelope, LocalMasterKeyProvider, parseMasterKey } from '../signer/envelope.js';
+import { Envelope } from '../signer/envelope.js';
+import { keyRingFromConfig } from '../signer/key-providers/from-config.js';
 import { ComputePool } from '../signer/mpc/compute-pool.js';
 import { MpcSigner } from '../signer/mpc-signer.js';
 import { createPrisma } from '../storage/db.js';
@@ -58,8 +59,9 @@ export interface RuntimeOverrides {
 }
 
 export function buildRuntime(config: AppConfig, overrides: RuntimeOverrides = {}): Runtime {
-  if (!config.MASTER_KEY) throw new Error('MASTER_KEY is required (32 bytes as 64 hex chars or base64)');
-  const envelope = new Envelope(new LocalMasterKeyProvider(parseMasterKey(config.MASTER_KEY)));
+  // KEY_PROVIDER picks local MASTER_KEY or AWS KMS; previous keys still open records until they are rewrapped.
+  const keyRing = keyRingFromConfig(config);
+  const envelope = new Envelope(keyRing);
   const prisma = createPrisma(config.DATABASE_URL);
   const chains = overrides.chains ?? new ChainRegistry();
   const now = overrides.now ?? systemClock;
@@ -107,6 +109,7 @@ export function buildRuntime(config: AppConfig, overrides: RuntimeOverrides = {}
       pool?.stop();
       await compute.close();
       await prisma.$disconnect();
+      keyRing.close();
     },
   };
 }

@@ -2,8 +2,9 @@
  * Envelope encryption for key shares at rest (AES-256-GCM, node:crypto).
  *
  * Each record gets a fresh 256-bit data key; the data key is wrapped by a master key held by a
- * `KeyProvider` (local key today; a KMS/HSM provider implements the same three members). The AAD binds
- * a sealed record to its wallet, curve and party, so a record copied to another row fails to open.
+ * `KeyProvider` (`LocalMasterKeyProvider` below, `AwsKmsKeyProvider` in key-providers/aws-kms.ts, and a
+ * `KeyRing` of them during a rotation). The AAD binds a sealed record to its wallet, curve and party, so a
+ * record copied to another row fails to open; providers that can (KMS) also bind the wrapped data key to it.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { BaseError } from '../errors/base.js';
@@ -11,10 +12,13 @@ import { BaseError } from '../errors/base.js';
 export interface KeyProvider {
   /** Identifies the master key (stored with each record, so keys can be rotated). */
   readonly keyId: string;
-  /** Wraps a data key; returns an opaque base64 string. */
-  wrapKey(dataKey: Uint8Array): Promise<string>;
-  /** Unwraps a data key previously wrapped under `keyId`. */
-  unwrapKey(wrappedKey: string, keyId: string): Promise<Uint8Array>;
+  /**
+   * Wraps a data key; returns an opaque base64 string. `context` is the record's wallet/curve/party: a provider
+   * that can bind it (KMS encryption context) must then be given the same context to unwrap.
+   */
+  wrapKey(dataKey: Uint8Array, context?: EnvelopeContext): Promise<string>;
+  /** Unwraps a data key previously wrapped under `keyId` (with the same `context`, where the provider binds it). */
+  unwrapKey(wrappedKey: string, keyId: string, context?: EnvelopeContext): Promise<Uint8Array>;
 }
 
 /** A sealed record; every field is base64 except keyId. */
@@ -110,13 +114,18 @@ function aadOf(ctx: EnvelopeContext): Buffer {
 export class Envelope {
   constructor(private readonly provider: KeyProvider) {}
 
+  /** The key id new records are sealed under. */
+  get keyId(): string {
+    return this.provider.keyId;
+  }
+
   async seal(plaintext: string, ctx: EnvelopeContext): Promise<SealedRecord> {
     const dataKey = randomBytes(32);
     try {
       const { iv, tag, ciphertext } = gcmEncrypt(dataKey, Buffer.from(plaintext, 'utf8'), aadOf(ctx));
       return {
         keyId: this.provider.keyId,
-        wrappedKey: await this.provider.wrapKey(dataKey),
+        wrappedKey: await this.provider.wrapKey(dataKey, ctx),
         iv: iv.toString('base64'),
         tag: tag.toString('base64'),
         ciphertext: ciphertext.toString('base64'),
@@ -127,12 +136,7 @@ export class Envelope {
   }
 
   async open(record: SealedRecord, ctx: EnvelopeContext): Promise<string> {
-    let dataKey: Uint8Array;
-    try {
-      dataKey = await this.provider.unwrapKey(record.wrappedKey, record.keyId);
-    } catch (err) {
-      throw openFailed('the data key could not be unwrapped', err);
-    }
+    const dataKey = await this.unwrap(record, ctx);
     try {
       const plain = gcmDecrypt(
         dataKey,
@@ -149,20 +153,67 @@ export class Envelope {
     }
   }
 
+  /**
+   * Master key rotation: the same record with its data key re-wrapped under the current key (`keyId`), or
+   * undefined when it already is. The share's iv, tag and ciphertext are returned unchanged; the data key is
+   * first checked against them (GCM authentication with this context), so a wrong or swapped wrapping is never
+   * written back under the new key.
+   */
+  async rewrap(record: SealedRecord, ctx: EnvelopeContext): Promise<SealedRecord | undefined> {
+    if (record.keyId === this.provider.keyId) return undefined;
+    const dataKey = await this.unwrap(record, ctx);
+    try {
+      try {
+        gcmDecrypt(
+          dataKey,
+          Buffer.from(record.iv, 'base64'),
+          Buffer.from(record.tag, 'base64'),
+          Buffer.from(record.ciphertext, 'base64'),
+          aadOf(ctx),
+        ).fill(0);
+      } catch (err) {
+        throw openFailed('authentication failed (tampered record or wrong wallet/curve/party)', err);
+      }
+      const { iv, tag, ciphertext } = record;
+      return { keyId: this.provider.keyId, wrappedKey: await this.provider.wrapKey(dataKey, ctx), iv, tag, ciphertext };
+    } finally {
+      dataKey.fill(0);
+    }
+  }
+
+  /** `rewrap` for records kept as JSON strings (`sealToString`). */
+  async rewrapString(blob: string, ctx: EnvelopeContext): Promise<string | undefined> {
+    const record = parseRecord(blob);
+    const next = await this.rewrap(record, ctx);
+    return next && JSON.stringify(next);
+  }
+
+  private async unwrap(record: SealedRecord, ctx: EnvelopeContext): Promise<Uint8Array> {
+    try {
+      return await this.provider.unwrapKey(record.wrappedKey, record.keyId, ctx);
+    } catch (err) {
+      throw openFailed('the data key could not be unwrapped', err);
+    }
+  }
+
   /** Seal to a JSON string, for stores that keep opaque text blobs. */
   async sealToString(plaintext: string, ctx: EnvelopeContext): Promise<string> {
     return JSON.stringify(await this.seal(plaintext, ctx));
   }
 
   async openFromString(blob: string, ctx: EnvelopeContext): Promise<string> {
-    let record: SealedRecord;
-    try {
-      record = JSON.parse(blob) as SealedRecord;
-    } catch (err) {
-      throw openFailed('not a sealed record', err);
-    }
-    for (const k of ['keyId', 'wrappedKey', 'iv', 'tag', 'ciphertext'] as const)
-      if (typeof record?.[k] !== 'string') throw openFailed(`missing field ${k}`);
-    return this.open(record, ctx);
+    return this.open(parseRecord(blob), ctx);
   }
+}
+
+function parseRecord(blob: string): SealedRecord {
+  let record: SealedRecord;
+  try {
+    record = JSON.parse(blob) as SealedRecord;
+  } catch (err) {
+    throw openFailed('not a sealed record', err);
+  }
+  for (const k of ['keyId', 'wrappedKey', 'iv', 'tag', 'ciphertext'] as const)
+    if (typeof record?.[k] !== 'string') throw openFailed(`missing field ${k}`);
+  return record;
 }

@@ -24,7 +24,8 @@ export interface ShareVaultOptions {
 
 const REF_PREFIX = 'vault_';
 
-function context(id: string, walletId: string, curve: string): EnvelopeContext {
+/** The envelope context of a vault row (also used by `npm run keys:rewrap`). */
+export function vaultShareContext(id: string, walletId: string, curve: string): EnvelopeContext {
   return { walletId, curve, party: `share-vault:${id}` };
 }
 
@@ -45,7 +46,7 @@ export class ShareVault {
   async put(walletId: string, curve: string, share: string, ttlMs = this.ttlMs): Promise<string> {
     const id = `${REF_PREFIX}${randomUUID()}`;
     const now = this.now();
-    const sealed = await this.envelope.seal(share, context(id, walletId, curve));
+    const sealed = await this.envelope.seal(share, vaultShareContext(id, walletId, curve));
     await this.prisma.shareVault.create({
       data: { id, walletId, curve, ...sealed, expiresAt: new Date(now.getTime() + ttlMs) },
     });
@@ -62,7 +63,7 @@ export class ShareVault {
         kind: 'terminal',
       });
     }
-    return this.envelope.open(row, context(row.id, row.walletId, row.curve));
+    return this.envelope.open(row, vaultShareContext(row.id, row.walletId, row.curve));
   }
 
   async delete(ref: string): Promise<void> {
