@@ -45,7 +45,7 @@ describe('AwsKmsKeyProvider (local-kms)', () => {
     const wrapped = await keyA.wrapKey(dataKey, alice);
     expect(Buffer.from(await keyA.unwrapKey(wrapped, keyA.keyId, alice))).toEqual(dataKey);
     // KMS refuses the data key under bob's context, so not even the data key leaves KMS for the moved row.
-    await expect(keyA.unwrapKey(wrapped, keyA.keyId, bob)).rejects.toThrow();
+    await expect(keyA.unwrapKey(wrapped, keyA.keyId, bob)).rejects.toMatchObject({ name: 'InvalidCiphertextException' });
     await expect(keyA.unwrapKey(wrapped, keyA.keyId, { ...alice, party: 'client' })).rejects.toThrow();
     await expect(keyA.unwrapKey(wrapped, keyA.keyId, { ...alice, curve: 'ed25519' })).rejects.toThrow();
     // And through the envelope: the stable error id.
@@ -58,7 +58,7 @@ describe('AwsKmsKeyProvider (local-kms)', () => {
     // Relabelled to key A: Decrypt names key A, which did not wrap it.
     const relabelled: SealedRecord = { ...underB, keyId: keyA.keyId };
     await expect(new Envelope(keyA).open(relabelled, alice)).rejects.toMatchObject({ id: 'envelope_open_failed' });
-    await expect(keyA.unwrapKey(underB.wrappedKey, keyA.keyId, alice)).rejects.toThrow();
+    await expect(keyA.unwrapKey(underB.wrappedKey, keyA.keyId, alice)).rejects.toMatchObject({ name: 'InvalidCiphertextException' });
     // A provider for key A does not even try a record that names key B.
     await expect(new Envelope(keyA).open(underB, alice)).rejects.toMatchObject({ id: 'envelope_open_failed' });
     // The same bytes under their real key still open: the refusals above are about the key, not the record.
