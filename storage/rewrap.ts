@@ -100,13 +100,17 @@ export async function rewrapSealedRecords(
     let after: [string, string, string, number] | undefined;
     for (;;) {
       const rows = after
-        ? await prisma.$queryRaw<(SealedRecord & { walletId: string; curve: string; party: string; version: number })[]>`
+        ? await prisma.$queryRaw<
+            (SealedRecord & { walletId: string; curve: string; party: string; version: number })[]
+          >`
             SELECT "walletId", "curve", "party", "version", "keyId", "wrappedKey", "iv", "tag", "ciphertext"
             FROM "KeyShare"
             WHERE "keyId" = ANY(${from})
               AND ("walletId", "curve", "party", "version") > (${after[0]}, ${after[1]}, ${after[2]}, ${after[3]})
             ORDER BY "walletId", "curve", "party", "version" LIMIT ${batchSize}`
-        : await prisma.$queryRaw<(SealedRecord & { walletId: string; curve: string; party: string; version: number })[]>`
+        : await prisma.$queryRaw<
+            (SealedRecord & { walletId: string; curve: string; party: string; version: number })[]
+          >`
             SELECT "walletId", "curve", "party", "version", "keyId", "wrappedKey", "iv", "tag", "ciphertext"
             FROM "KeyShare"
             WHERE "keyId" = ANY(${from})

@@ -45,7 +45,9 @@ describe('AwsKmsKeyProvider (local-kms)', () => {
     const wrapped = await keyA.wrapKey(dataKey, alice);
     expect(Buffer.from(await keyA.unwrapKey(wrapped, keyA.keyId, alice))).toEqual(dataKey);
     // KMS refuses the data key under bob's context, so not even the data key leaves KMS for the moved row.
-    await expect(keyA.unwrapKey(wrapped, keyA.keyId, bob)).rejects.toMatchObject({ name: 'InvalidCiphertextException' });
+    await expect(keyA.unwrapKey(wrapped, keyA.keyId, bob)).rejects.toMatchObject({
+      name: 'InvalidCiphertextException',
+    });
     await expect(keyA.unwrapKey(wrapped, keyA.keyId, { ...alice, party: 'client' })).rejects.toThrow();
     await expect(keyA.unwrapKey(wrapped, keyA.keyId, { ...alice, curve: 'ed25519' })).rejects.toThrow();
     // And through the envelope: the stable error id.
@@ -58,7 +60,9 @@ describe('AwsKmsKeyProvider (local-kms)', () => {
     // Relabelled to key A: Decrypt names key A, which did not wrap it.
     const relabelled: SealedRecord = { ...underB, keyId: keyA.keyId };
     await expect(new Envelope(keyA).open(relabelled, alice)).rejects.toMatchObject({ id: 'envelope_open_failed' });
-    await expect(keyA.unwrapKey(underB.wrappedKey, keyA.keyId, alice)).rejects.toMatchObject({ name: 'InvalidCiphertextException' });
+    await expect(keyA.unwrapKey(underB.wrappedKey, keyA.keyId, alice)).rejects.toMatchObject({
+      name: 'InvalidCiphertextException',
+    });
     // A provider for key A does not even try a record that names key B.
     await expect(new Envelope(keyA).open(underB, alice)).rejects.toMatchObject({ id: 'envelope_open_failed' });
     // The same bytes under their real key still open: the refusals above are about the key, not the record.
@@ -69,35 +73,38 @@ describe('AwsKmsKeyProvider (local-kms)', () => {
     await expect(keyA.wrapKey(randomBytes(32))).rejects.toThrow(/record context/);
   });
 
-  kmsIt('key ring from configuration: KEY_PROVIDER=aws-kms wraps under the KMS key, still opens MASTER_KEY records', async () => {
-    const master = randomBytes(32).toString('hex');
-    const legacy = await new Envelope(new LocalMasterKeyProvider(Buffer.from(master, 'hex'))).seal('old', alice);
-    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
-    process.env.AWS_ACCESS_KEY_ID = 'local-kms-test';
-    process.env.AWS_SECRET_ACCESS_KEY = 'local-kms-test';
-    const ring = keyRingFromConfig({
-      KEY_PROVIDER: 'aws-kms',
-      AWS_KMS_KEY_ID: kms.keyArns[0],
-      AWS_REGION: kms.region,
-      AWS_KMS_ENDPOINT: kms.endpoint,
-      MASTER_KEY: master,
-    });
-    try {
-      const envelope = new Envelope(ring);
-      expect(ring.keyId).toBe(kms.keyArns[0]);
-      expect(ring.previousKeyIds).toEqual([legacy.keyId]);
-      expect(await envelope.open(legacy, alice)).toBe('old');
-      const fresh = await envelope.seal('new', alice);
-      expect(fresh.keyId).toBe(kms.keyArns[0]);
-      expect(await envelope.open(fresh, alice)).toBe('new');
-    } finally {
-      ring.close();
-      process.env.AWS_ACCESS_KEY_ID = saved.id;
-      process.env.AWS_SECRET_ACCESS_KEY = saved.secret;
-      if (saved.id === undefined) delete process.env.AWS_ACCESS_KEY_ID;
-      if (saved.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
-    }
-  });
+  kmsIt(
+    'key ring from configuration: KEY_PROVIDER=aws-kms wraps under the KMS key, still opens MASTER_KEY records',
+    async () => {
+      const master = randomBytes(32).toString('hex');
+      const legacy = await new Envelope(new LocalMasterKeyProvider(Buffer.from(master, 'hex'))).seal('old', alice);
+      const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+      process.env.AWS_ACCESS_KEY_ID = 'local-kms-test';
+      process.env.AWS_SECRET_ACCESS_KEY = 'local-kms-test';
+      const ring = keyRingFromConfig({
+        KEY_PROVIDER: 'aws-kms',
+        AWS_KMS_KEY_ID: kms.keyArns[0],
+        AWS_REGION: kms.region,
+        AWS_KMS_ENDPOINT: kms.endpoint,
+        MASTER_KEY: master,
+      });
+      try {
+        const envelope = new Envelope(ring);
+        expect(ring.keyId).toBe(kms.keyArns[0]);
+        expect(ring.previousKeyIds).toEqual([legacy.keyId]);
+        expect(await envelope.open(legacy, alice)).toBe('old');
+        const fresh = await envelope.seal('new', alice);
+        expect(fresh.keyId).toBe(kms.keyArns[0]);
+        expect(await envelope.open(fresh, alice)).toBe('new');
+      } finally {
+        ring.close();
+        process.env.AWS_ACCESS_KEY_ID = saved.id;
+        process.env.AWS_SECRET_ACCESS_KEY = saved.secret;
+        if (saved.id === undefined) delete process.env.AWS_ACCESS_KEY_ID;
+        if (saved.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
+      }
+    },
+  );
 });
 
 describe('key ring configuration', () => {
@@ -125,7 +132,11 @@ describe('key ring configuration', () => {
     expect(() => keyRingFromConfig({ KEY_PROVIDER: 'aws-kms', AWS_KMS_KEY_ID: 'alias/x' })).toThrow(/AWS_REGION/);
     const bad = 'deadbeef'.repeat(3);
     const attempt = () =>
-      keyRingFromConfig({ KEY_PROVIDER: 'local', MASTER_KEY: randomBytes(32).toString('hex'), MASTER_KEY_PREVIOUS: bad });
+      keyRingFromConfig({
+        KEY_PROVIDER: 'local',
+        MASTER_KEY: randomBytes(32).toString('hex'),
+        MASTER_KEY_PREVIOUS: bad,
+      });
     expect(attempt).toThrow(/MASTER_KEY_PREVIOUS must be 32 bytes/);
     expect(attempt).not.toThrow(new RegExp(bad));
   });

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ListKeysCommand, KMSClient } from '@aws-sdk/client-kms';
+import { KMSClient, ListKeysCommand } from '@aws-sdk/client-kms';
 import { freePort, waitFor } from '../../scripts/stack/ports.js';
 import { startProcess } from '../../scripts/stack/process.js';
 
