@@ -324,8 +324,10 @@ export async function transferWorkflow(input: TransferInput, resume?: PollingRes
         const unsigned = await chain.buildReplacement(input, latest.details, job.request);
         const signatures = await signing.sign(input, unsigned.payloads);
         const n = attempts.length + 1;
-        const what = job.request.kind === 'cancel' ? 'a zero-value send to self (cancel)' : 'bumped fees (speed-up)';
-        const reason = `${job.why}: ${what} with the same nonce ${String(latest.details.nonce)} as attempt ${latest.attempt}, so at most one of them can land`;
+        const what = job.request.kind === 'cancel' ? 'a send back to self (cancel)' : 'bumped fees (speed-up)';
+        const authority =
+          latest.details.nonce !== undefined ? `the same nonce ${String(latest.details.nonce)}` : 'the same inputs';
+        const reason = `${job.why}: ${what} with ${authority} as attempt ${latest.attempt}, so at most one of them can land`;
         const signed = await storage.storeSigned(input, n, unsigned, signatures, reason);
         const a: AttemptState = { attempt: n, signed, details: unsigned.details, submittedAt: 0, fee: '0' };
         attempts.push(a);

@@ -26,6 +26,8 @@ export interface BitcoinBackend {
   listUtxos(address: string): Promise<Utxo[]>;
   /** The fee rate to pay now (config override, node/server estimate, or the network's fallback). */
   feeRate(): Promise<FeeRate>;
+  /** The relay's incremental fee (sat/kvB): what a BIP125 replacement must add per vbyte. */
+  incrementalRelayFee(): Promise<bigint>;
   /** Idempotent broadcast: a transaction the backend already knows is success (`alreadyKnown`). */
   broadcast(signed: SignedTx): Promise<BroadcastResult>;
   /** One status check; `expired` when an input of the transaction is spent on chain by another one. */

@@ -8,7 +8,7 @@ import type { EndpointPool } from '../shared/endpoints.js';
 import type { NetworkConfig } from '../types.js';
 import type { BitcoinBackend } from './backend.js';
 import { broadcastRaw } from './broadcast.js';
-import { currentFeeRate } from './fees.js';
+import { currentFeeRate, incrementalRelayFee } from './fees.js';
 import type { BitcoinRpc } from './rpc.js';
 import { getTxStatus } from './status.js';
 import { listUtxos, SCAN_TIMEOUT_MS } from './utxo.js';
@@ -20,6 +20,7 @@ export function createCoreBackend(network: NetworkConfig, rpcs: EndpointPool<Bit
     kind: 'core',
     listUtxos: (address) => rpcs.read((rpc) => listUtxos(rpc, address, scanTimeoutMs)),
     feeRate: () => rpcs.read((rpc) => currentFeeRate(rpc, network)),
+    incrementalRelayFee: () => rpcs.read((rpc) => incrementalRelayFee(rpc)),
     broadcast: (signed) => rpcs.broadcastAll((rpc) => broadcastRaw(rpc, signed)),
     status: (txid, context) =>
       rpcs.fresh(

@@ -120,6 +120,12 @@ export function createEsploraBackend(network: NetworkConfig, net: Network, clien
       throw chainError('fee_estimate_unavailable', 'the esplora server has no fee estimate yet', 'retryable');
     },
 
+    // Esplora does not publish the relay's incremental fee: Bitcoin Core's default (params.incrementalFeeSatVb overrides).
+    incrementalRelayFee: async () =>
+      typeof network.params?.incrementalFeeSatVb === 'number'
+        ? maxBig(satVbToKvB(network.params.incrementalFeeSatVb), MIN_RELAY_SAT_PER_KVB)
+        : MIN_RELAY_SAT_PER_KVB,
+
     async broadcast(signed: SignedTx): Promise<BroadcastResult> {
       const known = await isKnown(signed.hash);
       try {

@@ -82,6 +82,14 @@ export async function currentFeeRate(rpc: BitcoinRpc, network: NetworkConfig): P
   );
 }
 
+/** `getnetworkinfo.incrementalfee` (BTC/kvB) in sat/kvB; forks differ from Bitcoin Core's 1 sat/vB. */
+export async function incrementalRelayFee(rpc: BitcoinRpc): Promise<bigint> {
+  const info = await rpc.call<{ incrementalfee?: number }>('getnetworkinfo');
+  return typeof info.incrementalfee === 'number' && info.incrementalfee > 0
+    ? maxBig(BigInt(Math.ceil(info.incrementalfee * 1e8)), MIN_RELAY_SAT_PER_KVB)
+    : MIN_RELAY_SAT_PER_KVB;
+}
+
 export function maxBig(a: bigint, b: bigint): bigint {
   return a > b ? a : b;
 }

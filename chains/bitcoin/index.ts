@@ -18,6 +18,7 @@ import { regtestFaucet } from './dev-faucet.js';
 import { classifyBitcoinError } from './errors.js';
 import { createEsploraBackend } from './esplora-backend.js';
 import { type BitcoinPreflightContext, runPreflight, senderScript, spendRequest } from './preflight.js';
+import { buildBitcoinReplacement } from './replace.js';
 import { createBitcoinRpc } from './rpc.js';
 import { planWithInputs, selectCoins } from './utxo.js';
 
@@ -99,6 +100,9 @@ export function createBitcoinAdapter(network: NetworkConfig): ChainAdapter {
     broadcast: (signed) => guarded(() => backend.broadcast(signed)),
 
     getStatus: (hash, context) => guarded(() => backend.status(hash, context)),
+
+    buildReplacement: (intent, previous, request) =>
+      guarded(() => buildBitcoinReplacement(backend, network, net, intent, previous, request)),
 
     classify: classifyBitcoinError,
   };

@@ -52,6 +52,8 @@ export async function startBitcoinRegtest(
     '-disablewallet=1',
     '-printtoconsole=0',
     '-fallbackfee=0.0002',
+    // Bitcoin Core relays BIP125 replacements by default (full RBF since v28); litecoind needs it switched on.
+    '-mempoolreplacement=1',
   ];
   const proc = startProcess(opts.binary ?? process.env.LITECOIND_BIN ?? LITECOIND_BIN, args, {
     name: 'bitcoin-regtest',

@@ -38,11 +38,18 @@ export const bitcoinCase: ChainCase = {
   badAddress: 'bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh', // mainnet address on regtest
   async start() {
     const node = await startBitcoinRegtest();
-    // Regtest has no miners: produce a block every 300 ms like a (very fast) network.
+    // Regtest has no miners: produce a block every 300 ms like a (very fast) network. One call at a time: on a
+    // busy machine an interval would pile calls into the node's RPC work queue (16) and others get HTTP 503.
     let mining = true;
-    const miner = setInterval(() => {
-      if (mining) void node.mine(1).catch(() => {});
-    }, 300);
+    let stopped = false;
+    let miner: NodeJS.Timeout;
+    const mineNext = () => {
+      miner = setTimeout(async () => {
+        if (mining) await node.mine(1).catch(() => {});
+        if (!stopped) mineNext();
+      }, 300);
+    };
+    mineNext();
     return {
       env: { RPC_URL_BITCOIN_REGTEST: node.rpcUrl },
       async balance(address) {
@@ -50,7 +57,8 @@ export const bitcoinCase: ChainCase = {
         return BigInt(Math.round(res.total_amount * 1e8));
       },
       async stop() {
-        clearInterval(miner);
+        stopped = true;
+        clearTimeout(miner);
         await node.stop();
       },
       extra: {

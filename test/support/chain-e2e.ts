@@ -45,7 +45,7 @@ export function describeChainE2E(c: ChainCase, extra?: (ctx: () => ChainE2E) => 
         expect(w.status).toBe(201);
         const address = w.body.addresses[c.network]!;
         const f = await stack.call('POST', '/v1/dev/faucet', { chain: c.network, address, amount });
-        expect(f.status).toBe(200);
+        expect(f.status, JSON.stringify(f.body)).toBe(200);
         return { walletId: w.body.walletId, address };
       },
       randomRecipient() {
