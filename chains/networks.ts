@@ -31,13 +31,23 @@ function resolveRpcUrls(n: NetworkConfig, env: NodeJS.ProcessEnv): string[] {
 
 /**
  * Env overrides of a network's endpoints: `RPC_URLS_<NAME>` / `RPC_URL_<NAME>`, and for Bitcoin
- * `ESPLORA_URL_<NAME>`, `BITCOIN_BACKEND_<NAME>`.
+ * `ESPLORA_URLS_<NAME>` (comma list) / `ESPLORA_URL_<NAME>`, `BITCOIN_BACKEND_<NAME>`.
  */
 function withEnv(n: NetworkConfig, env: NodeJS.ProcessEnv): NetworkConfig {
   const rpcUrls = resolveRpcUrls(n, env);
   const out: NetworkConfig = { ...n, rpcUrl: rpcUrls[0]!, rpcUrls };
-  const esploraUrl = env[envKey('ESPLORA_URL', n.name)];
-  if (esploraUrl) out.esploraUrl = esploraUrl;
+  const esploraList = env[envKey('ESPLORA_URLS', n.name)]
+    ?.split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
+  const esploraUrl = env[envKey('ESPLORA_URL', n.name)]?.trim();
+  if (esploraList?.length) {
+    out.esploraUrl = esploraList[0]!;
+    out.esploraUrls = esploraList;
+  } else if (esploraUrl) {
+    out.esploraUrl = esploraUrl;
+    delete out.esploraUrls;
+  }
   const backend = env[envKey('BITCOIN_BACKEND', n.name)];
   if (backend) out.params = { ...n.params, backend };
   return out;

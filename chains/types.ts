@@ -47,6 +47,8 @@ export interface NetworkConfig {
   rpcBreaker?: { failureThreshold?: number; cooldownMs?: number };
   /** Bitcoin: Esplora HTTP API base URL (e.g. `https://blockstream.info/api`); env `ESPLORA_URL_<NAME>` overrides it. */
   esploraUrl?: string;
+  /** Bitcoin: more Esplora servers of the same network (env `ESPLORA_URLS_<NAME>`, a comma list, replaces both). */
+  esploraUrls?: string[];
   /** Confirmations after inclusion before a transfer is `finalized` (where the chain has no finality tag). */
   requiredConfirmations: number;
   /** `confirmations`: N blocks deep; `tag`: the chain's own finality signal (EVM `finalized` block, Solana `finalized`, Tron solidified). */

@@ -14,10 +14,17 @@
  * - Conflicts: an unknown transaction whose input `GET /tx/:in/outspend/:vout` shows spent by another,
  *   confirmed transaction can never land → `expired`.
  * - `POST /tx` answers the txid, or 400 with bitcoind's rejection text.
+ *
+ * Several servers (`esploraUrls`, env `ESPLORA_URLS_<NETWORK>`) share the endpoint pool of the other families
+ * (chains/shared/endpoints.ts): reads rotate on failure behind a circuit breaker, broadcasts go to every server,
+ * and a status answer comes only from a server whose tip is within `maxHeadLagBlocks` of the best known tip.
+ * Requests that must agree with each other (a listing and its tip, a status and its block) go to one server.
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { Network } from 'bitcoinjs-lib';
 import { chainError } from '../../errors/codes.js';
+import { EndpointPool } from '../shared/endpoints.js';
+import { maxHeadLagOf } from '../shared/network-pool.js';
 import type { BroadcastResult, ChainStatus, NetworkConfig, SignedTx, StatusContext, Utxo } from '../types.js';
 import { outputScriptFor } from './address.js';
 import type { BitcoinBackend, FeeRate } from './backend.js';
@@ -50,16 +57,32 @@ interface EsploraOutspend {
 /** Requests in flight at once for per-output lookups (public servers rate-limit bursts). */
 const LOOKUP_CONCURRENCY = 4;
 
-export function createEsploraBackend(network: NetworkConfig, net: Network, client?: EsploraClient): BitcoinBackend {
-  const api = client ?? createEsploraClient(network.esploraUrl!);
+/** The network's Esplora servers; `esploraUrl` alone when it is not one of `esploraUrls` (an override). */
+export function esploraUrlsOf(network: Pick<NetworkConfig, 'esploraUrl' | 'esploraUrls'>): string[] {
+  const list = network.esploraUrls ?? [];
+  if (!network.esploraUrl) return list;
+  return list.includes(network.esploraUrl) ? list : [network.esploraUrl];
+}
+
+export function createEsploraBackend(network: NetworkConfig, net: Network): BitcoinBackend {
+  const pool = new EndpointPool(
+    esploraUrlsOf(network).map((url) => ({ url, client: createEsploraClient(url) })),
+    {
+      network: network.name,
+      classify: classifyBitcoinError,
+      maxHeadLag: maxHeadLagOf(network),
+      failureThreshold: network.rpcBreaker?.failureThreshold,
+      cooldownMs: network.rpcBreaker?.cooldownMs,
+    },
+  );
   // Whether a txid is a coinbase never changes: remember the answers (bounded).
   const coinbase = new Map<string, boolean>();
 
-  async function tipHeight(): Promise<number> {
+  async function tipHeight(api: EsploraClient): Promise<number> {
     return parseHeight(await api.getText('/blocks/tip/height'));
   }
 
-  async function isCoinbase(txid: string): Promise<boolean> {
+  async function isCoinbase(api: EsploraClient, txid: string): Promise<boolean> {
     const known = coinbase.get(txid);
     if (known !== undefined) return known;
     const tx = await api.getJson<{ vin: { is_coinbase?: boolean }[] }>(`/tx/${txid}`);
@@ -69,7 +92,7 @@ export function createEsploraBackend(network: NetworkConfig, net: Network, clien
     return answer;
   }
 
-  async function isKnown(txid: string): Promise<boolean> {
+  async function isKnown(api: EsploraClient, txid: string): Promise<boolean> {
     try {
       await api.getText(`/tx/${txid}/hex`);
       return true;
@@ -79,109 +102,110 @@ export function createEsploraBackend(network: NetworkConfig, net: Network, clien
     }
   }
 
+  async function listUtxos(api: EsploraClient, address: string): Promise<Utxo[]> {
+    const script = bytesToHex(outputScriptFor(address, net));
+    const [listed, tip] = await Promise.all([
+      api.getJson<EsploraUtxo[]>(`/address/${encodeURIComponent(address)}/utxo`),
+      tipHeight(api),
+    ]);
+    const confirmed = listed
+      .filter((u) => u.status.confirmed && typeof u.status.block_height === 'number')
+      .map((u) => ({
+        txid: u.txid,
+        vout: u.vout,
+        value: BigInt(u.value).toString(),
+        scriptPubKey: script,
+        // The tip may come from a server a block behind the one that listed: never below 1.
+        confirmations: Math.max(1, tip - u.status.block_height! + 1),
+      }));
+    const young = [...new Set(confirmed.filter((u) => u.confirmations < COINBASE_MATURITY).map((u) => u.txid))];
+    const immature = new Set<string>();
+    await inBatches(young, LOOKUP_CONCURRENCY, async (txid) => {
+      if (await isCoinbase(api, txid)) immature.add(txid);
+    });
+    return confirmed.filter((u) => !immature.has(u.txid)).sort(byOutpoint);
+  }
+
+  async function feeRate(api: EsploraClient): Promise<FeeRate> {
+    const estimates = await api.getJson<Record<string, number>>('/fee-estimates');
+    const target = typeof network.params?.feeConfTarget === 'number' ? network.params.feeConfTarget : 6;
+    const satVb = estimateFor(estimates, target);
+    if (satVb !== undefined) {
+      return { satPerKvB: maxBig(satVbToKvB(satVb), MIN_RELAY_SAT_PER_KVB), source: 'fee-estimates' };
+    }
+    const fallback = fallbackFeeRate(network);
+    if (fallback) return fallback;
+    throw chainError('fee_estimate_unavailable', 'the esplora server has no fee estimate yet', 'retryable');
+  }
+
+  async function broadcastTo(api: EsploraClient, signed: SignedTx): Promise<BroadcastResult> {
+    const known = await isKnown(api, signed.hash);
+    try {
+      // Also sent when already known: harmless, and it re-announces the transaction.
+      const txid = await api.postText('/tx', signed.raw);
+      if (txid !== signed.hash) throw new Error(`esplora returned txid ${txid}, expected ${signed.hash}`);
+      return { hash: signed.hash, alreadyKnown: known };
+    } catch (err) {
+      const classified = classifyBitcoinError(err);
+      if (classified.kind === 'already_done') return { hash: signed.hash, alreadyKnown: true };
+      if (['utxo_spent', 'utxo_conflict', 'broadcast_failed'].includes(classified.id)) {
+        // Ambiguous: maybe these inputs were spent by this very transaction (a retry after it was mined).
+        if (await isKnown(api, signed.hash).catch(() => false)) return { hash: signed.hash, alreadyKnown: true };
+      }
+      throw classified;
+    }
+  }
+
+  async function statusOn(api: EsploraClient, txid: string, context: StatusContext): Promise<ChainStatus> {
+    const s = await api.getJson<EsploraStatus>(`/tx/${txid}/status`);
+    if (s.confirmed && typeof s.block_height === 'number' && s.block_hash) {
+      const [tip, hashAtHeight] = await Promise.all([
+        tipHeight(api),
+        api.getText(`/block-height/${s.block_height}`).catch((err) => {
+          if (isNotFound(err)) return undefined; // the server's chain got shorter meanwhile (a reorg)
+          throw err;
+        }),
+      ]);
+      // The status and the best chain disagree: a reorg between the two requests. Look again next poll.
+      if (hashAtHeight !== s.block_hash || tip < s.block_height) return { state: 'pending' };
+      const confirmations = tip - s.block_height + 1;
+      return {
+        state: 'included',
+        blockNumber: String(s.block_height),
+        blockHash: s.block_hash,
+        confirmations,
+        final: confirmations >= network.requiredConfirmations,
+      };
+    }
+    if (await isKnown(api, txid)) return { state: 'pending' };
+
+    const inputs = Array.isArray(context.details.inputs)
+      ? (context.details.inputs as { txid: string; vout: number }[])
+      : [];
+    const spends = await inBatches(inputs, LOOKUP_CONCURRENCY, (i) =>
+      api.getJson<EsploraOutspend>(`/tx/${i.txid}/outspend/${i.vout}`),
+    );
+    const conflict = spends.find((o) => o.spent && o.txid !== txid && o.status?.confirmed);
+    if (conflict) {
+      return {
+        state: 'expired',
+        reason: `an input of this transaction was spent on chain by another transaction (${conflict.txid})`,
+      };
+    }
+    return { state: 'not_found' };
+  }
+
   return {
     kind: 'esplora',
-
-    async listUtxos(address: string): Promise<Utxo[]> {
-      const script = bytesToHex(outputScriptFor(address, net));
-      const [listed, tip] = await Promise.all([
-        api.getJson<EsploraUtxo[]>(`/address/${encodeURIComponent(address)}/utxo`),
-        tipHeight(),
-      ]);
-      const confirmed = listed
-        .filter((u) => u.status.confirmed && typeof u.status.block_height === 'number')
-        .map((u) => ({
-          txid: u.txid,
-          vout: u.vout,
-          value: BigInt(u.value).toString(),
-          scriptPubKey: script,
-          // The tip may come from a server a block behind the one that listed: never below 1.
-          confirmations: Math.max(1, tip - u.status.block_height! + 1),
-        }));
-      const young = [...new Set(confirmed.filter((u) => u.confirmations < COINBASE_MATURITY).map((u) => u.txid))];
-      const immature = new Set<string>();
-      await inBatches(young, LOOKUP_CONCURRENCY, async (txid) => {
-        if (await isCoinbase(txid)) immature.add(txid);
-      });
-      return confirmed.filter((u) => !immature.has(u.txid)).sort(byOutpoint);
-    },
-
-    async feeRate(): Promise<FeeRate> {
-      const fixed = configuredFeeRate(network);
-      if (fixed) return fixed;
-      const estimates = await api.getJson<Record<string, number>>('/fee-estimates');
-      const target = typeof network.params?.feeConfTarget === 'number' ? network.params.feeConfTarget : 6;
-      const satVb = estimateFor(estimates, target);
-      if (satVb !== undefined) {
-        return { satPerKvB: maxBig(satVbToKvB(satVb), MIN_RELAY_SAT_PER_KVB), source: 'fee-estimates' };
-      }
-      const fallback = fallbackFeeRate(network);
-      if (fallback) return fallback;
-      throw chainError('fee_estimate_unavailable', 'the esplora server has no fee estimate yet', 'retryable');
-    },
-
+    listUtxos: (address) => pool.read((api) => listUtxos(api, address)),
+    feeRate: async () => configuredFeeRate(network) ?? pool.read(feeRate),
     // Esplora does not publish the relay's incremental fee: Bitcoin Core's default (params.incrementalFeeSatVb overrides).
     incrementalRelayFee: async () =>
       typeof network.params?.incrementalFeeSatVb === 'number'
         ? maxBig(satVbToKvB(network.params.incrementalFeeSatVb), MIN_RELAY_SAT_PER_KVB)
         : MIN_RELAY_SAT_PER_KVB,
-
-    async broadcast(signed: SignedTx): Promise<BroadcastResult> {
-      const known = await isKnown(signed.hash);
-      try {
-        // Also sent when already known: harmless, and it re-announces the transaction.
-        const txid = await api.postText('/tx', signed.raw);
-        if (txid !== signed.hash) throw new Error(`esplora returned txid ${txid}, expected ${signed.hash}`);
-        return { hash: signed.hash, alreadyKnown: known };
-      } catch (err) {
-        const classified = classifyBitcoinError(err);
-        if (classified.kind === 'already_done') return { hash: signed.hash, alreadyKnown: true };
-        if (['utxo_spent', 'utxo_conflict', 'broadcast_failed'].includes(classified.id)) {
-          // Ambiguous: maybe these inputs were spent by this very transaction (a retry after it was mined).
-          if (await isKnown(signed.hash).catch(() => false)) return { hash: signed.hash, alreadyKnown: true };
-        }
-        throw classified;
-      }
-    },
-
-    async status(txid: string, context: StatusContext): Promise<ChainStatus> {
-      const s = await api.getJson<EsploraStatus>(`/tx/${txid}/status`);
-      if (s.confirmed && typeof s.block_height === 'number' && s.block_hash) {
-        const [tip, hashAtHeight] = await Promise.all([
-          tipHeight(),
-          api.getText(`/block-height/${s.block_height}`).catch((err) => {
-            if (isNotFound(err)) return undefined; // the server's chain got shorter meanwhile (a reorg)
-            throw err;
-          }),
-        ]);
-        // The status and the best chain disagree: a reorg between the two requests. Look again next poll.
-        if (hashAtHeight !== s.block_hash || tip < s.block_height) return { state: 'pending' };
-        const confirmations = tip - s.block_height + 1;
-        return {
-          state: 'included',
-          blockNumber: String(s.block_height),
-          blockHash: s.block_hash,
-          confirmations,
-          final: confirmations >= network.requiredConfirmations,
-        };
-      }
-      if (await isKnown(txid)) return { state: 'pending' };
-
-      const inputs = Array.isArray(context.details.inputs)
-        ? (context.details.inputs as { txid: string; vout: number }[])
-        : [];
-      const spends = await inBatches(inputs, LOOKUP_CONCURRENCY, (i) =>
-        api.getJson<EsploraOutspend>(`/tx/${i.txid}/outspend/${i.vout}`),
-      );
-      const conflict = spends.find((o) => o.spent && o.txid !== txid && o.status?.confirmed);
-      if (conflict) {
-        return {
-          state: 'expired',
-          reason: `an input of this transaction was spent on chain by another transaction (${conflict.txid})`,
-        };
-      }
-      return { state: 'not_found' };
-    },
+    broadcast: (signed) => pool.broadcastAll((api) => broadcastTo(api, signed)),
+    status: (txid, context) => pool.fresh(tipHeight, (api) => statusOn(api, txid, context)),
   };
 }
 
