@@ -264,6 +264,11 @@ export interface ReplacementRequest {
   kind: 'speed_up' | 'cancel';
   /** A new ceiling on the total network fee (base units), replacing the transfer's `maxFee` for this bump. */
   maxFee?: string;
+  /**
+   * The workflow's own bump of a stuck transaction (not a caller's request): refused with `replacement_waiting`
+   * while an earlier transaction of the sender is not mined, since a higher fee cannot get it in before that one.
+   */
+  automatic?: boolean;
 }
 
 export interface ChainAdapter {

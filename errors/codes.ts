@@ -29,6 +29,8 @@ export const ErrorId = {
   BadMaxFee: 'bad_max_fee',
   FeeCapExceeded: 'fee_cap_exceeded',
   FeeTooLow: 'fee_too_low',
+  /** An automatic fee bump skipped: the attempt waits behind an earlier, unmined transaction of the sender. */
+  ReplacementWaiting: 'replacement_waiting',
   RpcChainMismatch: 'rpc_chain_mismatch',
   InsufficientFunds: 'insufficient_funds',
   EstimateGasReverted: 'estimate_gas_reverted',

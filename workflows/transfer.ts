@@ -300,7 +300,10 @@ export async function transferWorkflow(input: TransferInput, resume?: PollingRes
     const waited = Date.now() - lastSignedAt;
     if (waited < input.stuckAfterMs) return;
     autoBumps++;
-    jobs.push({ request: { kind: 'speed_up' }, why: `not included ${Math.round(waited / 1000)} s after signing` });
+    jobs.push({
+      request: { kind: 'speed_up', automatic: true },
+      why: `not included ${Math.round(waited / 1000)} s after signing`,
+    });
   }
 
   /** Signs and sends every queued replacement of the newest live attempt (same nonce: at most one can land). */
@@ -347,6 +350,11 @@ export async function transferWorkflow(input: TransferInput, resume?: PollingRes
       }
       // A bump that cannot go higher (caps) ends the automatic bumps.
       if (job.error?.id === 'fee_cap_exceeded') autoBumps = MAX_AUTO_BUMPS;
+      // Queued behind an earlier unmined nonce: not a bump; look again after another stuckAfterMs.
+      if (job.error?.id === 'replacement_waiting') {
+        autoBumps--;
+        lastSignedAt = Date.now();
+      }
     }
   }
 

@@ -24,6 +24,14 @@ export async function buildEvmReplacement(
   if (typeof previous.nonce !== 'string' || typeof previous.gas !== 'string')
     throw new BaseError('the attempt to replace has no nonce / gas on record', { id: ErrorId.Internal });
   const nonce = BigInt(previous.nonce);
+  if (request.automatic) {
+    const mined = BigInt(await client.getTransactionCount({ address: intent.from.address as Hex, blockTag: 'latest' }));
+    if (mined < nonce)
+      throw new BaseError(
+        `nonce ${nonce} waits behind the sender's unmined nonce ${mined}: a higher fee would not get it in sooner`,
+        { id: ErrorId.ReplacementWaiting },
+      );
+  }
   const gas = request.kind === 'cancel' ? CANCEL_GAS : BigInt(previous.gas);
   const block = await client.getBlock({ blockTag: 'latest' });
   const bump = bumpEvmFees(
