@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/stack/ports.js';
 import { type BitcoinRegtestNode, startBitcoinRegtest } from '../../test/peers/bitcoin-regtest.js';
-import { type HttpProxy, type ProxiedCall, startHttpProxy } from '../../test/support/http-proxy.js';
+import { type HttpProxy, type ProxiedCall, startRecordingProxy } from '../../test/support/http-proxy.js';
 import type { ChainAdapter, ChainStatus } from '../types.js';
 import { createBitcoinAdapter } from './index.js';
 import { bitcoinNetwork, newWallet, prepareTransfer } from './test-support.js';
@@ -26,17 +26,12 @@ afterAll(async () => {
 
 /** A proxy URL with the node's credentials (the proxy passes the Authorization header on). */
 async function proxy(): Promise<HttpProxy & { calls: ProxiedCall[] }> {
-  const p = await startHttpProxy(`http://127.0.0.1:${node.port}`);
-  const calls: ProxiedCall[] = [];
-  p.setRule((call) => {
-    calls.push(call);
-    return undefined;
-  });
+  const p = await startRecordingProxy(`http://127.0.0.1:${node.port}`);
   proxies.push(p);
   const url = new URL(p.url);
   url.username = 'u';
   url.password = 'p';
-  return Object.assign(p, { calls, url: url.toString() });
+  return Object.assign(p, { url: url.toString() });
 }
 
 const adapterOver = (urls: string[]) =>

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/stack/ports.js';
 import { type BitcoinRegtestNode, startBitcoinRegtest } from '../../test/peers/bitcoin-regtest.js';
 import { type EsploraTestPeer, startEsploraTestPeer } from '../../test/peers/esplora/index.js';
-import { type HttpProxy, type ProxiedCall, startHttpProxy } from '../../test/support/http-proxy.js';
+import { type HttpProxy, type ProxiedCall, startRecordingProxy } from '../../test/support/http-proxy.js';
 import { loadNetworks } from '../networks.js';
 import type { ChainAdapter, ChainStatus } from '../types.js';
 import { bitcoinjsNetwork } from './address.js';
@@ -34,14 +34,9 @@ afterAll(async () => {
 });
 
 async function proxy(): Promise<HttpProxy & { calls: ProxiedCall[] }> {
-  const p = await startHttpProxy(peer.url);
-  const calls: ProxiedCall[] = [];
-  p.setRule((call) => {
-    calls.push(call);
-    return undefined;
-  });
+  const p = await startRecordingProxy(peer.url);
   proxies.push(p);
-  return Object.assign(p, { calls });
+  return p;
 }
 
 async function adapterOver(urls: string[]): Promise<ChainAdapter> {

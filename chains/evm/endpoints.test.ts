@@ -6,7 +6,7 @@ import type { Hex } from 'viem';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/stack/ports.js';
 import { generatePrivateKey, publicKeyOf, signWithPrivateKey } from '../../signer/local-key.js';
-import { type HttpProxy, type ProxiedCall, startHttpProxy } from '../../test/support/http-proxy.js';
+import { type HttpProxy, type ProxiedCall, startRecordingProxy } from '../../test/support/http-proxy.js';
 import { loadNetworks } from '../networks.js';
 import type { ChainAdapter, ChainStatus, TransferIntent } from '../types.js';
 import { createEvmClient } from './client.js';
@@ -22,14 +22,9 @@ afterEach(async () => {
 });
 
 async function proxy(): Promise<HttpProxy & { calls: ProxiedCall[] }> {
-  const p = await startHttpProxy(anvilUrl);
-  const calls: ProxiedCall[] = [];
-  p.setRule((call) => {
-    calls.push(call);
-    return undefined;
-  });
+  const p = await startRecordingProxy(anvilUrl);
   proxies.push(p);
-  return Object.assign(p, { calls });
+  return p;
 }
 
 const methods = (calls: ProxiedCall[]) => calls.map((c) => c.body.method);

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/stack/ports.js';
 import { generatePrivateKey, publicKeyOf, signWithPrivateKey } from '../../signer/local-key.js';
 import { type SolanaTestPeer, startSolanaTestPeer } from '../../test/peers/solana-rpc.js';
-import { type HttpProxy, type ProxiedCall, startHttpProxy } from '../../test/support/http-proxy.js';
+import { type HttpProxy, type ProxiedCall, startRecordingProxy } from '../../test/support/http-proxy.js';
 import networks from '../networks/solana.json' with { type: 'json' };
 import type { ChainAdapter, ChainStatus, NetworkConfig } from '../types.js';
 import { createSolanaAdapter } from './index.js';
@@ -29,14 +29,9 @@ afterAll(async () => {
 });
 
 async function proxy(): Promise<HttpProxy & { calls: ProxiedCall[] }> {
-  const p = await startHttpProxy(peer.rpcUrl);
-  const calls: ProxiedCall[] = [];
-  p.setRule((call) => {
-    calls.push(call);
-    return undefined;
-  });
+  const p = await startRecordingProxy(peer.rpcUrl);
   proxies.push(p);
-  return Object.assign(p, { calls });
+  return p;
 }
 
 const adapterOver = (urls: string[]) => createSolanaAdapter({ ...local, rpcUrl: urls[0]!, rpcUrls: urls });

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/stack/ports.js';
 import { generatePrivateKey, publicKeyOf, signWithPrivateKey } from '../../signer/local-key.js';
 import { type StellarTestPeer, startStellarTestPeer } from '../../test/peers/stellar/index.js';
-import { type HttpProxy, type ProxiedCall, startHttpProxy } from '../../test/support/http-proxy.js';
+import { type HttpProxy, type ProxiedCall, startRecordingProxy } from '../../test/support/http-proxy.js';
 import type { ChainAdapter, ChainStatus, NetworkConfig } from '../types.js';
 import { createStellarAdapter } from './index.js';
 
@@ -30,14 +30,9 @@ afterAll(async () => {
 });
 
 async function proxy(): Promise<HttpProxy & { calls: ProxiedCall[] }> {
-  const p = await startHttpProxy(peer.horizonUrl);
-  const calls: ProxiedCall[] = [];
-  p.setRule((call) => {
-    calls.push(call);
-    return undefined;
-  });
+  const p = await startRecordingProxy(peer.horizonUrl);
   proxies.push(p);
-  return Object.assign(p, { calls });
+  return p;
 }
 
 const adapterOver = (urls: string[]) => createStellarAdapter({ ...local, rpcUrl: urls[0]!, rpcUrls: urls });

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/stack/ports.js';
 import { generatePrivateKey, publicKeyOf, signWithPrivateKey } from '../../signer/local-key.js';
 import { startTronTestPeer, type TronTestPeer } from '../../test/peers/tron/index.js';
-import { type HttpProxy, type ProxiedCall, startHttpProxy } from '../../test/support/http-proxy.js';
+import { type HttpProxy, type ProxiedCall, startRecordingProxy } from '../../test/support/http-proxy.js';
 import { loadNetworks } from '../networks.js';
 import type { ChainAdapter, ChainStatus, NetworkConfig } from '../types.js';
 import { createTronAdapter } from './index.js';
@@ -27,14 +27,9 @@ afterAll(async () => {
 });
 
 async function proxy(): Promise<HttpProxy & { calls: ProxiedCall[] }> {
-  const p = await startHttpProxy(peer.fullNodeUrl);
-  const calls: ProxiedCall[] = [];
-  p.setRule((call) => {
-    calls.push(call);
-    return undefined;
-  });
+  const p = await startRecordingProxy(peer.fullNodeUrl);
   proxies.push(p);
-  return Object.assign(p, { calls });
+  return p;
 }
 
 const adapterOver = (urls: string[]) => createTronAdapter({ ...local, rpcUrl: urls[0]!, rpcUrls: urls });

@@ -99,3 +99,14 @@ export async function startHttpProxy(upstream: string): Promise<HttpProxy> {
       }),
   };
 }
+
+/** A proxy that forwards everything and records each call in `calls` (a later `setRule` replaces the recording). */
+export async function startRecordingProxy(upstream: string): Promise<HttpProxy & { calls: ProxiedCall[] }> {
+  const p = await startHttpProxy(upstream);
+  const calls: ProxiedCall[] = [];
+  p.setRule((call) => {
+    calls.push(call);
+    return undefined;
+  });
+  return Object.assign(p, { calls });
+}
