@@ -272,6 +272,29 @@ describe('delivery', () => {
     );
   });
 
+  it('an attempt past WEBHOOK_TIMEOUT_MS is logged as a timeout and retried with the same webhook-id', async () => {
+    const r = await receiver();
+    r.reply = (_h, i) => (i === 0 ? 'hang' : { status: 200 });
+    const ep = await endpoint(r.url, ['transfer.submitted']);
+    await driveTransfer(['submitted']);
+    await r.waitFor(() => r.accepted().length >= 1, 15_000);
+    expect(r.received).toHaveLength(2);
+    expect(r.received[1]!.id).toBe(r.received[0]!.id);
+    expect(r.received[1]!.body).toBe(r.received[0]!.body);
+    verifyHook(ep.secret, r.received[1]!);
+    let log: Attempt[] = [];
+    await vi.waitFor(
+      async () => {
+        log = (await attempts(ep.id)).sort((a, b) => a.attempt - b.attempt);
+        expect(log.map((x) => x.attempt)).toEqual([1, 2]);
+      },
+      { timeout: 10_000, interval: 100 },
+    );
+    expect(log[0]).toMatchObject({ eventId: r.received[0]!.id, statusCode: null, error: 'timed out after 2000 ms' });
+    expect(log[0]!.nextRetryAt).not.toBeNull();
+    expect(log[1]).toMatchObject({ eventId: r.received[0]!.id, statusCode: 200, error: null, nextRetryAt: null });
+  });
+
   it('a receiver answering 400 gets no retries', async () => {
     const r = await receiver();
     r.reply = () => ({ status: 400 });
