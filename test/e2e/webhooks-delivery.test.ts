@@ -103,6 +103,22 @@ async function attempts(endpointId: string, call = stack.call): Promise<Attempt[
   return out;
 }
 
+interface AuditView {
+  type: string;
+  actor: { kind: string; id: string | null };
+  details: Record<string, unknown>;
+}
+
+/** The tenant's webhook_endpoint_disabled audit events for one endpoint, from GET /v1/audit-events. */
+async function disabledAudits(endpointId: string): Promise<AuditView[]> {
+  const res = await stack.call<{ data: AuditView[] }>(
+    'GET',
+    '/v1/audit-events?type=webhook_endpoint_disabled&limit=100',
+  );
+  expect(res.status).toBe(200);
+  return res.body.data.filter((e) => e.details.endpointId === endpointId);
+}
+
 const forTransfer = (hooks: ReceivedHook[], transferId: string) =>
   hooks.filter((h) => h.json.data.transferId === transferId);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -323,6 +339,13 @@ describe('delivery', () => {
       },
       { timeout: 10_000, interval: 100 },
     );
+    const audits = await disabledAudits(ep.id);
+    expect(audits).toHaveLength(1);
+    expect(audits[0]).toMatchObject({
+      type: 'webhook_endpoint_disabled',
+      actor: { kind: 'system', id: null },
+      details: { endpointId: ep.id, reason: 'gone', statusCode: 410, eventId: r.received[0]!.id },
+    });
     await driveTransfer(['submitted']);
     await sleep(1000);
     expect(r.received).toHaveLength(1);
@@ -366,6 +389,14 @@ describe('delivery', () => {
       },
       { timeout: 10_000, interval: 100 },
     );
+    const audits = await disabledAudits(ep.id);
+    expect(audits).toHaveLength(1);
+    expect(audits[0]).toMatchObject({
+      type: 'webhook_endpoint_disabled',
+      actor: { kind: 'system', id: null },
+      details: { endpointId: ep.id, reason: 'failing', lastError: 'HTTP 503', eventId: r.received[0]!.id },
+    });
+    expect(Date.parse(audits[0]!.details.failingSince as string)).toBeLessThan(Date.now() - 120 * 3_600_000);
     await sleep(700); // past the next schedule step: no more attempts to a disabled endpoint
     expect(r.received).toHaveLength(1);
     // Enabling it again (PATCH) clears the failure window.
