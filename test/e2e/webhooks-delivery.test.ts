@@ -622,6 +622,8 @@ describe('server credentials only', () => {
         ['DELETE', `/v1/webhooks/${ep.id}`, undefined],
         ['POST', `/v1/webhooks/${ep.id}/rotate-secret`, undefined],
         ['GET', `/v1/webhooks/${ep.id}/deliveries`, undefined],
+        ['POST', `/v1/webhooks/${ep.id}/test`, undefined],
+        ['POST', `/v1/webhooks/${ep.id}/replay`, { since: new Date(0).toISOString() }],
         ['POST', `/v1/events/evt_x/redeliver`, {}],
       ] as const) {
         const res = await as<{ id: string }>(method, path, body);
@@ -630,6 +632,9 @@ describe('server credentials only', () => {
       }
     }
     expect((await stack.call('GET', `/v1/webhooks/${ep.id}`)).status).toBe(200);
+    // None of those requests sent anything to the endpoint (no test event, no replay).
+    await sleep(300);
+    expect(r.received.filter((h) => h.json.type === 'webhook.test')).toHaveLength(0);
   });
 });
 
@@ -696,6 +701,37 @@ describe('SSRF guard', () => {
     // A public https address is accepted (no request is made when saving).
     const ok = await post('https://93.184.216.34/hook');
     expect(ok.status).toBe(201);
+  });
+
+  it('PATCH to a forbidden URL gets 400 webhook_url_forbidden and changes nothing', async () => {
+    const call = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${strictUrl}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const created = await call('POST', '/v1/webhooks', {
+      url: 'https://93.184.216.34/hook',
+      events: ['transfer.failed'],
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    const before = await stack.runtime.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id } });
+    for (const url of [
+      'https://169.254.169.254/latest/meta-data',
+      'https://127.0.0.1/hook',
+      'http://93.184.216.34/x',
+    ]) {
+      const res = await call('PATCH', `/v1/webhooks/${id}`, { url, events: ['transfer.finalized'] });
+      expect(res.status, url).toBe(400);
+      expect(res.body.id, url).toBe('webhook_url_forbidden');
+      expect(typeof res.body.message).toBe('string');
+    }
+    expect(await stack.runtime.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id } })).toEqual(before);
+    const got = await call('GET', `/v1/webhooks/${id}`);
+    expect(got.body).toMatchObject({ url: 'https://93.184.216.34/hook', events: ['transfer.failed'] });
   });
 
   it('checks the address again at delivery time: a loopback URL is never called by a production dispatcher', async () => {
