@@ -10,6 +10,14 @@ describe('loadConfig: the dev key and the faucet outside production only', () =>
     );
   });
 
+  it('refuses to start in production with WEBHOOK_ALLOW_PRIVATE=true (the SSRF guard off)', () => {
+    expect(() => loadConfig({ ...base, NODE_ENV: 'production', WEBHOOK_ALLOW_PRIVATE: 'true' })).toThrow(
+      /WEBHOOK_ALLOW_PRIVATE=true .*refusing to start with NODE_ENV=production/,
+    );
+    expect(loadConfig({ ...base, NODE_ENV: 'production' }).WEBHOOK_ALLOW_PRIVATE).toBe(false);
+    expect(loadConfig({ ...base, WEBHOOK_ALLOW_PRIVATE: 'true' }).WEBHOOK_ALLOW_PRIVATE).toBe(true);
+  });
+
   it('in production, no DEV_API_KEY is seeded and the faucet is off whatever the environment says', () => {
     const c = loadConfig({
       ...base,

@@ -87,6 +87,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new Error(
       'invalid configuration: DEV_API_KEY is the published dev key; refusing to start with NODE_ENV=production',
     );
+  if (config.WEBHOOK_ALLOW_PRIVATE)
+    throw new Error(
+      'invalid configuration: WEBHOOK_ALLOW_PRIVATE=true lets webhook URLs reach loopback and private addresses; refusing to start with NODE_ENV=production',
+    );
   // Production: no seeded dev key, no faucet, whatever the environment says.
   return { ...config, DEV_API_KEY: undefined, ENABLE_DEV_FAUCET: false };
 }

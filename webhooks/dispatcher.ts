@@ -10,7 +10,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { PrismaClient } from '../generated/prisma/client.js';
+import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
+import { recordAudit, SYSTEM_ACTOR } from '../storage/audit.js';
 import { eventBody } from './events.js';
 import type { WebhookOptions } from './options.js';
 import { type AttemptResult, classifyAttempt, nextDelay } from './schedule.js';
@@ -245,11 +246,14 @@ export class WebhookDispatcher {
         return;
       }
       if (outcome === 'gone') {
-        await tx.webhookEndpoint.updateMany({
+        const gone = await tx.webhookEndpoint.updateMany({
           where: { id: d.endpointId, disabledAt: null },
           data: { disabledAt: now, disabledReason: 'gone' },
         });
-        logger?.warn({ endpointId: d.endpointId }, 'webhook endpoint answered 410 Gone: disabled');
+        if (gone.count > 0) {
+          await auditDisabled(tx, d, 'gone', { statusCode: 410 });
+          logger?.warn({ endpointId: d.endpointId }, 'webhook endpoint answered 410 Gone: disabled');
+        }
         return;
       }
       await tx.webhookEndpoint.updateMany({
@@ -264,8 +268,17 @@ export class WebhookDispatcher {
         },
         data: { disabledAt: now, disabledReason: 'failing' },
       });
-      if (disabled.count > 0)
+      if (disabled.count > 0) {
+        const { failingSince } = await tx.webhookEndpoint.findUniqueOrThrow({
+          where: { id: d.endpointId },
+          select: { failingSince: true },
+        });
+        await auditDisabled(tx, d, 'failing', {
+          ...(failingSince ? { failingSince: failingSince.toISOString() } : {}),
+          ...(result.error ? { lastError: result.error } : {}),
+        });
         logger?.warn({ endpointId: d.endpointId }, 'webhook endpoint failed every attempt for too long: disabled');
+      }
     });
   }
 
@@ -285,4 +298,19 @@ export class WebhookDispatcher {
     });
     return count;
   }
+}
+
+/** The tenant's audit log says when and why the dispatcher disabled one of its endpoints (no request caused it). */
+function auditDisabled(
+  tx: Prisma.TransactionClient,
+  d: { tenantId: string; endpointId: string; eventId: string },
+  reason: 'gone' | 'failing',
+  details: Record<string, string | number>,
+): Promise<void> {
+  return recordAudit(tx, {
+    tenantId: d.tenantId,
+    type: 'webhook_endpoint_disabled',
+    actor: SYSTEM_ACTOR,
+    details: { endpointId: d.endpointId, reason, eventId: d.eventId, ...details },
+  });
 }

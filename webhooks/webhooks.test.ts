@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../config/env.js';
 import { transitionEventType } from './events.js';
+import { webhookOptions } from './options.js';
 import { classifyAttempt, nextDelay, parseRetryAfter, parseSchedule } from './schedule.js';
 import { isPublicAddress, parseWebhookUrl } from './url-guard.js';
 
@@ -13,6 +15,15 @@ describe('event types from status changes', () => {
     expect(transitionEventType('submitted', 'replaced')).toBe('transfer.replaced');
     expect(transitionEventType('confirmed', 'confirmed')).toBeUndefined();
     expect(transitionEventType('pending', 'signed')).toBeUndefined();
+  });
+});
+
+describe('delivery time limit', () => {
+  it('is 10 s by default and set by WEBHOOK_TIMEOUT_MS', () => {
+    const base = { DATABASE_URL: 'postgresql://localhost/x' };
+    expect(webhookOptions(loadConfig(base)).timeoutMs).toBe(10_000);
+    expect(webhookOptions(loadConfig({ ...base, WEBHOOK_TIMEOUT_MS: '2500' })).timeoutMs).toBe(2500);
+    expect(() => loadConfig({ ...base, WEBHOOK_TIMEOUT_MS: '0' })).toThrow(/WEBHOOK_TIMEOUT_MS/);
   });
 });
 

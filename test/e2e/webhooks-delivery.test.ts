@@ -103,6 +103,22 @@ async function attempts(endpointId: string, call = stack.call): Promise<Attempt[
   return out;
 }
 
+interface AuditView {
+  type: string;
+  actor: { kind: string; id: string | null };
+  details: Record<string, unknown>;
+}
+
+/** The tenant's webhook_endpoint_disabled audit events for one endpoint, from GET /v1/audit-events. */
+async function disabledAudits(endpointId: string): Promise<AuditView[]> {
+  const res = await stack.call<{ data: AuditView[] }>(
+    'GET',
+    '/v1/audit-events?type=webhook_endpoint_disabled&limit=100',
+  );
+  expect(res.status).toBe(200);
+  return res.body.data.filter((e) => e.details.endpointId === endpointId);
+}
+
 const forTransfer = (hooks: ReceivedHook[], transferId: string) =>
   hooks.filter((h) => h.json.data.transferId === transferId);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -272,6 +288,29 @@ describe('delivery', () => {
     );
   });
 
+  it('an attempt past WEBHOOK_TIMEOUT_MS is logged as a timeout and retried with the same webhook-id', async () => {
+    const r = await receiver();
+    r.reply = (_h, i) => (i === 0 ? 'hang' : { status: 200 });
+    const ep = await endpoint(r.url, ['transfer.submitted']);
+    await driveTransfer(['submitted']);
+    await r.waitFor(() => r.accepted().length >= 1, 15_000);
+    expect(r.received).toHaveLength(2);
+    expect(r.received[1]!.id).toBe(r.received[0]!.id);
+    expect(r.received[1]!.body).toBe(r.received[0]!.body);
+    verifyHook(ep.secret, r.received[1]!);
+    let log: Attempt[] = [];
+    await vi.waitFor(
+      async () => {
+        log = (await attempts(ep.id)).sort((a, b) => a.attempt - b.attempt);
+        expect(log.map((x) => x.attempt)).toEqual([1, 2]);
+      },
+      { timeout: 10_000, interval: 100 },
+    );
+    expect(log[0]).toMatchObject({ eventId: r.received[0]!.id, statusCode: null, error: 'timed out after 2000 ms' });
+    expect(log[0]!.nextRetryAt).not.toBeNull();
+    expect(log[1]).toMatchObject({ eventId: r.received[0]!.id, statusCode: 200, error: null, nextRetryAt: null });
+  });
+
   it('a receiver answering 400 gets no retries', async () => {
     const r = await receiver();
     r.reply = () => ({ status: 400 });
@@ -300,6 +339,13 @@ describe('delivery', () => {
       },
       { timeout: 10_000, interval: 100 },
     );
+    const audits = await disabledAudits(ep.id);
+    expect(audits).toHaveLength(1);
+    expect(audits[0]).toMatchObject({
+      type: 'webhook_endpoint_disabled',
+      actor: { kind: 'system', id: null },
+      details: { endpointId: ep.id, reason: 'gone', statusCode: 410, eventId: r.received[0]!.id },
+    });
     await driveTransfer(['submitted']);
     await sleep(1000);
     expect(r.received).toHaveLength(1);
@@ -343,6 +389,14 @@ describe('delivery', () => {
       },
       { timeout: 10_000, interval: 100 },
     );
+    const audits = await disabledAudits(ep.id);
+    expect(audits).toHaveLength(1);
+    expect(audits[0]).toMatchObject({
+      type: 'webhook_endpoint_disabled',
+      actor: { kind: 'system', id: null },
+      details: { endpointId: ep.id, reason: 'failing', lastError: 'HTTP 503', eventId: r.received[0]!.id },
+    });
+    expect(Date.parse(audits[0]!.details.failingSince as string)).toBeLessThan(Date.now() - 120 * 3_600_000);
     await sleep(700); // past the next schedule step: no more attempts to a disabled endpoint
     expect(r.received).toHaveLength(1);
     // Enabling it again (PATCH) clears the failure window.
@@ -568,6 +622,8 @@ describe('server credentials only', () => {
         ['DELETE', `/v1/webhooks/${ep.id}`, undefined],
         ['POST', `/v1/webhooks/${ep.id}/rotate-secret`, undefined],
         ['GET', `/v1/webhooks/${ep.id}/deliveries`, undefined],
+        ['POST', `/v1/webhooks/${ep.id}/test`, undefined],
+        ['POST', `/v1/webhooks/${ep.id}/replay`, { since: new Date(0).toISOString() }],
         ['POST', `/v1/events/evt_x/redeliver`, {}],
       ] as const) {
         const res = await as<{ id: string }>(method, path, body);
@@ -576,6 +632,9 @@ describe('server credentials only', () => {
       }
     }
     expect((await stack.call('GET', `/v1/webhooks/${ep.id}`)).status).toBe(200);
+    // None of those requests sent anything to the endpoint (no test event, no replay).
+    await sleep(300);
+    expect(r.received.filter((h) => h.json.type === 'webhook.test')).toHaveLength(0);
   });
 });
 
@@ -642,6 +701,37 @@ describe('SSRF guard', () => {
     // A public https address is accepted (no request is made when saving).
     const ok = await post('https://93.184.216.34/hook');
     expect(ok.status).toBe(201);
+  });
+
+  it('PATCH to a forbidden URL gets 400 webhook_url_forbidden and changes nothing', async () => {
+    const call = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${strictUrl}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const created = await call('POST', '/v1/webhooks', {
+      url: 'https://93.184.216.34/hook',
+      events: ['transfer.failed'],
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    const before = await stack.runtime.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id } });
+    for (const url of [
+      'https://169.254.169.254/latest/meta-data',
+      'https://127.0.0.1/hook',
+      'http://93.184.216.34/x',
+    ]) {
+      const res = await call('PATCH', `/v1/webhooks/${id}`, { url, events: ['transfer.finalized'] });
+      expect(res.status, url).toBe(400);
+      expect(res.body.id, url).toBe('webhook_url_forbidden');
+      expect(typeof res.body.message).toBe('string');
+    }
+    expect(await stack.runtime.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id } })).toEqual(before);
+    const got = await call('GET', `/v1/webhooks/${id}`);
+    expect(got.body).toMatchObject({ url: 'https://93.184.216.34/hook', events: ['transfer.failed'] });
   });
 
   it('checks the address again at delivery time: a loopback URL is never called by a production dispatcher', async () => {

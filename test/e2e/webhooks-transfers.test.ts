@@ -10,6 +10,7 @@ import { ChainRegistry } from '../../chains/registry.js';
 import { generatePrivateKey, publicKeyOf } from '../../signer/local-key.js';
 import type { WebhookDispatcher } from '../../webhooks/dispatcher.js';
 import { createWebhookDispatcher } from '../../worker.js';
+import type { SolanaTestPeer } from '../peers/solana/server.js';
 import { type RunningChain, solanaCase } from '../support/chain-cases.js';
 import { startTestStack, type TestStack, waitForTransfer } from '../support/stack.js';
 import { type ReceivedHook, startReceiver, verifyHook, type WebhookReceiver } from '../support/webhook-receiver.js';
@@ -133,6 +134,64 @@ describe('webhooks for real transfers', () => {
   it('Solana (test peer on litesvm): submitted → confirmed → finalized, in order, verified', async () => {
     const final = await sendAndFollow('solana-local', solanaCase.send, solanaCase.fund);
     await expectDeliveredInOrder(final);
+  });
+
+  it('Solana: a transfer refused by preflight (insufficient funds) reports transfer.failed, verified', async () => {
+    const wallet = await walletOn('solana-local', `sol-poor-${randomBytes(4).toString('hex')}`, solanaCase.send);
+    const sent = await stack.call<{ id: string; message: string }>('POST', '/v1/assets/send', {
+      chain: 'solana-local',
+      to: recipient('solana-local'),
+      token: 'NATIVE',
+      amount: solanaCase.fund,
+      walletId: wallet.walletId,
+    });
+    expect(sent.status).toBe(400);
+    expect(sent.body.id).toBe('insufficient_funds');
+    const transfer = await stack.runtime.prisma.transfer.findFirstOrThrow({ where: { walletId: wallet.walletId } });
+    await receiver.waitFor(() => hooksOf(transfer.id).length >= 1);
+    const [hook] = hooksOf(transfer.id);
+    expect(verifyHook(secret, hook!)).toMatchObject({ type: 'transfer.failed' });
+    expect(hook!.json.data).toMatchObject({
+      transferId: transfer.id,
+      chain: 'solana-local',
+      status: 'failed',
+      sequence: 1,
+      transactionHash: null,
+      error: { id: 'insufficient_funds' },
+    });
+  });
+
+  it('Solana: a transaction the cluster never includes expires three times → transfer.failed (tx_expired), verified', async () => {
+    const wallet = await walletOn('solana-local', `sol-drop-${randomBytes(4).toString('hex')}`, solanaCase.fund);
+    const peer = solana.extra!.peer as SolanaTestPeer;
+    peer.setDropIncoming(true); // the RPC accepts it, the cluster never includes it
+    let transferId: string;
+    try {
+      const sent = await stack.call<{ transferId: string }>('POST', '/v1/assets/send', {
+        chain: 'solana-local',
+        to: recipient('solana-local'),
+        token: 'NATIVE',
+        amount: solanaCase.send,
+        walletId: wallet.walletId,
+      });
+      expect(sent.status, JSON.stringify(sent.body)).toBe(200);
+      transferId = sent.body.transferId;
+      const final = await waitForTransfer<TransferBody>(stack, transferId, undefined, 90_000);
+      expect(final).toMatchObject({ status: 'failed', error: { id: 'tx_expired' } });
+    } finally {
+      peer.setDropIncoming(false);
+    }
+    await receiver.waitFor(() => hooksOf(transferId).some((h) => h.json.type === 'transfer.failed'));
+    const hooks = hooksOf(transferId);
+    for (const h of hooks) verifyHook(secret, h);
+    expect(hooks[0]!.json.type).toBe('transfer.submitted');
+    expect(hooks.filter((h) => h.json.type === 'transfer.failed')).toHaveLength(1);
+    expect(hooks.at(-1)!.json).toMatchObject({
+      type: 'transfer.failed',
+      data: { status: 'failed', error: { id: 'tx_expired' } },
+    });
+    expect(hooks.map((h) => h.json.data.sequence)).toEqual(hooks.map((_, i) => i + 1));
+    expect(new Set(hooks.map((h) => h.id)).size).toBe(hooks.length);
   });
 
   it('wallet.created for each wallet made in this file, verified', async () => {
