@@ -16,7 +16,7 @@ import type {
 import { ErrorId } from '../errors/codes.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { Signer } from '../signer/types.js';
-import { markNonceUsed, releaseNonce, reserveNonce } from '../storage/sequencer.js';
+import { DEFAULT_FORCED_NONCE_WINDOW, markNonceUsed, releaseNonce, reserveNonce } from '../storage/sequencer.js';
 import {
   applyStatusPatch,
   markAttemptBroadcast,
@@ -77,6 +77,10 @@ export function createActivities({ prisma, chains, signer }: ActivityDeps) {
             transferId: input.transferId,
             chainNonce,
             forced,
+            maxAhead:
+              adapter.network.maxNonceAhead === undefined
+                ? DEFAULT_FORCED_NONCE_WINDOW
+                : BigInt(adapter.network.maxNonceAhead),
           });
           return { nonce: nonce.toString() };
         }

@@ -14,7 +14,15 @@ export interface AppDeps {
   temporal: Client;
   chains: ChainRegistry;
   wallets: WalletService;
-  config: Pick<AppConfig, 'TEMPORAL_TASK_QUEUE' | 'TEMPORAL_NAMESPACE' | 'ALLOW_REQUEST_RPC_URL' | 'ENABLE_DEV_FAUCET'>;
+  config: Pick<
+    AppConfig,
+    | 'TEMPORAL_TASK_QUEUE'
+    | 'TEMPORAL_NAMESPACE'
+    | 'ALLOW_REQUEST_RPC_URL'
+    | 'ENABLE_DEV_FAUCET'
+    | 'BROADCAST_TRY_TIMEOUT_MS'
+    | 'BROADCAST_TOTAL_TIMEOUT_MS'
+  >;
   logger: Logger;
   /** Stores a client-held share encrypted and returns a reference (client wallets, MPC). */
   vaultShare?: (walletId: string, curve: string, share: string) => Promise<string>;

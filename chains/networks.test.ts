@@ -39,4 +39,16 @@ describe('RPC endpoints from config and env', () => {
   it('refuses a malformed maxHeadLagBlocks at load', () => {
     expect(() => loadNetworks({}, [{ ...byName({}, 'anvil'), maxHeadLagBlocks: -1 }])).toThrow(/maxHeadLagBlocks/);
   });
+
+  it("nonce window: NONCE_WINDOW_<NETWORK> over the file's maxNonceAhead, unset by default; malformed values stop the load", () => {
+    expect(byName({}, 'anvil').maxNonceAhead).toBeUndefined();
+    expect(byName({ NONCE_WINDOW_ANVIL: '3' }, 'anvil').maxNonceAhead).toBe(3);
+    expect(byName({ NONCE_WINDOW_BASE_SEPOLIA: '0' }, 'base-sepolia').maxNonceAhead).toBe(0);
+    const fromFile = loadNetworks({}, [{ ...byName({}, 'anvil'), maxNonceAhead: 4 }]);
+    expect(fromFile[0]!.maxNonceAhead).toBe(4);
+    expect(loadNetworks({ NONCE_WINDOW_ANVIL: '7' }, fromFile)[0]!.maxNonceAhead).toBe(7);
+    expect(() => byName({ NONCE_WINDOW_ANVIL: '-1' }, 'anvil')).toThrow(/NONCE_WINDOW_ANVIL/);
+    expect(() => byName({ NONCE_WINDOW_ANVIL: 'lots' }, 'anvil')).toThrow(/NONCE_WINDOW_ANVIL/);
+    expect(() => loadNetworks({}, [{ ...byName({}, 'anvil'), maxNonceAhead: 1.5 }])).toThrow(/maxNonceAhead/);
+  });
 });

@@ -70,7 +70,7 @@ export function loadNetworks(
     const lag = n.maxHeadLagBlocks;
     if (lag !== undefined && !(Number.isInteger(lag) && lag >= 0))
       throw new Error(`network ${n.name}: maxHeadLagBlocks must be a non-negative integer, got ${lag}`);
-    return { ...withEnv(n, env), feeCaps: resolveFeeCaps(n, env), ...stuckAfter(n, env) };
+    return { ...withEnv(n, env), feeCaps: resolveFeeCaps(n, env), ...stuckAfter(n, env), ...nonceWindow(n, env) };
   });
 }
 
@@ -80,6 +80,21 @@ function stuckAfter(n: NetworkConfig, env: NodeJS.ProcessEnv): Pick<NetworkConfi
   if (raw === undefined) return n.stuckAfterMs === undefined ? {} : { stuckAfterMs: n.stuckAfterMs };
   if (!/^\d+$/.test(raw)) throw new Error(`STUCK_AFTER_MS_${n.name}: expected milliseconds, got ${raw}`);
   return { stuckAfterMs: Number(raw) };
+}
+
+/** `NONCE_WINDOW_<NAME>` overrides how far ahead of the chain a caller-forced nonce may be. */
+function nonceWindow(n: NetworkConfig, env: NodeJS.ProcessEnv): Pick<NetworkConfig, 'maxNonceAhead'> {
+  const key = envKey('NONCE_WINDOW', n.name);
+  const raw = env[key];
+  if (raw !== undefined) {
+    if (!/^\d+$/.test(raw)) throw new Error(`${key}: expected a non-negative integer, got ${raw}`);
+    return { maxNonceAhead: Number(raw) };
+  }
+  const fromFile = n.maxNonceAhead;
+  if (fromFile === undefined) return {};
+  if (!(Number.isSafeInteger(fromFile) && fromFile >= 0))
+    throw new Error(`network ${n.name}: maxNonceAhead must be a non-negative integer, got ${fromFile}`);
+  return { maxNonceAhead: fromFile };
 }
 
 export class NetworkDirectory {

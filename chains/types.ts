@@ -61,6 +61,11 @@ export interface NetworkConfig {
    * replace; default max(5 block times, 15 s). Env `STUCK_AFTER_MS_<NAME>`.
    */
   stuckAfterMs?: number;
+  /**
+   * Where the chain orders transactions by nonce / sequence: how far past the chain's next one a caller-forced
+   * `nonce` may be (default 16; further would park the wallet behind a gap). Env `NONCE_WINDOW_<NAME>`.
+   */
+  maxNonceAhead?: number;
   nativeSymbol: string;
   nativeDecimals: number;
   tokens: Record<string, TokenConfig>;

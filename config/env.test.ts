@@ -36,3 +36,20 @@ describe('loadConfig: the dev key and the faucet outside production only', () =>
     expect(c.NODE_ENV).toBe('development');
   });
 });
+
+describe('loadConfig: broadcast time limits', () => {
+  it('defaults to 90 s per try and 30 min in all', () => {
+    const c = loadConfig(base);
+    expect(c.BROADCAST_TRY_TIMEOUT_MS).toBe(90_000);
+    expect(c.BROADCAST_TOTAL_TIMEOUT_MS).toBe(1_800_000);
+  });
+
+  it('takes both from the environment and refuses a total shorter than one try', () => {
+    const c = loadConfig({ ...base, BROADCAST_TRY_TIMEOUT_MS: '3000', BROADCAST_TOTAL_TIMEOUT_MS: '3000' });
+    expect([c.BROADCAST_TRY_TIMEOUT_MS, c.BROADCAST_TOTAL_TIMEOUT_MS]).toEqual([3000, 3000]);
+    expect(() => loadConfig({ ...base, BROADCAST_TRY_TIMEOUT_MS: '5000', BROADCAST_TOTAL_TIMEOUT_MS: '4000' })).toThrow(
+      /BROADCAST_TOTAL_TIMEOUT_MS/,
+    );
+    expect(() => loadConfig({ ...base, BROADCAST_TRY_TIMEOUT_MS: 'soon' })).toThrow(/BROADCAST_TRY_TIMEOUT_MS/);
+  });
+});

@@ -45,6 +45,14 @@ const schema = z.object({
   LOG_LEVEL: z.string().default('info'),
   /** Worker threads for MPC key generation and re-sharing (seconds of CPU each, kept off the event loop). */
   MPC_COMPUTE_THREADS: z.coerce.number().int().min(1).default(1),
+  /** One broadcast try's time limit (Temporal start-to-close); a try that runs out is retried, never a failure. */
+  BROADCAST_TRY_TIMEOUT_MS: z.coerce.number().int().positive().default(90_000),
+  /** All tries of one broadcast (schedule-to-close); then the transfer watches the chain instead. */
+  BROADCAST_TOTAL_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(30 * 60_000),
   /** Accept webhook URLs on loopback / private / link-local addresses and plain http (the dev stack and tests). */
   WEBHOOK_ALLOW_PRIVATE: z
     .enum(['true', 'false'])
@@ -82,6 +90,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     );
   }
   const config = parsed.data;
+  if (config.BROADCAST_TOTAL_TIMEOUT_MS < config.BROADCAST_TRY_TIMEOUT_MS)
+    throw new Error('invalid configuration: BROADCAST_TOTAL_TIMEOUT_MS is shorter than BROADCAST_TRY_TIMEOUT_MS');
   if (config.NODE_ENV !== 'production') return config;
   if (config.DEV_API_KEY === PUBLISHED_DEV_API_KEY)
     throw new Error(

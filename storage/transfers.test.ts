@@ -74,3 +74,39 @@ describe('recordSignedAttempt', () => {
     });
   });
 });
+
+describe('applyStatusPatch: finalized, failed and replaced never change', () => {
+  const terminal = [
+    { status: 'finalized', patch: { status: 'finalized', transactionHash: '0xf1', confirmations: 3 } },
+    { status: 'failed', patch: { status: 'failed', error: { id: 'tx_expired', message: 'every attempt expired' } } },
+    { status: 'replaced', patch: { status: 'replaced', transactionHash: '0xc1', confirmations: 2 } },
+  ] as const;
+
+  for (const t of terminal) {
+    it(`a later write after ${t.status} is ignored, and no webhook event is written for it`, async () => {
+      const id = await transferRow();
+      await recordSignedAttempt(prisma, id, 1, '0xe1', '9');
+      await applyStatusPatch(prisma, id, { status: 'submitted', transactionHash: '0xe1' });
+      await applyStatusPatch(prisma, id, t.patch);
+      const settled = await prisma.transfer.findUniqueOrThrow({ where: { id } });
+      expect(settled.status).toBe(t.status);
+      const events = await prisma.webhookEvent.count({ where: { transferId: id } });
+      expect(events).toBeGreaterThan(0); // the outbox does write transitions, so "none more" below means something
+
+      // A late or replayed write (a reorg read, a stale status check, a second failure) must not move it.
+      await applyStatusPatch(prisma, id, {
+        status: 'submitted',
+        transactionHash: '0xlate',
+        confirmations: 0,
+        blockNumber: null,
+        error: { id: 'rpc_failed', message: 'late' },
+      });
+      await applyStatusPatch(prisma, id, { status: t.status === 'failed' ? 'finalized' : 'failed' });
+      await recordSignedAttempt(prisma, id, 1, '0xlate', '10');
+
+      const after = await prisma.transfer.findUniqueOrThrow({ where: { id } });
+      expect(after).toEqual(settled);
+      expect(await prisma.webhookEvent.count({ where: { transferId: id } })).toBe(events);
+    });
+  }
+});

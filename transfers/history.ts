@@ -82,6 +82,18 @@ export async function transferHistory(client: Client, workflowId: string): Promi
         });
         break;
       }
+      case EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT: {
+        // Ran out of time (e.g. a broadcast whose answer never came): the step's outcome is unknown, not failed.
+        const a = e.activityTaskTimedOutEventAttributes;
+        const type = a?.failure?.timeoutFailureInfo?.timeoutType;
+        out.push({
+          at,
+          event: 'step.timed_out',
+          step: scheduled.get(String(a?.scheduledEventId)) ?? 'unknown',
+          detail: type ? temporal.api.enums.v1.TimeoutType[type] : (a?.failure?.message ?? ''),
+        });
+        break;
+      }
       case EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED: {
         const attempt = e.activityTaskStartedEventAttributes?.attempt ?? 1;
         if (attempt > 1) {

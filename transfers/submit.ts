@@ -43,6 +43,8 @@ export interface SubmitDeps {
   allowRequestRpcUrl: boolean;
   /** How long the HTTP call waits for RPC acceptance before answering 202 with the pending transfer. */
   acceptanceTimeoutMs?: number;
+  /** Time limits of one broadcast try and of all its tries (config BROADCAST_*_TIMEOUT_MS). */
+  broadcastTimeouts?: { tryMs: number; totalMs: number };
   /** Stores a client-held share encrypted and returns a reference (client wallets). */
   vaultShare?: (walletId: string, curve: string, share: string) => Promise<string>;
 }
@@ -185,6 +187,7 @@ export async function submitTransfer(
     ...(adapter.buildReplacement
       ? { stuckAfterMs: network.stuckAfterMs ?? Math.max(5 * network.blockTimeMs, 15_000) }
       : {}),
+    ...(deps.broadcastTimeouts ? { broadcastTimeouts: deps.broadcastTimeouts } : {}),
     ...(shareRef ? { shareRef } : {}),
   };
 

@@ -34,11 +34,18 @@ export const signingOptions: ActivityOptions = {
  * the classifier marks what must not be retried.
  */
 export const broadcastOptions: ActivityOptions = {
+  // Defaults of BROADCAST_TRY_TIMEOUT_MS / BROADCAST_TOTAL_TIMEOUT_MS.
   // Horizon answers a submission only once it is in a ledger (≈5 s, up to a 504 after ≈30 s).
   startToCloseTimeout: '90 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
   scheduleToCloseTimeout: '30 minutes',
 };
+
+/** The broadcast preset with the per-transfer time limits (config BROADCAST_*_TIMEOUT_MS), if any. */
+export function broadcastOptionsWith(timeouts?: { tryMs: number; totalMs: number }): ActivityOptions {
+  if (!timeouts) return broadcastOptions;
+  return { ...broadcastOptions, startToCloseTimeout: timeouts.tryMs, scheduleToCloseTimeout: timeouts.totalMs };
+}
 
 /** One status check; an RPC outage only delays the answer, never loses the transfer. */
 export const statusOptions: ActivityOptions = {

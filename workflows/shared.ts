@@ -23,6 +23,11 @@ export interface TransferInput {
    * automatic fee bump. Absent: no speed-up / cancel on this chain.
    */
   stuckAfterMs?: number;
+  /**
+   * Time limits of the broadcast activity (BROADCAST_TRY_TIMEOUT_MS / BROADCAST_TOTAL_TIMEOUT_MS), fixed per
+   * transfer at submit. Absent (older transfers): the defaults in workflows/activity-options.ts.
+   */
+  broadcastTimeouts?: { tryMs: number; totalMs: number };
   /** Encrypted-vault reference to a client-held share (Portal-style wallets); never the share itself. */
   shareRef?: string;
 }

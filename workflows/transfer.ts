@@ -27,7 +27,7 @@ import {
 import type { Activities } from '../activities/index.js';
 import type { ChainStatus, ReplacementRequest } from '../chains/types.js';
 import {
-  broadcastOptions,
+  broadcastOptionsWith,
   chainReadOptions,
   signingOptions,
   statusOptions,
@@ -48,7 +48,6 @@ import type {
 const chain = proxyActivities<Activities>(chainReadOptions);
 const storage = proxyActivities<Activities>(storageOptions);
 const signing = proxyActivities<Activities>(signingOptions);
-const sender = proxyActivities<Activities>(broadcastOptions);
 const watcher = proxyActivities<Activities>(statusOptions);
 
 /** Broadcast rejections after which a new attempt may be needed (once the chain proves the old one dead). */
@@ -87,6 +86,7 @@ interface BroadcastFailure {
 }
 
 export async function transferWorkflow(input: TransferInput, resume?: PollingResume): Promise<TransferProgress> {
+  const sender = proxyActivities<Activities>(broadcastOptionsWith(input.broadcastTimeouts));
   let progress: TransferProgress = resume?.progress ?? { status: 'pending', confirmations: 0, attempt: 0 };
   const attempts: AttemptState[] = resume?.attempts ?? [];
   let submission: SubmissionResult | undefined = resume

@@ -26,6 +26,10 @@ export function submitDeps(deps: AppDeps): SubmitDeps {
     wallets: deps.wallets,
     taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
     allowRequestRpcUrl: deps.config.ALLOW_REQUEST_RPC_URL,
+    broadcastTimeouts: {
+      tryMs: deps.config.BROADCAST_TRY_TIMEOUT_MS,
+      totalMs: deps.config.BROADCAST_TOTAL_TIMEOUT_MS,
+    },
     vaultShare: deps.vaultShare,
   };
 }

@@ -71,7 +71,7 @@ describeChainE2E(solanaCase, (ctx) => {
     }
   });
 
-  it('a dropped transaction is re-signed after its proven expiry and the new one lands: paid once', async () => {
+  it('a dropped transaction is re-signed after its proven expiry and the new one lands: paid once; /history shows why', async () => {
     const { stack, chain } = ctx();
     const peer = chain.extra!.peer as SolanaTestPeer;
     const wallet = await ctx().fundedWallet('dropped-once');
@@ -87,6 +87,17 @@ describeChainE2E(solanaCase, (ctx) => {
         walletId: wallet.walletId,
       });
       expect(sent.status, JSON.stringify(sent.body)).toBe(200);
+      // Solana cannot replace a signed transaction (no nonce): speed-up / cancel are refused, nothing is signed.
+      for (const path of ['speed-up', 'cancel']) {
+        const refused = await stack.call<{ id: string; message: string }>(
+          'POST',
+          `/v1/transfers/${sent.body.transferId}/${path}`,
+          {},
+        );
+        expect(refused.status, JSON.stringify(refused.body)).toBe(400);
+        expect(refused.body).toMatchObject({ id: 'replacement_unsupported', message: expect.any(String) });
+      }
+      expect(await stack.runtime.prisma.transferAttempt.count({ where: { transferId: sent.body.transferId } })).toBe(1);
       // The cluster recovers once the first attempt is proven dead.
       for (let i = 0; i < 300 && dropping; i++) {
         const first = await stack.runtime.prisma.transferAttempt.findFirst({
@@ -105,6 +116,29 @@ describeChainE2E(solanaCase, (ctx) => {
       });
       expect(landed.map((a) => a.txHash)).toEqual([final.transactionHash]);
       expect(await chain.balance(to)).toBe(20_000_000n);
+
+      // The operator's story: attempt 1 signed, proven dead (with the chain's evidence), then the re-sign quoting it.
+      const history = await stack.call<{ events: { event: string; attempt?: number; detail?: string }[] }>(
+        'GET',
+        `/v1/transfers/${sent.body.transferId}/history`,
+      );
+      expect(history.status).toBe(200);
+      const attemptEvents = history.body.events.filter((e) => e.event.startsWith('attempt.'));
+      const signed1 = attemptEvents.findIndex((e) => e.event === 'attempt.signed' && e.attempt === 1);
+      const dead1 = attemptEvents.findIndex((e) => e.event === 'attempt.dead' && e.attempt === 1);
+      const signed2 = attemptEvents.findIndex((e) => e.event === 'attempt.signed' && e.attempt === 2);
+      expect(
+        [signed1, dead1, signed2].every((i) => i >= 0),
+        JSON.stringify(attemptEvents),
+      ).toBe(true);
+      expect(signed1).toBeLessThan(dead1);
+      expect(dead1).toBeLessThan(signed2);
+      expect(attemptEvents[signed1]!.detail).toBe('initial');
+      const evidence = attemptEvents[dead1]!.detail!;
+      expect(evidence).toMatch(/lastValidBlockHeight/);
+      expect(attemptEvents[signed2]!.detail).toContain('proven dead');
+      expect(attemptEvents[signed2]!.detail).toContain(evidence);
+      expect(attemptEvents.some((e) => e.event === 'attempt.dead' && e.attempt === 2)).toBe(false);
     } finally {
       peer.setDropIncoming(false);
     }

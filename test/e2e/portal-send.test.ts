@@ -30,6 +30,7 @@ const SOL = 1_000_000_000;
 
 type Shares = { SECP256K1: { share: string; id: string }; ED25519: { share: string; id: string } };
 interface Client {
+  id: string;
   token: string;
   shares: Shares;
   wallet: { walletId: string; address: string; addresses: Record<string, string> };
@@ -82,10 +83,8 @@ async function dappTransaction(instructions: TransactionInstruction[], payer = s
   );
 }
 
-beforeAll(async () => {
-  peer = await startSolanaTestPeer({ slotMs: 100, finalityDepth: 8, blockhashValidity: 40 });
-  const chains = new ChainRegistry(loadNetworks({ ...process.env, RPC_URL_SOLANA_LOCAL: peer.rpcUrl }));
-  stack = await startPortalStack({ chains });
+/** A Portal client of the stack's tenant with its confirmed client-held wallet (its own credential). */
+async function newClient(): Promise<Client> {
   const c = await stack.call<{ id: string; clientSessionToken: string }>(
     stack.apiKey,
     'POST',
@@ -105,7 +104,14 @@ beforeAll(async () => {
     'GET',
     `/api/v1/custodians/clients/${c.body.id}`,
   );
-  alice = { token, shares: gen.body, wallet: info.body.wallet };
+  return { id: c.body.id, token, shares: gen.body, wallet: info.body.wallet };
+}
+
+beforeAll(async () => {
+  peer = await startSolanaTestPeer({ slotMs: 100, finalityDepth: 8, blockhashValidity: 40 });
+  const chains = new ChainRegistry(loadNetworks({ ...process.env, RPC_URL_SOLANA_LOCAL: peer.rpcUrl }));
+  stack = await startPortalStack({ chains });
+  alice = await newClient();
   solAddress = alice.wallet.addresses['solana-local']!;
   solChainId = stack.runtime.chains.get('solana-local').network.caip2;
   const funded = await stack.call(stack.apiKey, 'POST', '/v1/dev/faucet', {
@@ -120,6 +126,65 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.close();
   await peer?.stop();
+});
+
+describe('Idempotency-Key per client credential', () => {
+  it('two clients of one tenant with the same key get two transfers; each resend gets its own back', async () => {
+    const bob = await newClient();
+    const funded = await stack.call(stack.apiKey, 'POST', '/v1/dev/faucet', {
+      chain: 'anvil',
+      address: bob.wallet.address,
+      amount: '1',
+    });
+    expect(funded.status).toBe(200);
+    const to = `0x${Buffer.from(crypto.getRandomValues(new Uint8Array(20))).toString('hex')}` as Hex;
+    const pay = (c: Client) =>
+      stack.call<SendAnswer>(
+        c.token,
+        'POST',
+        '/v1/sign',
+        {
+          method: 'eth_sendTransaction',
+          params: JSON.stringify([{ to, value: '0x2' }]),
+          share: c.shares.SECP256K1.share,
+          chainId: 'eip155:31337',
+        },
+        { 'Idempotency-Key': 'same-key-1' },
+      );
+
+    const a = await pay(alice);
+    const b = await pay(bob);
+    expect(a.status, JSON.stringify(a.body)).toBe(200);
+    expect(b.status, JSON.stringify(b.body)).toBe(200); // not 409: bob's keys are not alice's
+    expect(b.body.transferId).not.toBe(a.body.transferId);
+    expect(b.body.data).not.toBe(a.body.data);
+
+    const [a2, b2] = [await pay(alice), await pay(bob)];
+    expect(a2.body).toMatchObject({ transferId: a.body.transferId, data: a.body.data });
+    expect(b2.body).toMatchObject({ transferId: b.body.transferId, data: b.body.data });
+    // Neither client sees the other's transfer.
+    const peek = await stack.call<{ id: string }>(alice.token, 'GET', `/v1/transfers/${b.body.transferId}`);
+    expect(peek.status).toBe(404);
+
+    const rows = await stack.runtime.prisma.transfer.findMany({
+      where: { id: { in: [a.body.transferId, b.body.transferId] } },
+      orderBy: { createdAt: 'asc' },
+    });
+    expect(rows.map((r) => [r.idempotencyKey, r.idempotencyScope])).toEqual([
+      ['same-key-1', `client:${alice.id}`],
+      ['same-key-1', `client:${bob.id}`],
+    ]);
+    for (const [c, r] of [
+      [alice, a],
+      [bob, b],
+    ] as const) {
+      expect((await waitForFinal(stack, c.token, r.body.transferId)).status).toBe('finalized');
+      expect(await attemptsOf(r.body.transferId)).toBe(1);
+      const receipt = await evm.getTransactionReceipt({ hash: r.body.data as Hex });
+      expect(receipt.from.toLowerCase()).toBe(c.wallet.address.toLowerCase());
+    }
+    expect(await evm.getBalance({ address: to })).toBe(4n); // each paid once
+  });
 });
 
 describe('eth_sendTransaction with calldata', () => {

@@ -1,6 +1,7 @@
 /**
  * A scriptable HTTP proxy in front of a real node or test peer, for fault drills: per request it forwards,
- * forwards and then drops the answer (the node acted, the caller never hears: a lost answer), or answers
+ * forwards and then drops the answer (the node acted, the caller never hears: a lost answer), forwards and holds
+ * the answer (a node that acts but never answers in time), or answers
  * itself from a stale view (a lagging node behind a load balancer). JSON-RPC answers get the request's id.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -18,6 +19,8 @@ export type ProxyAction =
   | { kind: 'forward'; transform?: (answer: unknown) => unknown }
   /** The node receives and acts on the request; the caller's connection is cut before the answer. */
   | { kind: 'forward-drop' }
+  /** The node receives and acts on the request; the answer is held back (the caller waits until it gives up). */
+  | { kind: 'forward-hold' }
   /** Answer without asking the node (JSON-RPC: `{ result }` or `{ error }`, the id is filled in). */
   | { kind: 'respond'; body: unknown; status?: number };
 
@@ -70,6 +73,7 @@ export async function startHttpProxy(upstream: string): Promise<HttpProxy> {
       res.socket?.destroy();
       return;
     }
+    if (action.kind === 'forward-hold') return; // cut by the caller, or by close()
     let outText = answerText;
     if (action.transform) {
       try {
