@@ -20,6 +20,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -66,6 +67,8 @@ const MAX_ATTEMPTS = 3;
 const RESEND_AFTER_MISSES = 10;
 /** Automatic fee bumps of a stuck transaction (each also stops at the fee caps). */
 const MAX_AUTO_BUMPS = 4;
+/** Patch: the stuck timer counts from the newest attempt's RPC acceptance, not from its signature. */
+const STUCK_AFTER_ACCEPTANCE = 'stuck-after-acceptance';
 const TERMINAL: readonly TransferStatus[] = ['finalized', 'failed', 'replaced'];
 
 /** A speed-up / cancel asked through the API (or an automatic bump), answered once signed and sent. */
@@ -297,12 +300,21 @@ export async function transferWorkflow(input: TransferInput, resume?: PollingRes
   function bumpIfStuck(): void {
     if (input.stuckAfterMs === undefined || cancelAttempt !== undefined || autoBumps >= MAX_AUTO_BUMPS) return;
     if (progress.status !== 'submitted' && progress.status !== 'signed') return;
-    const waited = Date.now() - lastSignedAt;
+    let since = lastSignedAt;
+    let from = 'signing';
+    if (patched(STUCK_AFTER_ACCEPTANCE)) {
+      // Bytes no node has accepted yet (a killed worker, Temporal down) are not stuck: resendLive delivers them.
+      const newest = attempts.filter((a) => !a.dead).at(-1);
+      if (!newest || newest.submittedAt === 0) return;
+      since = Math.max(lastSignedAt, newest.submittedAt);
+      from = 'the RPC accepted it';
+    }
+    const waited = Date.now() - since;
     if (waited < input.stuckAfterMs) return;
     autoBumps++;
     jobs.push({
       request: { kind: 'speed_up', automatic: true },
-      why: `not included ${Math.round(waited / 1000)} s after signing`,
+      why: `not included ${Math.round(waited / 1000)} s after ${from}`,
     });
   }
 

@@ -236,7 +236,7 @@ describe('stuck EVM transactions: speed-up, cancel, automatic bump (same nonce)'
         attempts = (await view(transferId)).attempts;
       }
       expect(attempts.length).toBeGreaterThanOrEqual(2);
-      expect(attempts[1]!.reason).toMatch(/not included \d+ s after signing/);
+      expect(attempts[1]!.reason).toMatch(/not included \d+ s after the RPC accepted it/);
       expect(attempts[1]!.details.nonce).toBe(attempts[0]!.details.nonce);
     } finally {
       await mining(true);

@@ -170,7 +170,7 @@ describeChainE2E(bitcoinCase, (ctx) => {
           attempts = (await stack.call<TransferBody>('GET', `/v1/transfers/${transferId}`)).body.attempts;
         }
         expect(attempts.length).toBeGreaterThanOrEqual(2);
-        expect(attempts[1]!.reason).toMatch(/not included \d+ s after signing/);
+        expect(attempts[1]!.reason).toMatch(/not included \d+ s after the RPC accepted it/);
         expect(outpoints(attempts[1]!)).toEqual(outpoints(attempts[0]!));
       } finally {
         resumeMining();
