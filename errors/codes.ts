@@ -38,6 +38,8 @@ export const ErrorId = {
   TxExpired: 'tx_expired',
   TxReverted: 'tx_reverted',
   SigningFailed: 'signing_failed',
+  /** The sign step's arguments do not match the stored transfer (no signing oracle through Temporal). */
+  SigningRefused: 'signing_refused',
   WalletNotFound: 'wallet_not_found',
   ShareNotConfirmed: 'share_not_confirmed',
   FaucetUnavailable: 'faucet_unavailable',

@@ -1,0 +1,222 @@
+/**
+ * No signing oracle through Temporal. The attacker reaches the Temporal server directly (the test's
+ * TEMPORAL_ADDRESS) and holds the payload codec key (the strongest case: an operator of the worker's
+ * environment), so its workflow inputs decode. It starts transfer workflows on the worker's task queue for a real,
+ * funded wallet, and (as a rogue worker completing its own workflow tasks would) calls the sign activity with
+ * arguments of its choosing. Nothing is signed for anything the stored Transfer row did not ask for: the workflow
+ * ends `failed` with `signing_refused`, no nonce is reserved, no attempt is stored, nothing reaches anvil, and the
+ * wallet owner's audit log shows the refusal.
+ */
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Hex } from 'viem';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../../activities/index.js';
+import { createEvmClient } from '../../chains/evm/client.js';
+import type { TransferIntent, UnsignedTx } from '../../chains/types.js';
+import type { Signer } from '../../signer/types.js';
+import { transferWorkflowId } from '../../transfers/submit.js';
+import type { TransferInput, TransferProgress } from '../../workflows/shared.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
+
+const chain = createEvmClient(process.env.RPC_URL_ANVIL!);
+let stack: TestStack;
+let temporal: Client;
+let connection: Connection;
+let tenantId: string;
+let wallet: { walletId: string; address: Hex; publicKey: string };
+
+const randomAddress = (): Hex => `0x${Buffer.from(crypto.getRandomValues(new Uint8Array(20))).toString('hex')}`;
+
+function inputFor(transferId: string, to: string, rawAmount: string): TransferInput {
+  const intent: TransferIntent = {
+    transferId,
+    chain: 'anvil',
+    from: { address: wallet.address, publicKey: wallet.publicKey },
+    to,
+    token: { kind: 'native', symbol: 'ETH', decimals: 18 },
+    rawAmount,
+  };
+  return {
+    transferId,
+    tenantId,
+    walletId: wallet.walletId,
+    network: 'anvil',
+    intent,
+    requiredConfirmations: 1,
+    pollIntervalMs: 200,
+  };
+}
+
+/** A Transfer row as POST /v1/assets/send writes it (pending, no workflow started for it). */
+async function storedTransfer(to: string, rawAmount: string): Promise<{ id: string; workflowId: string }> {
+  const id = `tr_${randomUUID()}`;
+  const workflowId = transferWorkflowId(tenantId, 'server', id);
+  await stack.runtime.prisma.transfer.create({
+    data: {
+      id,
+      tenantId,
+      walletId: wallet.walletId,
+      idempotencyKey: id,
+      idempotencyScope: 'server',
+      requestHash: 'h',
+      workflowId,
+      chain: 'anvil',
+      caip2: 'eip155:31337',
+      fromAddress: wallet.address,
+      toAddress: to,
+      token: 'NATIVE',
+      tokenDecimals: 18,
+      amount: '0',
+      rawAmount,
+      requiredConfirmations: 1,
+    },
+  });
+  return { id, workflowId };
+}
+
+async function runWorkflow(workflowId: string, input: TransferInput): Promise<TransferProgress> {
+  const handle = await temporal.workflow.start('transferWorkflow', {
+    workflowId,
+    taskQueue: stack.taskQueue,
+    args: [input],
+  });
+  return (await handle.result()) as TransferProgress;
+}
+
+async function refusals(): Promise<{ details: Record<string, unknown> }[]> {
+  const res = await stack.call<{ data: { details: Record<string, unknown> }[] }>(
+    'GET',
+    `/v1/audit-events?type=signing_refused&walletId=${wallet.walletId}&limit=100`,
+  );
+  expect(res.status).toBe(200);
+  return res.body.data;
+}
+
+async function expectNothingSigned(transferId: string): Promise<void> {
+  const prisma = stack.runtime.prisma;
+  expect(await prisma.transferAttempt.count({ where: { transferId } })).toBe(0);
+  expect(await prisma.nonceReservation.count({ where: { transferId } })).toBe(0);
+  expect(await chain.getTransactionCount({ address: wallet.address })).toBe(0);
+}
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  tenantId = stack.env.DEV_TENANT_ID!;
+  const created = await stack.call<{ walletId: string; address: Hex }>('POST', '/api/wallets', { userId: 'victim' });
+  expect(created.status).toBe(201);
+  const funded = await stack.call('POST', '/v1/dev/faucet', {
+    chain: 'anvil',
+    address: created.body.address,
+    amount: '5',
+  });
+  expect(funded.status).toBe(200);
+  const row = await stack.runtime.wallets.require(tenantId, created.body.walletId);
+  wallet = { ...created.body, publicKey: stack.runtime.wallets.publicKeyFor(row, 'secp256k1') };
+  connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS! });
+  temporal = new Client({ connection, dataConverter: stack.runtime.dataConverter });
+});
+afterAll(async () => {
+  await connection?.close();
+  await stack?.close();
+});
+
+describe('a client that reaches Temporal directly gets no signature', () => {
+  it('a transfer workflow for a real wallet with no stored transfer is refused before anything is reserved', async () => {
+    const transferId = `tr_${randomUUID()}`;
+    const progress = await runWorkflow(`attack-${transferId}`, inputFor(transferId, randomAddress(), '10000'));
+    expect(progress.status).toBe('failed');
+    expect(progress.error?.id).toBe('signing_refused');
+    await expectNothingSigned(transferId);
+    const events = await refusals();
+    expect(events.find((e) => e.details.transferId === transferId)?.details).toMatchObject({
+      reason: 'no stored transfer',
+      source: 'workflow',
+    });
+  });
+
+  it('a workflow for a stored transfer with another recipient or amount is refused; so is another workflow id', async () => {
+    const row = await storedTransfer(randomAddress(), '1000');
+    const redirected = await runWorkflow(row.workflowId, inputFor(row.id, randomAddress(), '1000'));
+    expect(redirected.error?.id).toBe('signing_refused');
+    await expectNothingSigned(row.id);
+
+    const other = await storedTransfer(randomAddress(), '1000');
+    const stored = await stack.runtime.prisma.transfer.findUniqueOrThrow({ where: { id: other.id } });
+    const inflated = await runWorkflow(other.workflowId, inputFor(other.id, stored.toAddress, '4000000000000000000'));
+    expect(inflated.error?.id).toBe('signing_refused');
+    await expectNothingSigned(other.id);
+
+    // The exact input of a pending transfer, but not its workflow id: refused, and its row is left as it was.
+    const third = await storedTransfer(randomAddress(), '1000');
+    const row3 = await stack.runtime.prisma.transfer.findUniqueOrThrow({ where: { id: third.id } });
+    const foreign = await runWorkflow(`attack-${third.id}`, inputFor(third.id, row3.toAddress, '1000'));
+    expect(foreign.error?.id).toBe('signing_refused');
+    await expectNothingSigned(third.id);
+    expect((await stack.runtime.prisma.transfer.findUniqueOrThrow({ where: { id: third.id } })).status).toBe('pending');
+
+    const reasons = new Map((await refusals()).map((e) => [e.details.transferId, e.details.reason]));
+    expect(reasons.get(row.id)).toBe('recipient differs from the stored transfer');
+    expect(reasons.get(other.id)).toBe('amount differs from the stored transfer');
+    expect(reasons.get(third.id)).toBe('workflow id differs from the stored transfer');
+  });
+});
+
+describe('the sign activity re-derives what it signs (a rogue worker picks every argument)', () => {
+  it('signs only the digest of the transaction the stored row describes, for the next attempt', async () => {
+    let signerCalls = 0;
+    const signer: Signer = {
+      createKey: () => Promise.reject(new Error('not used')),
+      sign: (req) => {
+        signerCalls++;
+        return stack.runtime.signer.sign(req);
+      },
+    };
+    const activities = createActivities({ prisma: stack.runtime.prisma, chains: stack.runtime.chains, signer });
+    const to = randomAddress();
+    const row = await storedTransfer(to, '1000');
+    const input = inputFor(row.id, to, '1000');
+    const preflight = await activities.preflight(input);
+    const reservation = await activities.reserve(input, preflight);
+    const legit = await activities.build(input, preflight, reservation);
+    const redirected = await activities.build(inputFor(row.id, randomAddress(), '1000'), preflight, reservation);
+    const inflated = await activities.build(inputFor(row.id, to, '999999'), preflight, reservation);
+    const attempts: [string, UnsignedTx, number][] = [
+      ['recipient differs from the stored transfer', redirected, 1],
+      ['value differs from the stored transfer', inflated, 1],
+      // The legit transaction, but the digest of another one.
+      ['digest differs from the stored transfer', { ...legit, payloads: redirected.payloads }, 1],
+      // A second signature of attempt 1's slot, or a skipped attempt number.
+      ['attempt 2 is not the next attempt (0 stored)', legit, 2],
+      ['unsigned chain differs from the stored transfer', { ...legit, chain: 'ethereum' }, 1],
+    ];
+    for (const [reason, unsigned, attempt] of attempts) {
+      const err = await activities.sign(input, unsigned, attempt).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err, reason).toBeInstanceOf(ApplicationFailure);
+      expect((err as ApplicationFailure).type).toBe('signing_refused');
+      expect((err as ApplicationFailure).nonRetryable).toBe(true);
+      expect((err as ApplicationFailure).message).toBe(`signing refused: ${reason}`);
+    }
+    // Tampered intent with a legit-looking transaction: the row decides, not the input.
+    const lying = await activities
+      .sign({ ...input, intent: { ...input.intent, to: randomAddress() } }, legit, 1)
+      .catch((e: ApplicationFailure) => e);
+    expect((lying as ApplicationFailure).type).toBe('signing_refused');
+    expect(signerCalls).toBe(0);
+
+    // The transaction the row asked for signs (the refusals above were not the signer failing).
+    const signatures = await activities.sign(input, legit, 1);
+    expect(signatures).toHaveLength(1);
+    expect(signerCalls).toBe(1);
+    const reasons = (await refusals()).filter((e) => e.details.transferId === row.id).map((e) => e.details.reason);
+    expect(reasons).toEqual(
+      expect.arrayContaining([...attempts.map(([r]) => r), 'recipient differs from the stored transfer']),
+    );
+    await activities.releaseReservation(input);
+    expect(await chain.getTransactionCount({ address: wallet.address })).toBe(0);
+  });
+});
