@@ -55,7 +55,8 @@ async function storedTransfer(prisma: PrismaClient, adapter: ChainAdapter, input
       : intent.request.transaction
     : null;
   same('call data', callData, row.callData);
-  same('nonce', intent.nonce ?? null, row.nonce);
+  // The row's nonce is the caller's forced one, later the one signed: a forced nonce must be it.
+  if (intent.nonce !== undefined) same('forced nonce', intent.nonce, row.nonce);
   same('fee ceiling', intent.maxFee ?? null, row.maxFee);
   return row;
 }
