@@ -5,21 +5,25 @@
  * funded wallet, and (as a rogue worker completing its own workflow tasks would) calls the sign activity with
  * arguments of its choosing. Nothing is signed for anything the stored Transfer row did not ask for: the workflow
  * ends `failed` with `signing_refused`, no nonce is reserved, no attempt is stored, nothing reaches anvil, and the
- * wallet owner's audit log shows the refusal.
+ * wallet owner's audit log shows the refusal. Without the codec key (plaintext, or another key under our key id) its
+ * inputs are not even decoded: the worker fails the workflow task and the workflow never reaches an activity.
  */
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, type DataConverter } from '@temporalio/common';
+import proto from '@temporalio/proto';
 import type { Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import { createEvmClient } from '../../chains/evm/client.js';
 import type { TransferIntent, UnsignedTx } from '../../chains/types.js';
 import type { Signer } from '../../signer/types.js';
+import { codecKeyFrom, EncryptionCodec } from '../../temporal/codec.js';
 import { transferWorkflowId } from '../../transfers/submit.js';
 import type { TransferInput, TransferProgress } from '../../workflows/shared.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
+const { EventType } = proto.temporal.api.enums.v1;
 const chain = createEvmClient(process.env.RPC_URL_ANVIL!);
 let stack: TestStack;
 let temporal: Client;
@@ -218,5 +222,39 @@ describe('the sign activity re-derives what it signs (a rogue worker picks every
     );
     await activities.releaseReservation(input);
     expect(await chain.getTransactionCount({ address: wallet.address })).toBe(0);
+  });
+});
+
+describe('the worker decodes only payloads sealed with its codec key', () => {
+  /** Starts the exact input of a pending transfer (it would sign if decoded) through `dataConverter`. */
+  async function startForeign(dataConverter: DataConverter | undefined) {
+    const to = randomAddress();
+    const row = await storedTransfer(to, '1000');
+    const client = new Client({ connection, ...(dataConverter ? { dataConverter } : {}) });
+    const handle = await client.workflow.start('transferWorkflow', {
+      workflowId: row.workflowId,
+      taskQueue: stack.taskQueue,
+      args: [inputFor(row.id, to, '1000')],
+    });
+    return { row, handle };
+  }
+
+  it('a client without the codec, or with another key under our key id, never reaches an activity', async () => {
+    const ourId = codecKeyFrom(stack.env).id;
+    const forged = { payloadCodecs: [new EncryptionCodec({ id: ourId, key: Buffer.alloc(32, 7) })] };
+    for (const converter of [undefined, forged]) {
+      const { row, handle } = await startForeign(converter);
+      // The worker picks the task up and fails it on decode (Temporal retries it; it fails the same way).
+      let types: number[] = [];
+      for (let i = 0; i < 150 && !types.includes(EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED); i++) {
+        types = ((await handle.fetchHistory()).events ?? []).map((e) => Number(e.eventType));
+        if (!types.includes(EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED)) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(types).toContain(EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED);
+      expect(types).not.toContain(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED);
+      await handle.terminate('test over');
+      await expectNothingSigned(row.id);
+      expect((await stack.runtime.prisma.transfer.findUniqueOrThrow({ where: { id: row.id } })).status).toBe('pending');
+    }
   });
 });
