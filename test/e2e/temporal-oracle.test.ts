@@ -24,6 +24,7 @@ import type { TransferInput, TransferProgress } from '../../workflows/shared.js'
 import { startTestStack, type TestStack } from '../support/stack.js';
 
 const { EventType } = proto.temporal.api.enums.v1;
+const { History } = proto.temporal.api.history.v1;
 const chain = createEvmClient(process.env.RPC_URL_ANVIL!);
 let stack: TestStack;
 let temporal: Client;
@@ -255,6 +256,38 @@ describe('the worker decodes only payloads sealed with its codec key', () => {
       await handle.terminate('test over');
       await expectNothingSigned(row.id);
       expect((await stack.runtime.prisma.transfer.findUniqueOrThrow({ where: { id: row.id } })).status).toBe('pending');
+    }
+  });
+});
+
+describe('failure text in history is encrypted too', () => {
+  it("a failed transfer's raw history has no plaintext failure message or stack, and the error names no balance", async () => {
+    const sent = await stack.call<{ id: string; message: string }>(
+      'POST',
+      '/v1/assets/send',
+      { chain: 'anvil', to: randomAddress(), token: 'NATIVE', amount: '100', walletId: wallet.walletId },
+      { 'idempotency-key': `broke-${randomUUID()}` },
+    );
+    expect(sent.status).toBe(400);
+    expect(sent.body.id).toBe('insufficient_funds');
+    // The caller still hears why (the API decodes the failure), but not what the wallet holds.
+    expect(sent.body.message).toContain('100000000000000000000 wei');
+    const balance = await chain.getBalance({ address: wallet.address });
+    expect(sent.body.message).not.toContain(balance.toString());
+
+    const row = await stack.runtime.prisma.transfer.findFirstOrThrow({
+      where: { walletId: wallet.walletId, errorId: 'insufficient_funds' },
+    });
+    // No codec: what an operator of the Temporal server (or its database) reads.
+    const history = await new Client({ connection }).workflow.getHandle(row.workflowId).fetchHistory();
+    const events = history.events ?? [];
+    const failed = events.find((e) => Number(e.eventType) === EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED);
+    expect(failed?.activityTaskFailedEventAttributes?.failure?.encodedAttributes?.metadata).toBeDefined();
+    expect(failed?.activityTaskFailedEventAttributes?.failure?.stackTrace ?? '').toBe('');
+    const raw = Buffer.from(History.encode(history).finish());
+    expect(raw.includes(Buffer.from('binary/encrypted'))).toBe(true);
+    for (const text of [sent.body.message, 'balance is below', 'preflight.ts', 'activities/failure.ts', 'at async']) {
+      expect(raw.includes(Buffer.from(text)), text).toBe(false);
     }
   });
 });

@@ -9,6 +9,7 @@ import type { ChainRegistry } from '../../chains/registry.js';
 import { loadConfig } from '../../config/env.js';
 import { buildRuntime, type Runtime } from '../../runtime/deps.js';
 import { testPaillierKeySource } from '../../signer/mpc/test-keys.js';
+import { failureConverterPath } from '../../temporal/data-converter.js';
 import { createWorker, workflowsPath } from '../../worker.js';
 
 // Worker state changes at INFO drown test output; warnings and errors still show.
@@ -23,6 +24,7 @@ let bundle: Promise<WorkflowBundle> | undefined;
 export function workflowBundle(): Promise<WorkflowBundle> {
   bundle ??= bundleWorkflowCode({
     workflowsPath,
+    failureConverterPath,
     logger: { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} } as never,
   });
   return bundle;
