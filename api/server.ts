@@ -10,6 +10,7 @@ import { type AppConfig, loadConfig } from '../config/env.js';
 import { buildRuntime, type Runtime } from '../runtime/deps.js';
 import { createApp } from './app.js';
 import { seedServerKey } from './auth.js';
+import { rateLimitsFrom } from './rate-limit.js';
 
 export async function startApi(
   config: AppConfig,
@@ -23,7 +24,7 @@ export async function startApi(
     dataConverter: runtime.dataConverter,
   });
   if (config.DEV_API_KEY) await seedServerKey(runtime.prisma, config.DEV_TENANT_ID, config.DEV_API_KEY, 'DEV_API_KEY');
-  const app = createApp({ ...runtime, temporal, config, logger });
+  const app = createApp({ ...runtime, temporal, config, logger, rateLimits: rateLimitsFrom(config) });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(config.API_PORT, config.API_HOST, () => resolve(s));
   });

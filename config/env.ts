@@ -65,6 +65,12 @@ const schema = z.object({
   /** Deliveries in flight per dispatcher, and per endpoint (one slow consumer holds at most that many). */
   WEBHOOK_CONCURRENCY: z.coerce.number().int().positive().default(32),
   WEBHOOK_ENDPOINT_CONCURRENCY: z.coerce.number().int().positive().default(8),
+  /** API rate limits (api/rate-limit.ts): the window, and requests per window per client IP and per credential. */
+  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().positive().default(60_000),
+  RATE_LIMIT_PER_IP: z.coerce.number().int().nonnegative().default(1200),
+  RATE_LIMIT_PER_CREDENTIAL: z.coerce.number().int().nonnegative().default(600),
+  /** Key generation, backup, recover and signing requests per window per credential (0 = no limit, as above). */
+  RATE_LIMIT_EXPENSIVE_PER_CREDENTIAL: z.coerce.number().int().nonnegative().default(30),
   /** Run the webhook dispatcher in the worker process. */
   WEBHOOK_DISPATCHER: z
     .enum(['true', 'false'])

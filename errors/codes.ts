@@ -46,6 +46,8 @@ export const ErrorId = {
   /** The wallet's signing on a curve is locked after a failed partial signature; an operator unlocks it. */
   WalletLocked: 'wallet_locked',
   WebhookUrlForbidden: 'webhook_url_forbidden',
+  /** Over a rate limit (api/rate-limit.ts): 429 with Retry-After. */
+  RateLimited: 'rate_limited',
 } as const;
 export type ErrorId = (typeof ErrorId)[keyof typeof ErrorId];
 

@@ -16,6 +16,7 @@ export const AUDIT_EVENT_TYPES = [
   'wallet_unlocked',
   'credential_created',
   'credential_revoked',
+  'rate_limited',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

@@ -67,6 +67,10 @@ export async function startTestStack(
     DEV_TENANT_ID: `tenant-${randomUUID()}`,
     ENABLE_DEV_FAUCET: 'true',
     LOG_LEVEL: 'silent',
+    // Tests poll and burst far above production limits; test/e2e/rate-limit.test.ts tests the limits themselves.
+    RATE_LIMIT_PER_IP: '0',
+    RATE_LIMIT_PER_CREDENTIAL: '0',
+    RATE_LIMIT_EXPENSIVE_PER_CREDENTIAL: '0',
     ...opts.env,
   };
   const config = loadConfig({ ...process.env, ...env });
