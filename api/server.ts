@@ -8,6 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { pino } from 'pino';
 import { type AppConfig, loadConfig } from '../config/env.js';
 import { buildRuntime, type Runtime } from '../runtime/deps.js';
+import { temporalConnectionOptions } from '../temporal/connection.js';
 import { createApp } from './app.js';
 import { seedServerKey } from './auth.js';
 import { rateLimitsFrom } from './rate-limit.js';
@@ -17,7 +18,7 @@ export async function startApi(
   runtime: Runtime,
 ): Promise<{ server: Server; url: string; temporal: Client; close(): Promise<void> }> {
   const logger = pino({ level: config.LOG_LEVEL, redact: ['req.headers.authorization', '*.share', '*.privateKey'] });
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const connection = await Connection.connect(temporalConnectionOptions(config));
   const temporal = new Client({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
