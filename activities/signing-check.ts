@@ -8,6 +8,7 @@
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { type Hex, keccak256, parseTransaction, type TransactionSerializableEIP1559 } from 'viem';
 import { transferCall } from '../chains/evm/call.js';
+import { evmFeeLimits } from '../chains/evm/fees.js';
 import { pinnedChainId } from '../chains/evm/preflight.js';
 import type { ChainRegistry } from '../chains/registry.js';
 import { decodeSolanaTransaction } from '../chains/solana/request.js';
@@ -109,6 +110,7 @@ async function checkEvm(
   if (!reserved || reserved.status === 'released') refuse('no nonce is reserved for this transfer');
   same('nonce', String(tx.nonce ?? 0), reserved!.nonce.toFixed());
   same('recorded nonce', unsigned.details.nonce, reserved!.nonce.toFixed());
+  checkEvmFees(adapter, row, unsigned, tx);
   if (unsigned.details.replacement === 'cancel') {
     // A cancel moves nothing: zero to the sender itself, with the transfer's nonce.
     same('cancel recipient', lower(tx.to), lower(row.fromAddress));
@@ -120,6 +122,23 @@ async function checkEvm(
   same('recipient', lower(tx.to), lower(call.to));
   same('value', tx.value ?? 0n, call.value);
   same('call data', lower(tx.data ?? '0x'), lower(call.data ?? '0x'));
+}
+
+/** Fees within the network caps, and (except a replacement, whose request may raise it) the transfer's maxFee. */
+function checkEvmFees(
+  adapter: ChainAdapter,
+  row: Transfer,
+  unsigned: UnsignedTx,
+  tx: TransactionSerializableEIP1559,
+): void {
+  const caps = evmFeeLimits(adapter.network);
+  const maxFeePerGas = tx.maxFeePerGas ?? 0n;
+  if (caps.maxFeePerGas !== undefined && maxFeePerGas > caps.maxFeePerGas)
+    refuse('maxFeePerGas is above the network cap');
+  if (caps.maxPriorityFeePerGas !== undefined && (tx.maxPriorityFeePerGas ?? 0n) > caps.maxPriorityFeePerGas)
+    refuse('maxPriorityFeePerGas is above the network cap');
+  if (row.maxFee && unsigned.details.replacement === undefined && (tx.gas ?? 0n) * maxFeePerGas > BigInt(row.maxFee))
+    refuse("the fee is above the transfer's maxFee");
 }
 
 /** A caller-built Solana transaction: the message signed is the stored transaction's, byte for byte. */

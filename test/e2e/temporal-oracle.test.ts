@@ -187,9 +187,16 @@ describe('the sign activity re-derives what it signs (a rogue worker picks every
     const legit = await activities.build(input, preflight, reservation);
     const redirected = await activities.build(inputFor(row.id, randomAddress(), '1000'), preflight, reservation);
     const inflated = await activities.build(inputFor(row.id, to, '999999'), preflight, reservation);
+    // The row's own call, but fees of the caller's choosing: above anvil's cap (chains/networks/evm.json).
+    const pricey = await activities.build(
+      input,
+      { ...preflight, context: { ...preflight.context, maxFeePerGas: (10n ** 13n).toString() } },
+      reservation,
+    );
     const attempts: [string, UnsignedTx, number][] = [
       ['recipient differs from the stored transfer', redirected, 1],
       ['value differs from the stored transfer', inflated, 1],
+      ['maxFeePerGas is above the network cap', pricey, 1],
       // The legit transaction, but the digest of another one.
       ['digest differs from the stored transfer', { ...legit, payloads: redirected.payloads }, 1],
       // A second signature of attempt 1's slot, or a skipped attempt number.
