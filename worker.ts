@@ -8,17 +8,23 @@ import { pino } from 'pino';
 import { createActivities } from './activities/index.js';
 import { loadConfig } from './config/env.js';
 import { buildRuntime, type Runtime } from './runtime/deps.js';
+import { type TemporalConnectionOptions, temporalConnectionOptions } from './temporal/connection.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
 
 export const workflowsPath = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
 
 export async function createWorker(
   runtime: Runtime,
-  opts: { address: string; namespace: string; taskQueue: string } & Partial<
-    Pick<WorkerOptions, 'workflowBundle' | 'maxConcurrentActivityTaskExecutions'>
-  >,
+  opts: TemporalConnectionOptions & { namespace: string; taskQueue: string } & Partial<
+      Pick<WorkerOptions, 'workflowBundle' | 'maxConcurrentActivityTaskExecutions'>
+    >,
 ): Promise<{ worker: Worker; connection: NativeConnection }> {
-  const connection = await NativeConnection.connect({ address: opts.address });
+  const { address, tls, apiKey } = opts;
+  const connection = await NativeConnection.connect({
+    address,
+    ...(tls ? { tls } : {}),
+    ...(apiKey ? { apiKey } : {}),
+  });
   const worker = await Worker.create({
     connection,
     namespace: opts.namespace,
@@ -45,7 +51,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const runtime = buildRuntime(config);
   const { worker, connection } = await createWorker(runtime, {
-    address: config.TEMPORAL_ADDRESS,
+    ...temporalConnectionOptions(config),
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     // A prebuilt bundle (bundleWorkflowCode's code, written to a file) skips seconds of webpack per start.

@@ -58,3 +58,12 @@ export function activityAttempt(): number {
     return 1;
   }
 }
+
+/** The id of the workflow that scheduled this activity; undefined outside an activity context (direct calls). */
+export function callingWorkflowId(): string | undefined {
+  try {
+    return Context.current().info.workflowExecution?.workflowId;
+  } catch {
+    return undefined;
+  }
+}

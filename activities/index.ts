@@ -10,7 +10,6 @@ import type {
   Reservation,
   Signature,
   SignedTx,
-  SigningPayload,
   UnsignedTx,
 } from '../chains/types.js';
 import { ErrorId } from '../errors/codes.js';
@@ -27,6 +26,7 @@ import {
 import { hasInFlightUtxoTransfers, releaseUtxos } from '../storage/utxos.js';
 import type { StatusPatch, TransferInput } from '../workflows/shared.js';
 import { activityAttempt, boundary, terminal, toApplicationFailure, withFailureFacts } from './failure.js';
+import { assertSigningMatches, assertTransferMatches, ownsProjection } from './signing-check.js';
 import type { BroadcastOutcome } from './types.js';
 import { reservationToSign, reserveInputs, utxosInFlight } from './utxo-reservation.js';
 
@@ -42,6 +42,8 @@ export function createActivities({ prisma, chains, signer }: ActivityDeps) {
   return {
     /** Balance, fee and validity checks against chain state. A user error fails the transfer with its id. */
     preflight: boundary(async (input: TransferInput): Promise<PreflightResult> => {
+      // A workflow started without (or against) a stored transfer stops here, before a nonce is reserved.
+      await assertTransferMatches({ prisma, chains }, input);
       const adapter = adapterFor(input);
       try {
         if (input.intent.request?.kind === 'solana_transaction' && (await hasStoredAttempt(prisma, input.transferId)))
@@ -117,10 +119,14 @@ export function createActivities({ prisma, chains, signer }: ActivityDeps) {
       },
     ),
 
-    /** Signs every payload through the Signer (dev or MPC); each signature is verified before it is returned. */
-    sign: boundary(async (input: TransferInput, payloads: SigningPayload[]): Promise<Signature[]> => {
+    /**
+     * Signs every payload through the Signer (dev or MPC); each signature is verified before it is returned.
+     * Every argument is checked against the stored transfer first (activities/signing-check.ts).
+     */
+    sign: boundary(async (input: TransferInput, unsigned: UnsignedTx, attempt: number): Promise<Signature[]> => {
+      await assertSigningMatches({ prisma, chains }, input, unsigned, attempt);
       const out: Signature[] = [];
-      for (const p of payloads) {
+      for (const p of unsigned.payloads) {
         out.push(
           await signer.sign({ walletId: input.walletId, curve: p.curve, payload: p.payload, shareRef: input.shareRef }),
         );
@@ -188,6 +194,8 @@ export function createActivities({ prisma, chains, signer }: ActivityDeps) {
     ),
 
     recordTransition: boundary(async (transferId: string, patch: StatusPatch): Promise<void> => {
+      // A workflow that is not the transfer's own (refused at preflight) leaves the projection alone.
+      if (!(await ownsProjection(prisma, transferId))) return;
       await applyStatusPatch(prisma, transferId, patch);
     }),
 

@@ -6,6 +6,7 @@ import { clientSessionResolver, systemClock } from '../portal/credentials.js';
 import { authenticate, type CredentialResolver, serverKeyResolver } from './auth.js';
 import type { AppDeps } from './context.js';
 import { errorHandler, httpError } from './errors.js';
+import { createRateLimiters, DEFAULT_RATE_LIMITS } from './rate-limit.js';
 import { custodianRoutes } from './routes/custodians.js';
 import { custodyRoutes } from './routes/custody.js';
 import { devRoutes } from './routes/dev.js';
@@ -33,6 +34,8 @@ export function createApp(
   });
   app.use(express.json({ limit: '256kb' }));
   app.use(healthRoutes(deps));
+  const limits = createRateLimiters(deps.rateLimits ?? DEFAULT_RATE_LIMITS, deps);
+  app.use(limits.perIp);
   app.use(
     authenticate([
       serverKeyResolver(deps.prisma),
@@ -40,6 +43,7 @@ export function createApp(
       ...(extra.resolvers ?? []),
     ]),
   );
+  app.use(limits.perCredential);
   app.use(transferRoutes(deps));
   app.use(walletRoutes(deps));
   app.use(devRoutes(deps));

@@ -8,6 +8,7 @@ import type { ClientWallets } from '../portal/client-wallets.js';
 import type { MpcSigner } from '../signer/mpc-signer.js';
 import type { WalletService } from '../wallets/service.js';
 import type { WebhookEndpoints } from '../webhooks/endpoints.js';
+import type { RateLimits } from './rate-limit.js';
 
 export interface AppDeps {
   prisma: PrismaClient;
@@ -34,6 +35,8 @@ export interface AppDeps {
   webhooks?: WebhookEndpoints;
   /** Clock for credential expiry (tests fake it). */
   now?: () => Date;
+  /** API rate limits (default: DEFAULT_RATE_LIMITS). */
+  rateLimits?: RateLimits;
 }
 
 export interface AuthContext {

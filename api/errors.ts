@@ -33,6 +33,7 @@ const STATUS: Record<string, number> = {
   [ErrorId.ReplacementUnsupported]: 400,
   [ErrorId.NonceConflict]: 409,
   [ErrorId.WalletLocked]: 423,
+  [ErrorId.RateLimited]: 429,
   [ErrorId.RpcFailed]: 502,
   [ErrorId.BroadcastFailed]: 502,
   // The configured RPC serves another chain: an operator's misconfiguration, refused before signing.

@@ -8,22 +8,24 @@ import { Client, Connection } from '@temporalio/client';
 import { pino } from 'pino';
 import { type AppConfig, loadConfig } from '../config/env.js';
 import { buildRuntime, type Runtime } from '../runtime/deps.js';
+import { temporalConnectionOptions } from '../temporal/connection.js';
 import { createApp } from './app.js';
 import { seedServerKey } from './auth.js';
+import { rateLimitsFrom } from './rate-limit.js';
 
 export async function startApi(
   config: AppConfig,
   runtime: Runtime,
 ): Promise<{ server: Server; url: string; temporal: Client; close(): Promise<void> }> {
   const logger = pino({ level: config.LOG_LEVEL, redact: ['req.headers.authorization', '*.share', '*.privateKey'] });
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const connection = await Connection.connect(temporalConnectionOptions(config));
   const temporal = new Client({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     dataConverter: runtime.dataConverter,
   });
   if (config.DEV_API_KEY) await seedServerKey(runtime.prisma, config.DEV_TENANT_ID, config.DEV_API_KEY, 'DEV_API_KEY');
-  const app = createApp({ ...runtime, temporal, config, logger });
+  const app = createApp({ ...runtime, temporal, config, logger, rateLimits: rateLimitsFrom(config) });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(config.API_PORT, config.API_HOST, () => resolve(s));
   });

@@ -11,6 +11,14 @@ const schema = z.object({
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('transfers'),
+  /** TLS to Temporal (temporal/connection.ts): mTLS client certificate and key, and the server's CA (file paths). */
+  TEMPORAL_TLS_CERT: z.string().optional(),
+  TEMPORAL_TLS_KEY: z.string().optional(),
+  TEMPORAL_TLS_CA: z.string().optional(),
+  /** The name the server's certificate is checked against, when it is not the host of TEMPORAL_ADDRESS. */
+  TEMPORAL_TLS_SERVER_NAME: z.string().optional(),
+  /** Temporal Cloud API key (implies TLS). */
+  TEMPORAL_API_KEY: z.string().optional(),
   API_HOST: z.string().default('127.0.0.1'),
   API_PORT: z.coerce.number().int().nonnegative().default(3000),
   /** Who wraps the data keys of sealed records: `local` (MASTER_KEY) or `aws-kms` (AWS_KMS_KEY_ID). */
@@ -73,6 +81,12 @@ const schema = z.object({
   /** Deliveries in flight per dispatcher, and per endpoint (one slow consumer holds at most that many). */
   WEBHOOK_CONCURRENCY: z.coerce.number().int().positive().default(32),
   WEBHOOK_ENDPOINT_CONCURRENCY: z.coerce.number().int().positive().default(8),
+  /** API rate limits (api/rate-limit.ts): the window, and requests per window per client IP and per credential. */
+  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().positive().default(60_000),
+  RATE_LIMIT_PER_IP: z.coerce.number().int().nonnegative().default(1200),
+  RATE_LIMIT_PER_CREDENTIAL: z.coerce.number().int().nonnegative().default(600),
+  /** Key generation, backup, recover and signing requests per window per credential (0 = no limit, as above). */
+  RATE_LIMIT_EXPENSIVE_PER_CREDENTIAL: z.coerce.number().int().nonnegative().default(30),
   /** Run the webhook dispatcher in the worker process. */
   WEBHOOK_DISPATCHER: z
     .enum(['true', 'false'])

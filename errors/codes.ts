@@ -40,12 +40,16 @@ export const ErrorId = {
   TxExpired: 'tx_expired',
   TxReverted: 'tx_reverted',
   SigningFailed: 'signing_failed',
+  /** The sign step's arguments do not match the stored transfer (no signing oracle through Temporal). */
+  SigningRefused: 'signing_refused',
   WalletNotFound: 'wallet_not_found',
   ShareNotConfirmed: 'share_not_confirmed',
   FaucetUnavailable: 'faucet_unavailable',
   /** The wallet's signing on a curve is locked after a failed partial signature; an operator unlocks it. */
   WalletLocked: 'wallet_locked',
   WebhookUrlForbidden: 'webhook_url_forbidden',
+  /** Over a rate limit (api/rate-limit.ts): 429 with Retry-After. */
+  RateLimited: 'rate_limited',
 } as const;
 export type ErrorId = (typeof ErrorId)[keyof typeof ErrorId];
 

@@ -18,7 +18,8 @@ import { createPrisma } from '../storage/db.js';
 import { PrismaShareStore } from '../storage/share-store.js';
 import { ShareVault } from '../storage/share-vault.js';
 import { PrismaSigningGuard } from '../storage/signing-guard.js';
-import { codecKeyFrom, EncryptionCodec } from '../temporal/codec.js';
+import { codecKeyFrom } from '../temporal/codec.js';
+import { encryptedDataConverter } from '../temporal/data-converter.js';
 import { WalletService } from '../wallets/service.js';
 import { WebhookEndpoints } from '../webhooks/endpoints.js';
 import { type WebhookOptions, webhookOptions } from '../webhooks/options.js';
@@ -87,7 +88,7 @@ export function buildRuntime(config: AppConfig, overrides: RuntimeOverrides = {}
   });
   const wallets = new WalletService(prisma, chains, signer);
   const clientWallets = new ClientWallets({ prisma, signer, wallets, vault: shareVault, now });
-  const dataConverter: DataConverter = { payloadCodecs: [new EncryptionCodec(codecKeyFrom(config))] };
+  const dataConverter = encryptedDataConverter(codecKeyFrom(config));
   const webhookSecrets = new WebhookSecrets(envelope);
   const hookOptions = webhookOptions(config);
   return {

@@ -131,7 +131,12 @@ async function main(): Promise<void> {
   await waitFor('API /health', async () => (await fetch(`${api}/health`)).ok, 120_000);
   log(`API ${api} is healthy. Server API key: ${serviceEnv.DEV_API_KEY}`);
 
-  if (env.DEV_DEMO !== 'false') await demo(api, serviceEnv.DEV_API_KEY!, temporal.uiUrl);
+  if (env.DEV_DEMO !== 'false') {
+    // The demo is a convenience: its failure is reported, and the stack stays up for whoever wants to look at why.
+    await demo(api, serviceEnv.DEV_API_KEY!, temporal.uiUrl).catch((err: unknown) =>
+      log(`demo failed (the stack keeps running): ${err instanceof Error ? err.message : String(err)}`),
+    );
+  }
   log('stack is up; Ctrl-C to stop');
 }
 
@@ -191,6 +196,17 @@ async function demo(api: string, key: string, uiUrl: string | undefined): Promis
   };
   // The demo's webhook events, verified with standardwebhooks (what `npm run webhooks:listen` prints).
   const listener = await startListener({ api, key, print: (line) => log(`webhook ${line}`) });
+  try {
+    await demoTransfer(call, uiUrl);
+  } finally {
+    await listener.stop();
+  }
+}
+
+async function demoTransfer(
+  call: (method: string, path: string, body?: unknown) => Promise<Record<string, unknown>>,
+  uiUrl: string | undefined,
+): Promise<void> {
   const wallet = await call('POST', '/api/wallets', { userId: 'demo-user' });
   log(`demo wallet ${wallet.walletId} ${wallet.address}`);
   await call('POST', '/v1/dev/faucet', { chain: 'anvil', address: wallet.address, amount: '10' });
@@ -214,7 +230,6 @@ async function demo(api: string, key: string, uiUrl: string | undefined): Promis
     await new Promise((r) => setTimeout(r, 250));
   }
   await new Promise((r) => setTimeout(r, 1000)); // the last event's delivery
-  await listener.stop();
   if (uiUrl) log(`see it in the Temporal UI: ${uiUrl}/namespaces/default/workflows`);
   log('webhook events of any transfer: npm run webhooks:listen');
 }

@@ -17,6 +17,7 @@ export const AUDIT_EVENT_TYPES = [
   'credential_created',
   'credential_revoked',
   'webhook_endpoint_disabled',
+  'rate_limited',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

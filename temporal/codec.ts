@@ -2,6 +2,10 @@
  * Encrypts every Temporal payload (workflow inputs, activity inputs/results, update results, failures' details)
  * with AES-256-GCM before it leaves the process, so workflow history holds ciphertext only.
  * The key id travels in the payload metadata so keys can be rotated: old ids stay decryptable.
+ *
+ * Decoding is strict: a payload that is not ours (plaintext, another key, tampered) is refused, so a client that
+ * reaches Temporal without the key cannot hand the worker inputs. The SDK never runs headers or search attributes
+ * through codecs (the only payloads Temporal itself must read); memo and user metadata go through it both ways.
  */
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
@@ -44,16 +48,31 @@ export class EncryptionCodec implements PayloadCodec {
 
   async decode(payloads: Payload[]): Promise<Payload[]> {
     return payloads.map((payload) => {
-      if (Buffer.from(payload.metadata?.[METADATA_ENCODING_KEY] ?? []).toString() !== ENCODING) return payload;
+      const encoding = Buffer.from(payload.metadata?.[METADATA_ENCODING_KEY] ?? []).toString();
+      if (encoding !== ENCODING) throw new PayloadRefusedError(`an unencrypted payload (${encoding.slice(0, 40)})`);
       const keyId = Buffer.from(payload.metadata?.[KEY_ID] ?? []).toString();
       const key = this.keys.get(keyId);
-      if (!key) throw new Error(`unknown payload key id ${keyId}`);
+      if (!key) throw new PayloadRefusedError(`a payload sealed with an unknown key id ${keyId.slice(0, 40)}`);
       const data = Buffer.from(payload.data ?? []);
-      const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, 12));
-      decipher.setAuthTag(data.subarray(data.length - 16));
-      const plain = Buffer.concat([decipher.update(data.subarray(12, data.length - 16)), decipher.final()]);
+      if (data.length < 12 + 16) throw new PayloadRefusedError('a truncated payload');
+      let plain: Buffer;
+      try {
+        const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, 12));
+        decipher.setAuthTag(data.subarray(data.length - 16));
+        plain = Buffer.concat([decipher.update(data.subarray(12, data.length - 16)), decipher.final()]);
+      } catch {
+        throw new PayloadRefusedError(`a payload that does not authenticate under key id ${keyId}`);
+      }
       return temporal.api.common.v1.Payload.decode(plain);
     });
+  }
+}
+
+/** Thrown for a payload this service did not encrypt; the worker then fails the task and never runs it. */
+export class PayloadRefusedError extends Error {
+  constructor(what: string) {
+    super(`payload codec refused ${what}: only payloads encrypted with this service's codec key are accepted`);
+    this.name = 'PayloadRefusedError';
   }
 }
 

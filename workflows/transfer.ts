@@ -203,7 +203,7 @@ export async function transferWorkflow(input: TransferInput, resume?: PollingRes
         const preflight = await chain.preflight(input);
         const reservation = await chain.reserve(input, preflight);
         const unsigned = await chain.build(input, preflight, reservation);
-        const signatures = await signing.sign(input, unsigned.payloads);
+        const signatures = await signing.sign(input, unsigned, n);
         const signed = await storage.storeSigned(input, n, unsigned, signatures, reason);
         a = { attempt: n, signed, details: unsigned.details, submittedAt: 0, fee: preflight.fee };
         lastSignedAt = Date.now();
@@ -337,8 +337,8 @@ export async function transferWorkflow(input: TransferInput, resume?: PollingRes
       }
       try {
         const unsigned = await chain.buildReplacement(input, latest.details, job.request);
-        const signatures = await signing.sign(input, unsigned.payloads);
         const n = attempts.length + 1;
+        const signatures = await signing.sign(input, unsigned, n);
         const what = job.request.kind === 'cancel' ? 'a send back to self (cancel)' : 'bumped fees (speed-up)';
         const authority =
           latest.details.nonce !== undefined ? `the same nonce ${String(latest.details.nonce)}` : 'the same inputs';

@@ -2,6 +2,7 @@
  * Custody operations, server API key only:
  *   GET  /v1/audit-events?limit=&cursor=&type=&walletId=  → { data: [event], nextCursor }  (newest first)
  *   POST /v1/wallets/:walletId/unlock  { curve }           → { walletId, curve, unlocked }
+ *   DELETE /v1/api-keys/:keyId                             → { keyId, revoked: true }  (a server key of this tenant)
  * A wallet's signing on a curve is locked after a failed partial signature (423 wallet_locked); an operator who has
  * looked at why (the `wallet_locked` audit event) unlocks it here. Both are scoped to the caller's tenant.
  */
@@ -9,7 +10,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { ErrorId } from '../../errors/codes.js';
 import { toCurve } from '../../portal/shares.js';
-import { AUDIT_EVENT_TYPES, actorOf, listAuditEvents } from '../../storage/audit.js';
+import { AUDIT_EVENT_TYPES, actorOf, listAuditEvents, recordAudit } from '../../storage/audit.js';
 import { PrismaSigningGuard } from '../../storage/signing-guard.js';
 import { requireServerKey } from '../auth.js';
 import type { AppDeps } from '../context.js';
@@ -56,6 +57,28 @@ export function custodyRoutes(deps: AppDeps): Router {
     const curve = toCurve(body.curve);
     const unlocked = await guard.unlock(tenantId, wallet.id, curve, actorOf(req.auth));
     res.json({ walletId: wallet.id, curve: body.curve, unlocked });
+  });
+
+  // The key id is in the key's `credential_created` audit event. A revoked key answers 401 from the next request on.
+  r.delete('/v1/api-keys/:keyId', requireServerKey(), async (req, res) => {
+    const tenantId = req.auth!.tenantId;
+    const keyId = String(req.params.keyId);
+    const revoked = await deps.prisma.$transaction(async (tx) => {
+      const { count } = await tx.apiKey.updateMany({
+        where: { id: keyId, tenantId, kind: 'server', revokedAt: null },
+        data: { revokedAt: new Date() },
+      });
+      if (count === 1)
+        await recordAudit(tx, {
+          tenantId,
+          type: 'credential_revoked',
+          actor: actorOf(req.auth),
+          details: { credential: 'server_api_key', keyId },
+        });
+      return count === 1;
+    });
+    if (!revoked) throw httpError(ErrorId.NotFound, 'no active server API key with this id');
+    res.json({ keyId, revoked: true });
   });
 
   return r;

@@ -130,7 +130,7 @@ export async function runPreflight(
       id: err.id,
       message:
         err.id === ErrorId.InsufficientFunds
-          ? `insufficient funds: spendable ${balance} sat, needed at least ${amount + fee} sat (amount + fee)`
+          ? `insufficient funds: needed at least ${amount + fee} sat spendable (amount + fee)`
           : err.shortMessage,
     });
   }

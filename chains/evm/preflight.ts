@@ -88,10 +88,10 @@ export async function evmPreflight(
       args: [from],
     });
     if (tokenBalance < amount) {
-      errors.push({ id: ErrorId.InsufficientFunds, message: `token balance ${tokenBalance} is below ${amount}` });
+      errors.push({ id: ErrorId.InsufficientFunds, message: `the token balance is below the amount ${amount}` });
     }
   } else if (nativeBalance < amount) {
-    errors.push({ id: ErrorId.InsufficientFunds, message: `balance ${nativeBalance} wei is below ${amount} wei` });
+    errors.push({ id: ErrorId.InsufficientFunds, message: `the balance is below the amount ${amount} wei` });
   }
 
   let gas = 21_000n;
@@ -128,7 +128,7 @@ export async function evmPreflight(
   if (errors.length === 0 && nativeBalance < totalSpent) {
     errors.push({
       id: ErrorId.InsufficientFunds,
-      message: `balance ${nativeBalance} wei is below amount plus max fee ${totalSpent} wei`,
+      message: `the balance is below amount plus max fee ${totalSpent} wei`,
     });
   }
   const context: EvmPreflightContext = {

@@ -168,7 +168,7 @@ export async function solanaPreflight(
     if (tokenBalance < amount) {
       tokenShortfall = {
         id: ErrorId.InsufficientFunds,
-        message: `token balance ${formatAmount(tokenBalance, intent.token.decimals)} is less than ${formatAmount(amount, intent.token.decimals)}`,
+        message: `the token balance is less than ${formatAmount(amount, intent.token.decimals)}`,
       };
     }
     ctx = {
@@ -210,12 +210,12 @@ export async function solanaPreflight(
   if (totalSpent > lamports) {
     errors.push({
       id: ErrorId.InsufficientFunds,
-      message: `SOL balance ${formatAmount(lamports, sol)} is less than ${formatAmount(totalSpent, sol)} (${intent.token.kind === 'native' ? 'amount + fee' : 'fee'})`,
+      message: `the SOL balance is less than ${formatAmount(totalSpent, sol)} (${intent.token.kind === 'native' ? 'amount + fee' : 'fee'})`,
     });
   } else if (lamports - totalSpent > 0n && lamports - totalSpent < rentExemptEmpty) {
     errors.push({
       id: ErrorId.InsufficientFunds,
-      message: `this would leave ${formatAmount(lamports - totalSpent, sol)} SOL, below the rent-exempt minimum ${formatAmount(rentExemptEmpty, sol)}; send less or everything`,
+      message: `this would leave less than the rent-exempt minimum of ${formatAmount(rentExemptEmpty, sol)} SOL in the wallet; send less or everything`,
     });
   }
   return result(errors, warnings, fee, totalSpent, ctx);

@@ -143,7 +143,7 @@ export async function solanaRequestPreflight(
   if (errors.length === 0 && lamports < totalSpent)
     errors.push({
       id: ErrorId.InsufficientFunds,
-      message: `SOL balance ${formatAmount(lamports, network.nativeDecimals)} is less than ${formatAmount(totalSpent, network.nativeDecimals)} (transfers + fee)`,
+      message: `the SOL balance is less than ${formatAmount(totalSpent, network.nativeDecimals)} (transfers + fee)`,
     });
   const context: SolanaRequestContext = {
     kind: 'prebuilt',

@@ -123,9 +123,7 @@ export async function stellarPreflight(
     if (available < needNative) {
       errors.push({
         id: ErrorId.InsufficientFunds,
-        message: `needs ${fmt(needNative)} XLM above the ${fmt(minimumBalance(source, baseReserve))} XLM reserve; ${fmt(
-          available > 0n ? available : 0n,
-        )} XLM available`,
+        message: `needs ${fmt(needNative)} XLM above the ${fmt(minimumBalance(source, baseReserve))} XLM reserve`,
       });
     }
     if (asset && intent.from.address !== asset.issuer) {
@@ -136,7 +134,7 @@ export async function stellarPreflight(
       } else if (have < amount) {
         errors.push({
           id: ErrorId.InsufficientFunds,
-          message: `needs ${fmt(amount)} ${asset.code}; ${fmt(have)} available`,
+          message: `needs ${fmt(amount)} ${asset.code} available`,
         });
       }
     }

@@ -142,7 +142,7 @@ export async function tronPreflight(
     if (tokenBalance < amount) {
       errors.push({
         id: ErrorId.InsufficientFunds,
-        message: `token balance ${tokenBalance} is below the amount ${amount}`,
+        message: `the token balance is below the amount ${amount}`,
       });
     } else if (constantCallFailed(dryRun)) {
       errors.push({ id: ErrorId.EstimateGasReverted, message: 'the token transfer would revert' });
@@ -171,8 +171,8 @@ export async function tronPreflight(
     errors.push({
       id: ErrorId.InsufficientFunds,
       message: isNative
-        ? `balance ${trxBalance} sun is below amount + fee ${totalSpent} sun`
-        : `TRX balance ${trxBalance} sun cannot pay the estimated fee ${fee} sun`,
+        ? `the balance is below amount + fee ${totalSpent} sun`
+        : `the TRX balance cannot pay the estimated fee ${fee} sun`,
     });
   } else if (!isNative && trxBalance < BigInt(feeLimitSun)) {
     warnings.push({

@@ -10,6 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import { pino } from 'pino';
 import { createApp } from '../../api/app.js';
 import { seedServerKey } from '../../api/auth.js';
+import type { RateLimits } from '../../api/rate-limit.js';
 import type { ChainRegistry } from '../../chains/registry.js';
 import { loadConfig } from '../../config/env.js';
 import { buildRuntime, type Runtime } from '../../runtime/deps.js';
@@ -51,7 +52,12 @@ export interface PortalStack {
   close(): Promise<void>;
 }
 
-export async function startPortalStack(opts: { chains?: ChainRegistry } = {}): Promise<PortalStack> {
+/** No rate limits unless a test asks for them (the Portal tests burst far above production limits). */
+const UNLIMITED: RateLimits = { windowMs: 60_000, perIp: 0, perCredential: 0, expensivePerCredential: 0 };
+
+export async function startPortalStack(
+  opts: { chains?: ChainRegistry; rateLimits?: RateLimits } = {},
+): Promise<PortalStack> {
   const taskQueue = `tq-${randomUUID()}`;
   const apiKey = `cfsk_${randomBytes(16).toString('hex')}`;
   const masterKey = randomBytes(32).toString('hex');
@@ -84,7 +90,7 @@ export async function startPortalStack(opts: { chains?: ChainRegistry } = {}): P
     dataConverter: runtime.dataConverter,
   });
   await seedServerKey(runtime.prisma, tenantId, apiKey);
-  const app = createApp({ ...runtime, temporal, config, logger });
+  const app = createApp({ ...runtime, temporal, config, logger, rateLimits: opts.rateLimits ?? UNLIMITED });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

@@ -9,6 +9,7 @@ import type { ChainRegistry } from '../../chains/registry.js';
 import { loadConfig } from '../../config/env.js';
 import { buildRuntime, type Runtime } from '../../runtime/deps.js';
 import { testPaillierKeySource } from '../../signer/mpc/test-keys.js';
+import { failureConverterPath } from '../../temporal/data-converter.js';
 import { createWorker, workflowsPath } from '../../worker.js';
 
 // Worker state changes at INFO drown test output; warnings and errors still show.
@@ -23,6 +24,7 @@ let bundle: Promise<WorkflowBundle> | undefined;
 export function workflowBundle(): Promise<WorkflowBundle> {
   bundle ??= bundleWorkflowCode({
     workflowsPath,
+    failureConverterPath,
     logger: { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} } as never,
   });
   return bundle;
@@ -65,6 +67,10 @@ export async function startTestStack(
     DEV_TENANT_ID: `tenant-${randomUUID()}`,
     ENABLE_DEV_FAUCET: 'true',
     LOG_LEVEL: 'silent',
+    // Tests poll and burst far above production limits; test/e2e/rate-limit.test.ts tests the limits themselves.
+    RATE_LIMIT_PER_IP: '0',
+    RATE_LIMIT_PER_CREDENTIAL: '0',
+    RATE_LIMIT_EXPENSIVE_PER_CREDENTIAL: '0',
     ...opts.env,
   };
   const config = loadConfig({ ...process.env, ...env });

@@ -7,7 +7,7 @@ import type { TransferInput, TransferProgress } from '../../workflows/shared.js'
 const a = proxyActivities<Activities>({ startToCloseTimeout: '10 seconds' });
 
 export async function transferWorkflow(input: TransferInput): Promise<TransferProgress> {
-  await a.sign(input, []);
+  await a.sign(input, { chain: input.network, unsigned: '', payloads: [], details: {} }, 1);
   await a.preflight(input);
   return { status: 'failed', confirmations: 0, attempt: 0 };
 }
