@@ -3,17 +3,15 @@
  * (same inputs) and a real reorg (`invalidateblock`), each delivered to a real receiver on loopback and verified
  * with `standardwebhooks`; sequence strictly increasing per transfer, webhook-id unique per event.
  */
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadNetworks } from '../../chains/networks.js';
 import { ChainRegistry } from '../../chains/registry.js';
 import { generatePrivateKey, publicKeyOf } from '../../signer/local-key.js';
-import type { WebhookDispatcher } from '../../webhooks/dispatcher.js';
-import { createWebhookDispatcher } from '../../worker.js';
 import type { BitcoinRegtestNode } from '../peers/bitcoin-regtest.js';
 import { bitcoinCase, type RunningChain } from '../support/chain-cases.js';
-import { startTestStack, type TestStack, waitForTransfer } from '../support/stack.js';
-import { type ReceivedHook, startReceiver, verifyHook, type WebhookReceiver } from '../support/webhook-receiver.js';
+import { type TestStack, waitForTransfer } from '../support/stack.js';
+import { type ReceivedHook, verifyHook, type WebhookReceiver } from '../support/webhook-receiver.js';
+import { startWebhookTestStack, type WebhookTestStack } from '../support/webhook-stack.js';
 
 interface Replacement {
   kind: string;
@@ -36,29 +34,19 @@ let chain: RunningChain;
 let regtest: Regtest;
 let registry: ChainRegistry;
 let stack: TestStack;
-let dispatcher: WebhookDispatcher;
 let receiver: WebhookReceiver;
 let secret: string;
+let hooks: WebhookTestStack;
 
 beforeAll(async () => {
   chain = await bitcoinCase.start();
   regtest = chain.extra as Regtest;
   registry = new ChainRegistry(loadNetworks({ ...process.env, ...chain.env }));
-  stack = await startTestStack({
-    chains: registry,
-    env: { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_POLL_MS: '50', WEBHOOK_RETRY_SCHEDULE: '0,200ms,500ms,1s' },
-  });
-  dispatcher = createWebhookDispatcher(stack.runtime, pino({ level: 'silent' }));
-  dispatcher.start();
-  receiver = await startReceiver();
-  const ep = await stack.call<{ secret: string }>('POST', '/v1/webhooks', { url: receiver.url });
-  expect(ep.status).toBe(201);
-  secret = ep.body.secret;
+  hooks = await startWebhookTestStack(registry);
+  ({ stack, receiver, secret } = hooks);
 });
 afterAll(async () => {
-  await dispatcher?.stop();
-  await receiver?.stop();
-  await stack?.close();
+  await hooks?.close();
   await chain?.stop();
 });
 

@@ -5,17 +5,15 @@
  * touches no other test.
  */
 
-import { pino } from 'pino';
 import type { Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEvmClient } from '../../chains/evm/client.js';
 import { loadNetworks } from '../../chains/networks.js';
 import { ChainRegistry } from '../../chains/registry.js';
 import { type AnvilHandle, startAnvil } from '../../scripts/stack/anvil.js';
-import type { WebhookDispatcher } from '../../webhooks/dispatcher.js';
-import { createWebhookDispatcher } from '../../worker.js';
-import { startTestStack, type TestStack, waitForTransfer } from '../support/stack.js';
-import { type ReceivedHook, startReceiver, verifyHook, type WebhookReceiver } from '../support/webhook-receiver.js';
+import { type TestStack, waitForTransfer } from '../support/stack.js';
+import { type ReceivedHook, verifyHook, type WebhookReceiver } from '../support/webhook-receiver.js';
+import { startWebhookTestStack, type WebhookTestStack } from '../support/webhook-stack.js';
 
 interface Replacement {
   kind: string;
@@ -34,28 +32,18 @@ interface HookData {
 let anvil: AnvilHandle;
 let chain: ReturnType<typeof createEvmClient>;
 let stack: TestStack;
-let dispatcher: WebhookDispatcher;
 let receiver: WebhookReceiver;
 let secret: string;
+let hooks: WebhookTestStack;
 
 beforeAll(async () => {
   anvil = await startAnvil({ blockTime: 1 });
   chain = createEvmClient(anvil.rpcUrl);
-  stack = await startTestStack({
-    chains: new ChainRegistry(loadNetworks({ ...process.env, RPC_URL_ANVIL: anvil.rpcUrl })),
-    env: { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_POLL_MS: '50', WEBHOOK_RETRY_SCHEDULE: '0,200ms,500ms,1s' },
-  });
-  dispatcher = createWebhookDispatcher(stack.runtime, pino({ level: 'silent' }));
-  dispatcher.start();
-  receiver = await startReceiver();
-  const ep = await stack.call<{ secret: string }>('POST', '/v1/webhooks', { url: receiver.url });
-  expect(ep.status).toBe(201);
-  secret = ep.body.secret;
+  hooks = await startWebhookTestStack(new ChainRegistry(loadNetworks({ ...process.env, RPC_URL_ANVIL: anvil.rpcUrl })));
+  ({ stack, receiver, secret } = hooks);
 });
 afterAll(async () => {
-  await dispatcher?.stop();
-  await receiver?.stop();
-  await stack?.close();
+  await hooks?.close();
   await anvil?.stop();
 });
 

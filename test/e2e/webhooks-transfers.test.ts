@@ -3,17 +3,15 @@
  * every state change delivered to a real HTTP receiver on loopback, in order, verified with `standardwebhooks`.
  */
 import { randomBytes } from 'node:crypto';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadNetworks } from '../../chains/networks.js';
 import { ChainRegistry } from '../../chains/registry.js';
 import { generatePrivateKey, publicKeyOf } from '../../signer/local-key.js';
-import type { WebhookDispatcher } from '../../webhooks/dispatcher.js';
-import { createWebhookDispatcher } from '../../worker.js';
 import type { SolanaTestPeer } from '../peers/solana/server.js';
 import { type RunningChain, solanaCase } from '../support/chain-cases.js';
-import { startTestStack, type TestStack, waitForTransfer } from '../support/stack.js';
-import { type ReceivedHook, startReceiver, verifyHook, type WebhookReceiver } from '../support/webhook-receiver.js';
+import { type TestStack, waitForTransfer } from '../support/stack.js';
+import { type ReceivedHook, verifyHook, type WebhookReceiver } from '../support/webhook-receiver.js';
+import { startWebhookTestStack, type WebhookTestStack } from '../support/webhook-stack.js';
 
 interface TransferBody {
   transferId: string;
@@ -25,9 +23,9 @@ interface TransferBody {
 let solana: RunningChain;
 let registry: ChainRegistry;
 let stack: TestStack;
-let dispatcher: WebhookDispatcher;
 let receiver: WebhookReceiver;
 let secret: string;
+let hooks: WebhookTestStack;
 
 const hooksOf = (transferId: string): ReceivedHook[] =>
   receiver.received.filter((h) => h.json.data.transferId === transferId);
@@ -86,21 +84,11 @@ async function expectDeliveredInOrder(t: TransferBody): Promise<void> {
 beforeAll(async () => {
   solana = await solanaCase.start();
   registry = new ChainRegistry(loadNetworks({ ...process.env, ...solana.env }));
-  stack = await startTestStack({
-    chains: registry,
-    env: { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_POLL_MS: '50', WEBHOOK_RETRY_SCHEDULE: '0,200ms,500ms,1s' },
-  });
-  dispatcher = createWebhookDispatcher(stack.runtime, pino({ level: 'silent' }));
-  dispatcher.start();
-  receiver = await startReceiver();
-  const ep = await stack.call<{ secret: string }>('POST', '/v1/webhooks', { url: receiver.url });
-  expect(ep.status).toBe(201);
-  secret = ep.body.secret;
+  hooks = await startWebhookTestStack(registry);
+  ({ stack, receiver, secret } = hooks);
 });
 afterAll(async () => {
-  await dispatcher?.stop();
-  await receiver?.stop();
-  await stack?.close();
+  await hooks?.close();
   await solana?.stop();
 });
 
