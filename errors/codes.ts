@@ -43,6 +43,8 @@ export const ErrorId = {
   /** The sign step's arguments do not match the stored transfer (no signing oracle through Temporal). */
   SigningRefused: 'signing_refused',
   WalletNotFound: 'wallet_not_found',
+  /** A server wallet for this userId is being created right now (its keys are not stored yet): retry shortly. */
+  WalletCreationInProgress: 'wallet_creation_in_progress',
   ShareNotConfirmed: 'share_not_confirmed',
   FaucetUnavailable: 'faucet_unavailable',
   /** The wallet's signing on a curve is locked after a failed partial signature; an operator unlocks it. */

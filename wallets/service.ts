@@ -16,19 +16,37 @@ export type { WalletView } from './view.js';
 
 type Db = PrismaClient | Prisma.TransactionClient;
 
+/**
+ * A server wallet row without keys older than this was left by a process that died during key generation
+ * (which takes seconds): the next create for its userId removes it and starts again. Younger, it is in progress.
+ */
+export const ABANDONED_KEYGEN_MS = 5 * 60_000;
+
+const hasKeys = (w: Wallet) => w.secp256k1PublicKey !== null && w.ed25519PublicKey !== null;
+
 export class WalletService {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly chains: ChainRegistry,
     private readonly signer: Signer,
+    private readonly abandonedKeygenMs = ABANDONED_KEYGEN_MS,
   ) {}
 
-  /** Server wallet for `userId` (Dynamic-style). Idempotent per (tenant, userId). */
+  /**
+   * Server wallet for `userId` (Dynamic-style). Idempotent per (tenant, userId). Never answers a wallet without
+   * keys: one still being generated is `409 wallet_creation_in_progress`; one abandoned by a crash is replaced.
+   */
   async createServerWallet(tenantId: string, userId: string): Promise<{ wallet: WalletView; created: boolean }> {
     const existing = await this.prisma.wallet.findUnique({ where: { tenantId_userId: { tenantId, userId } } });
-    if (existing) return { wallet: await this.view(existing), created: false };
+    if (existing && hasKeys(existing)) return { wallet: await this.view(existing), created: false };
+    if (existing) await this.discardAbandoned(existing);
     const walletId = randomUUID();
-    await this.prisma.wallet.create({ data: { id: walletId, tenantId, userId, custody: 'server' } });
+    try {
+      await this.prisma.wallet.create({ data: { id: walletId, tenantId, userId, custody: 'server' } });
+    } catch (err) {
+      if ((err as { code?: string }).code === 'P2002') throw inProgress(); // a concurrent create won the row
+      throw err;
+    }
     try {
       const [secp, ed] = await Promise.all([
         this.signer.createKey(walletId, 'secp256k1'),
@@ -45,6 +63,20 @@ export class WalletService {
       await this.prisma.wallet.delete({ where: { id: walletId } }).catch(() => {});
       throw err;
     }
+  }
+
+  /** Removes a keyless server wallet left by a crashed key generation, or refuses while one may be running. */
+  private async discardAbandoned(wallet: Wallet): Promise<void> {
+    const cutoff = new Date(Date.now() - this.abandonedKeygenMs);
+    if (wallet.custody !== 'server' || wallet.createdAt > cutoff) throw inProgress();
+    await this.prisma.$transaction(async (tx) => {
+      const still = await tx.wallet.findFirst({
+        where: { id: wallet.id, secp256k1PublicKey: null, createdAt: { lte: cutoff } },
+      });
+      if (!still) return;
+      await tx.keyShare.deleteMany({ where: { walletId: wallet.id } });
+      await tx.wallet.delete({ where: { id: wallet.id } });
+    });
   }
 
   /** Finds a tenant's wallet by walletId, userId or any of its addresses. */
@@ -115,4 +147,11 @@ export class WalletService {
       createdAt: wallet.createdAt.toISOString(),
     };
   }
+}
+
+function inProgress(): BaseError {
+  return new BaseError('this wallet is still being created; retry shortly', {
+    id: ErrorId.WalletCreationInProgress,
+    kind: 'terminal',
+  });
 }

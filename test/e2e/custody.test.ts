@@ -417,6 +417,39 @@ describe('the front door', () => {
     expect(await stack.runtime.prisma.transfer.count({ where: { walletId: alice.walletId } })).toBe(before);
   });
 
+  it('a server wallet left keyless by a crash is replaced on the next create; one being created answers 409', async () => {
+    const { prisma } = stack.runtime;
+    const tenantId = (await prisma.wallet.findUniqueOrThrow({ where: { id: alice.walletId } })).tenantId;
+    // What a process killed during key generation leaves behind: the row, no keys (the demo's reported dead end).
+    const crashed = await prisma.wallet.create({
+      data: {
+        id: `crashed-${randomBytes(4).toString('hex')}`,
+        tenantId,
+        userId: `crashed-${randomBytes(4).toString('hex')}`,
+        custody: 'server',
+        createdAt: new Date(Date.now() - 10 * 60_000),
+      },
+    });
+    const again = await stack.call<{ walletId: string; addresses: Record<string, string> }>(
+      stack.apiKey,
+      'POST',
+      '/api/wallets',
+      { userId: crashed.userId },
+    );
+    expect(again.status, JSON.stringify(again.body)).toBe(201);
+    expect(again.body.walletId).not.toBe(crashed.id);
+    expect(again.body.addresses.anvil).toMatch(/^0x[0-9a-fA-F]{40}$/);
+    expect(await prisma.wallet.findUnique({ where: { id: crashed.id } })).toBeNull();
+
+    const running = await prisma.wallet.create({
+      data: { id: `running-${randomBytes(4).toString('hex')}`, tenantId, userId: 'keygen-running', custody: 'server' },
+    });
+    const busy = await stack.call<{ id: string }>(stack.apiKey, 'POST', '/api/wallets', { userId: 'keygen-running' });
+    expect(busy).toMatchObject({ status: 409, body: { id: 'wallet_creation_in_progress' } });
+    expect(await prisma.wallet.findUnique({ where: { id: running.id } })).toMatchObject({ secp256k1PublicKey: null });
+    await prisma.wallet.delete({ where: { id: running.id } });
+  });
+
   it('the faucet is off in production even with ENABLE_DEV_FAUCET=true', async () => {
     const config = loadConfig({ ...process.env, NODE_ENV: 'production', ENABLE_DEV_FAUCET: 'true' });
     const app = createApp({ ...stack.runtime, temporal: stack.temporal, config, logger: pino({ level: 'silent' }) });
