@@ -60,7 +60,9 @@ export const faucetBody = z.strictObject({
 });
 
 export const listTransfersQuery = z.strictObject({
-  status: z.enum(['pending', 'signed', 'submitted', 'confirmed', 'finalized', 'failed', 'replaced']).optional(),
+  status: z
+    .enum(['pending', 'signed', 'submitted', 'confirmed', 'finalized', 'failed', 'replaced', 'needs_attention'])
+    .optional(),
   chain: z.string().optional(),
   walletId: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),

@@ -43,6 +43,8 @@ export const ErrorId = {
   /** The sign step's arguments do not match the stored transfer (no signing oracle through Temporal). */
   SigningRefused: 'signing_refused',
   WalletNotFound: 'wallet_not_found',
+  /** The transfer's workflow closed without completing (terminated, timed out) before the transfer was final. */
+  WorkflowClosed: 'workflow_closed',
   /** A server wallet for this userId is being created right now (its keys are not stored yet): retry shortly. */
   WalletCreationInProgress: 'wallet_creation_in_progress',
   ShareNotConfirmed: 'share_not_confirmed',

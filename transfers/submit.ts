@@ -26,6 +26,7 @@ import { Prisma, type PrismaClient, type Transfer } from '../generated/prisma/cl
 import type { WalletService } from '../wallets/service.js';
 import { waitForSubmissionUpdate } from '../workflows/messages.js';
 import {
+  NEEDS_ATTENTION,
   type SubmissionResult,
   TERMINAL_STATUSES,
   type TransferInput,
@@ -161,8 +162,13 @@ export async function submitTransfer(
     transfer = existing;
   }
 
-  // 3. A finished transfer answers from the database.
+  // 3. A finished transfer answers from the database; a resend of one whose workflow closed unfinished says so
+  //    (an update would answer from the closed run's old outcome).
   if (TERMINAL_STATUSES.includes(transfer.status as TransferStatus)) return answerFromRow(transfer);
+  if (!created) {
+    const parked = await markIfClosedUnfinished(deps, transfer);
+    if (parked) return { kind: 'accepted', transfer: parked };
+  }
 
   const intent: TransferIntent = {
     transferId: transfer.id,
@@ -199,7 +205,11 @@ export async function submitTransfer(
     workflowIdConflictPolicy: 'USE_EXISTING',
     workflowIdReusePolicy: 'REJECT_DUPLICATE',
   });
-  const update = deps.temporal.workflow.executeUpdateWithStart(waitForSubmissionUpdate, { startWorkflowOperation });
+  // One update per transfer: an HTTP retry attaches to it instead of adding another (server limits per run).
+  const update = deps.temporal.workflow.executeUpdateWithStart(waitForSubmissionUpdate, {
+    startWorkflowOperation,
+    updateId: `submit-${workflowId}`,
+  });
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), deps.acceptanceTimeoutMs ?? 30_000);
@@ -217,9 +227,11 @@ export async function submitTransfer(
       throw new BaseError(err.cause.message, { id: err.cause.type ?? ErrorId.Internal, kind: 'terminal' });
     }
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
-      // Closed workflow (finished between our read and the start): the row has the answer.
+      // Closed workflow: the row has the answer when it finished; otherwise say so, never a made-up `submitted`.
       const row = await deps.prisma.transfer.findUniqueOrThrow({ where: { id: transfer.id } });
-      return answerFromRow(row);
+      if (TERMINAL_STATUSES.includes(row.status as TransferStatus)) return answerFromRow(row);
+      const parked = await markIfClosedUnfinished(deps, row);
+      return parked ? { kind: 'accepted', transfer: parked } : answerFromRow(row);
     }
     if (created) await forgetIfNeverStarted(deps, transfer.id, workflowId);
     throw new BaseError('the workflow service is unavailable; retry with the same Idempotency-Key', {
@@ -249,6 +261,30 @@ function answerFromRow(transfer: Transfer): SubmitOutcome {
       alreadyKnown: true,
     },
   };
+}
+
+/**
+ * A transfer whose workflow closed without completing (terminated, timed out, failed, cancelled) while the row is not
+ * terminal: the chain may still hold its signed bytes, so nothing is final. The row becomes `needs_attention` (for ops
+ * to resolve from the stored attempts and the history) and the caller gets 202 with that status.
+ */
+async function markIfClosedUnfinished(deps: SubmitDeps, row: Transfer): Promise<Transfer | undefined> {
+  let closed: string;
+  try {
+    closed = (await deps.temporal.workflow.getHandle(row.workflowId).describe()).status.name;
+  } catch {
+    return undefined; // never started, or Temporal unreachable: the start below answers for both
+  }
+  if (closed === 'RUNNING' || closed === 'COMPLETED' || closed === 'CONTINUED_AS_NEW') return undefined;
+  await deps.prisma.transfer.updateMany({
+    where: { id: row.id, status: { notIn: [...TERMINAL_STATUSES] } },
+    data: {
+      status: NEEDS_ATTENTION,
+      errorId: ErrorId.WorkflowClosed,
+      errorMessage: `the transfer's workflow closed as ${closed} before the transfer was final; an operator has to resolve it`,
+    },
+  });
+  return (await deps.prisma.transfer.findUnique({ where: { id: row.id } })) ?? undefined;
 }
 
 /** Deletes a just-inserted row only when Temporal confirms no workflow exists for it. */

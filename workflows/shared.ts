@@ -8,6 +8,11 @@ export const TASK_QUEUE = 'transfers';
 
 export type TransferStatus = 'pending' | 'signed' | 'submitted' | 'confirmed' | 'finalized' | 'failed' | 'replaced';
 export const TERMINAL_STATUSES: readonly TransferStatus[] = ['finalized', 'failed', 'replaced'];
+/**
+ * Not a workflow state: the API marks a transfer so when its workflow closed without completing (terminated, timed
+ * out) before the transfer was final. Not terminal: an operator resolves it from the attempts and the history.
+ */
+export const NEEDS_ATTENTION = 'needs_attention';
 
 export interface TransferInput {
   transferId: string;

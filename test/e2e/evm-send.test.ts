@@ -1,3 +1,4 @@
+import { Client, Connection } from '@temporalio/client';
 import type { Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEvmClient } from '../../chains/evm/client.js';
@@ -146,6 +147,45 @@ describe('POST /v1/assets/send on anvil (API → workflow → anvil)', () => {
       });
     expect(await balanceOf(to)).toBe(2_500_000n);
     expect(await balanceOf(wallet.address as Hex)).toBe(7_500_000n);
+  });
+
+  it('resends attach to the one submission update; a workflow closed unfinished answers 202 needs_attention', async () => {
+    const wallet = await fundedWallet('closed-unfinished');
+    const body = { chain: 'anvil', to: randomAddress(), token: 'NATIVE', amount: '0.01', walletId: wallet.walletId };
+    const send = () => stack.call<SendBody>('POST', '/v1/assets/send', body, { 'idempotency-key': 'closed-1' });
+    const first = await send();
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    await stack.stopWorker(); // the transfer stays short of final while we look
+    try {
+      for (const again of [await send(), await send()]) expect(again.body.transferId).toBe(first.body.transferId);
+      const row = await stack.runtime.prisma.transfer.findUniqueOrThrow({ where: { id: first.body.transferId } });
+      const temporal = new Client({
+        connection: await Connection.connect({ address: process.env.TEMPORAL_ADDRESS! }),
+        dataConverter: stack.runtime.dataConverter,
+      });
+      const handle = temporal.workflow.getHandle(row.workflowId);
+      const history = await handle.fetchHistory();
+      const accepted = (history.events ?? []).filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
+      expect(accepted, 'three sends, one update').toHaveLength(1);
+
+      // An operator (or a 7-day status give-up) closes the workflow before the transfer is final.
+      await handle.terminate('drill: closed before final');
+      const closed = await send();
+      expect(closed.status, JSON.stringify(closed.body)).toBe(202);
+      expect(closed.body).toMatchObject({ transferId: row.id, status: 'needs_attention' });
+      const view = await stack.call<TransferBody>('GET', `/v1/transfers/${row.id}`);
+      expect(view.body).toMatchObject({ status: 'needs_attention', error: { id: 'workflow_closed' } });
+      expect(view.body.error!.message).toContain('TERMINATED');
+      expect((await send()).body).toMatchObject({ status: 'needs_attention' });
+      const listed = await stack.call<{ data: { transferId: string }[] }>(
+        'GET',
+        '/v1/transfers?status=needs_attention',
+      );
+      expect(listed.body.data.map((t) => t.transferId)).toContain(row.id);
+      await temporal.connection.close();
+    } finally {
+      await stack.startWorker();
+    }
   });
 
   it('refuses an ERC-20 transfer that would revert with estimate_gas_reverted, before signing', async () => {
