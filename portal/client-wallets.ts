@@ -11,7 +11,7 @@ import { Prisma, type PrismaClient, type Wallet } from '../generated/prisma/clie
 import type { MpcSigner } from '../signer/mpc-signer.js';
 import type { ShareVault } from '../storage/share-vault.js';
 import type { WalletService } from '../wallets/service.js';
-import type { Clock } from './credentials.js';
+import type { Clock } from './clock.js';
 import { createPair, requireConfirmedSigningPair, retirePairsBefore } from './share-pairs.js';
 import { type PortalCurve, type ShareInfo, toPortalCurve, toWireShare } from './shares.js';
 

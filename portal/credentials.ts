@@ -17,7 +17,9 @@ import type { PrismaClient } from '../generated/prisma/client.js';
 export const SESSION_IDLE_MS = 24 * 60 * 60 * 1000;
 export const SESSION_MAX_MS = 7 * 24 * 60 * 60 * 1000;
 
-export type Clock = () => Date;
+export type { Clock } from './clock.js';
+
+import type { Clock } from './clock.js';
 export const systemClock: Clock = () => new Date();
 
 function sameHash(a: string, b: string): boolean {

@@ -4,7 +4,6 @@
  * non-secret facts only (error ids, labels), never a share, a token or a key.
  */
 import { randomUUID } from 'node:crypto';
-import type { AuthContext } from '../api/context.js';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
 
 export const AUDIT_EVENT_TYPES = [
@@ -29,7 +28,7 @@ export interface AuditActor {
 export const SYSTEM_ACTOR: AuditActor = { kind: 'system' };
 
 /** The actor of an authenticated request: the credential's kind and id (never the token). */
-export function actorOf(auth: AuthContext | undefined): AuditActor {
+export function actorOf(auth: { kind: Exclude<AuditActor['kind'], 'system'>; keyId: string } | undefined): AuditActor {
   return auth ? { kind: auth.kind, id: auth.keyId } : SYSTEM_ACTOR;
 }
 
