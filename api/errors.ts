@@ -40,6 +40,11 @@ const STATUS: Record<string, number> = {
   // The configured RPC serves another chain: an operator's misconfiguration, refused before signing.
   [ErrorId.RpcChainMismatch]: 502,
   [ErrorId.Unavailable]: 503,
+  // The second party of server wallets: down or busy is the API's 503; refused or conflicting is ours (500).
+  [ErrorId.CosignerUnavailable]: 503,
+  [ErrorId.CosignerBusy]: 503,
+  [ErrorId.CosignerUnauthorized]: 500,
+  [ErrorId.CosignerShareExists]: 500,
   [ErrorId.Internal]: 500,
 };
 

@@ -2,26 +2,30 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig, PUBLISHED_DEV_API_KEY } from './env.js';
 
 const base = { DATABASE_URL: 'postgresql://localhost/x' };
+const cosigner = {
+  COSIGNER_URL: 'https://cosigner.internal:7400',
+  COSIGNER_CALLER_ID: 'api',
+  COSIGNER_CALLER_KEY: '11'.repeat(32),
+  COSIGNER_PUBLIC_KEY: '22'.repeat(32),
+};
+const prod = { ...base, ...cosigner, NODE_ENV: 'production' };
 
 describe('loadConfig: the dev key and the faucet outside production only', () => {
   it('refuses to start in production with the published dev key', () => {
-    expect(() => loadConfig({ ...base, NODE_ENV: 'production', DEV_API_KEY: PUBLISHED_DEV_API_KEY })).toThrow(
-      /published dev key/,
-    );
+    expect(() => loadConfig({ ...prod, DEV_API_KEY: PUBLISHED_DEV_API_KEY })).toThrow(/published dev key/);
   });
 
   it('refuses to start in production with WEBHOOK_ALLOW_PRIVATE=true (the SSRF guard off)', () => {
-    expect(() => loadConfig({ ...base, NODE_ENV: 'production', WEBHOOK_ALLOW_PRIVATE: 'true' })).toThrow(
+    expect(() => loadConfig({ ...prod, WEBHOOK_ALLOW_PRIVATE: 'true' })).toThrow(
       /WEBHOOK_ALLOW_PRIVATE=true .*refusing to start with NODE_ENV=production/,
     );
-    expect(loadConfig({ ...base, NODE_ENV: 'production' }).WEBHOOK_ALLOW_PRIVATE).toBe(false);
+    expect(loadConfig(prod).WEBHOOK_ALLOW_PRIVATE).toBe(false);
     expect(loadConfig({ ...base, WEBHOOK_ALLOW_PRIVATE: 'true' }).WEBHOOK_ALLOW_PRIVATE).toBe(true);
   });
 
   it('in production, no DEV_API_KEY is seeded and the faucet is off whatever the environment says', () => {
     const c = loadConfig({
-      ...base,
-      NODE_ENV: 'production',
+      ...prod,
       DEV_API_KEY: 'cfsk_my_own_key_0123',
       ENABLE_DEV_FAUCET: 'true',
     });
@@ -34,6 +38,18 @@ describe('loadConfig: the dev key and the faucet outside production only', () =>
     expect(c.DEV_API_KEY).toBe(PUBLISHED_DEV_API_KEY);
     expect(c.ENABLE_DEV_FAUCET).toBe(true);
     expect(c.NODE_ENV).toBe('development');
+  });
+});
+
+describe('loadConfig: the co-signer', () => {
+  it('is required in production (server wallets never keep both parties in one process there)', () => {
+    expect(() => loadConfig({ ...base, NODE_ENV: 'production' })).toThrow(/COSIGNER_URL is required/);
+    expect(loadConfig(prod).COSIGNER_URL).toBe(cosigner.COSIGNER_URL);
+  });
+
+  it('needs the caller credentials and the co-signer key with its URL', () => {
+    expect(() => loadConfig({ ...base, COSIGNER_URL: cosigner.COSIGNER_URL })).toThrow(/COSIGNER_CALLER_ID/);
+    expect(loadConfig(base).COSIGNER_URL).toBeUndefined();
   });
 });
 

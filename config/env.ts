@@ -87,6 +87,17 @@ const schema = z.object({
   RATE_LIMIT_PER_CREDENTIAL: z.coerce.number().int().nonnegative().default(600),
   /** Key generation, backup, recover and signing requests per window per credential (0 = no limit, as above). */
   RATE_LIMIT_EXPENSIVE_PER_CREDENTIAL: z.coerce.number().int().nonnegative().default(30),
+  /**
+   * The co-signer (`npm run cosigner`), the second party of server wallets, and this process's credentials for it:
+   * its caller id on the co-signer's allow-list, its Ed25519 request key (32-byte seed, hex), and the co-signer's
+   * response key (hex). Unset: the second party runs in this process on the main database (refused in production).
+   */
+  COSIGNER_URL: z.string().url().optional(),
+  COSIGNER_CALLER_ID: z.string().optional(),
+  COSIGNER_CALLER_KEY: z.string().optional(),
+  COSIGNER_PUBLIC_KEY: z.string().optional(),
+  /** PEM file of the CA that signed an https co-signer's certificate. */
+  COSIGNER_TLS_CA: z.string().optional(),
   /** Run the webhook dispatcher in the worker process. */
   WEBHOOK_DISPATCHER: z
     .enum(['true', 'false'])
@@ -104,6 +115,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     );
   }
   const config = parsed.data;
+  if (config.COSIGNER_URL && !(config.COSIGNER_CALLER_ID && config.COSIGNER_CALLER_KEY && config.COSIGNER_PUBLIC_KEY))
+    throw new Error(
+      'invalid configuration: COSIGNER_URL needs COSIGNER_CALLER_ID, COSIGNER_CALLER_KEY and COSIGNER_PUBLIC_KEY',
+    );
   if (config.BROADCAST_TOTAL_TIMEOUT_MS < config.BROADCAST_TRY_TIMEOUT_MS)
     throw new Error('invalid configuration: BROADCAST_TOTAL_TIMEOUT_MS is shorter than BROADCAST_TRY_TIMEOUT_MS');
   if (config.NODE_ENV !== 'production') return config;
@@ -114,6 +129,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (config.WEBHOOK_ALLOW_PRIVATE)
     throw new Error(
       'invalid configuration: WEBHOOK_ALLOW_PRIVATE=true lets webhook URLs reach loopback and private addresses; refusing to start with NODE_ENV=production',
+    );
+  if (!config.COSIGNER_URL)
+    throw new Error(
+      'invalid configuration: COSIGNER_URL is required with NODE_ENV=production (server wallets need the separate co-signer: npm run cosigner)',
     );
   // Production: no seeded dev key, no faucet, whatever the environment says.
   return { ...config, DEV_API_KEY: undefined, ENABLE_DEV_FAUCET: false };

@@ -54,6 +54,14 @@ export const ErrorId = {
   WebhookUrlForbidden: 'webhook_url_forbidden',
   /** Over a rate limit (api/rate-limit.ts): 429 with Retry-After. */
   RateLimited: 'rate_limited',
+  /** The co-signer (second party of server wallets) could not be reached or did not answer in time: retryable. */
+  CosignerUnavailable: 'cosigner_unavailable',
+  /** The co-signer refused the caller: not on its allow-list, bad or replayed request signature. */
+  CosignerUnauthorized: 'cosigner_unauthorized',
+  /** The co-signer already holds an active share for this wallet key (it never overwrites one). */
+  CosignerShareExists: 'cosigner_share_exists',
+  /** The co-signer has too many key-generation runs in progress: retryable. */
+  CosignerBusy: 'cosigner_busy',
 } as const;
 export type ErrorId = (typeof ErrorId)[keyof typeof ErrorId];
 

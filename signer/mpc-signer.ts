@@ -16,6 +16,10 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import type { Curve, Signature } from '../chains/types.js';
 import { BaseError } from '../errors/base.js';
 import { ErrorId } from '../errors/codes.js';
+import type { Cosigner, ShareRef } from './cosigner/api.js';
+import { driveEcdsa, driveFrost, remoteEcdsaPartial, remoteEcdsaPresign, remoteFrostShares } from './cosigner/drive.js';
+import { LocalCosigner } from './cosigner/local.js';
+import { EmbeddedCosignerStore } from './cosigner/store.js';
 import type { Envelope } from './envelope.js';
 import { strip0x, verifySignature } from './local-key.js';
 import { InThreadCompute, type MpcCompute } from './mpc/compute.js';
@@ -51,8 +55,13 @@ import type { CreatedKey, Signer, SignRequest } from './types.js';
 export interface MpcSignerDeps {
   /** Server shares and server backup shares (sealed). */
   serverStore: ShareStore;
-  /** Client shares of server wallets (sealed). Client-held wallets never write here. */
-  clientStore: ShareStore;
+  /**
+   * The client party of server wallets: the co-signer (`CosignerClient`, the separate `npm run cosigner` process)
+   * or, when absent, a `LocalCosigner` in this process over `clientStore` (single-process deployments and tests).
+   */
+  cosigner?: Cosigner;
+  /** Client shares of server wallets (sealed), for the in-process second party. Client-held wallets never write here. */
+  clientStore?: ShareStore;
   envelope: Envelope;
   /** Returns the serialised client share a `shareRef` points to (client-held wallets). */
   resolveClientShare?: (shareRef: string) => Promise<string>;
@@ -99,7 +108,8 @@ const CURVES: Curve[] = ['secp256k1', 'ed25519'];
 interface ServerWalletParties {
   version: number;
   p1: EcdsaP1;
-  p2: EcdsaP2;
+  /** In-process second party only; with the remote co-signer P2 lives there. */
+  p2?: EcdsaP2;
   pool: PresignaturePool;
 }
 
@@ -137,6 +147,11 @@ export class MpcSigner implements Signer {
   /** Locks whose shared record could not be written (database down): honoured by this process until it restarts. */
   private readonly localLocks = new Set<string>();
   private readonly parties = new Map<string, ServerWalletParties>();
+  /** The second party of server wallets: in this process (its shares read directly) or the remote co-signer. */
+  private readonly local: LocalCosigner | undefined;
+  private readonly cosigner: Cosigner;
+  /** Server-wallet keys whose co-signer version was checked by this process (`${walletId}/${curve}/${version}`). */
+  private readonly confirmed = new Set<string>();
   private closed = false;
 
   constructor(deps: MpcSignerDeps) {
@@ -144,6 +159,14 @@ export class MpcSigner implements Signer {
     this.presignTarget = deps.presignatures ?? 8;
     this.compute = deps.compute ?? new InThreadCompute();
     this.guard = deps.guard ?? new InMemorySigningGuard();
+    if (deps.cosigner) this.cosigner = deps.cosigner;
+    else if (deps.clientStore)
+      this.cosigner = new LocalCosigner({
+        store: new EmbeddedCosignerStore(deps.clientStore),
+        envelope: deps.envelope,
+      });
+    else throw new Error('MpcSigner needs a cosigner or a clientStore for the second party of server wallets');
+    this.local = this.cosigner instanceof LocalCosigner ? this.cosigner : undefined;
   }
 
   // ---- key generation -----------------------------------------------------------------------
@@ -151,13 +174,42 @@ export class MpcSigner implements Signer {
   /** Server wallet: DKG between the two in-process parties; both shares stored (sealed). Idempotent. */
   async createKey(walletId: string, curve: Curve): Promise<CreatedKey> {
     const existing = await this.readShare(this.deps.serverStore, walletId, curve, 'server');
-    if (existing) return { curve, publicKey: publicKeyHex(existing.share) };
-    const { server, client } = await this.dkg(curve);
+    if (existing) {
+      const publicKey = publicKeyHex(existing.share);
+      // A crash between storing this half and the co-signer's confirmation leaves its share pending: confirm again.
+      await this.ensureCosignerVersion(walletId, curve, existing.version, publicKey);
+      return { curve, publicKey };
+    }
     const meta = { walletId, curve, version: 1, holder: 'server' as const };
-    const peer = clientFingerprint(meta, client as EcdsaP2Share | FrostShare);
-    await this.writeShare(this.deps.clientStore, 'client', { ...meta, role: 'client' }, client);
-    await this.writeShare(this.deps.serverStore, 'server', { ...meta, role: 'server', peer }, server);
-    return { curve, publicKey: this.publicKeyOf(curve, server) };
+    if (this.local) {
+      const { server, client } = await this.dkg(curve);
+      const peer = clientFingerprint(meta, client as EcdsaP2Share | FrostShare);
+      await this.local.adopt({ ...meta, role: 'client' }, client as EcdsaP2Share | FrostShare);
+      await this.writeShare(this.deps.serverStore, 'server', { ...meta, role: 'server', peer }, server);
+      return { curve, publicKey: this.publicKeyOf(curve, server) };
+    }
+    // The co-signer plays the client party: it keeps its share (pending until confirmed); this side stores its own.
+    const target = { kind: 'keygen' as const, walletId, curve, version: 1 };
+    const { share } =
+      curve === 'ed25519'
+        ? await driveFrost(this.cosigner, target)
+        : await driveEcdsa(this.cosigner, target, await this.freshPaillierKey());
+    await this.writeShare(this.deps.serverStore, 'server', { ...meta, role: 'server' }, share);
+    const publicKey = this.publicKeyOf(curve, share);
+    await this.cosigner.confirm({ walletId, curve, version: 1, publicKey });
+    this.confirmed.add(`${walletId}/${curve}/1`);
+    return { curve, publicKey };
+  }
+
+  /**
+   * Remote co-signer only: makes sure its active share is the version this side signs with, confirming a pending
+   * one left by a crash between the two writes (key generation or recovery). Checked once per key per process.
+   */
+  private async ensureCosignerVersion(walletId: string, curve: Curve, version: number, publicKey: string) {
+    if (this.local || this.confirmed.has(`${walletId}/${curve}/${version}`)) return;
+    const { version: active } = await this.cosigner.activeVersion({ walletId, curve });
+    if (active !== version) await this.cosigner.confirm({ walletId, curve, version, publicKey });
+    this.confirmed.add(`${walletId}/${curve}/${version}`);
   }
 
   /** Client-held wallet: DKG for both curves; returns the client shares (not stored here). */
@@ -205,7 +257,13 @@ export class MpcSigner implements Signer {
 
     let signature: Signature;
     try {
-      if (curve === 'ed25519') {
+      if (curve === 'ed25519' && server.share.holder === 'server' && !this.local) {
+        if (server.share.curve !== 'ed25519') throw new Error('curve mismatch');
+        await this.ensureCosignerVersion(walletId, curve, server.version, publicKey);
+        const ref = { walletId, curve, version: server.version };
+        const { combine } = await remoteFrostShares(this.cosigner, ref, new FrostSigner(server.share.frost), payload);
+        signature = { curve, signature: bytesToHex(online(combine)) };
+      } else if (curve === 'ed25519') {
         const client = await this.clientShare(server.share, request.shareRef);
         if (client.curve !== 'ed25519' || server.share.curve !== 'ed25519') throw new Error('curve mismatch');
         const p1 = new FrostSigner(server.share.frost);
@@ -261,8 +319,37 @@ export class MpcSigner implements Signer {
       return online(() => runEcdsaOnline(p1, p2, presignature, digest, tamper));
     }
     const parties = await this.serverParties(server, version);
-    const presignature = parties.pool.take() ?? runEcdsaPresign(parties.p1, parties.p2, tamper);
-    return online(() => runEcdsaOnline(parties.p1, parties.p2, presignature, digest, tamper));
+    if (!parties.p2) return this.signWithCosigner(parties, server.walletId, version, digest);
+    const p2 = parties.p2;
+    const presignature = parties.pool.take() ?? runEcdsaPresign(parties.p1, p2, tamper);
+    return online(() => runEcdsaOnline(parties.p1, p2, presignature, digest, tamper));
+  }
+
+  /**
+   * P2's partial signature from the co-signer. A pooled presignature it no longer knows (it restarted) is dropped
+   * and the signature made on a fresh one; only this side's check of the partial (`finish`) can lock the wallet.
+   */
+  private async signWithCosigner(
+    parties: ServerWalletParties,
+    walletId: string,
+    version: number,
+    digest: Uint8Array,
+  ): Promise<EcdsaSignatureParts> {
+    const ref: ShareRef = { walletId, curve: 'secp256k1', version };
+    const pooled = parties.pool.take();
+    const first = pooled ?? (await remoteEcdsaPresign(this.cosigner, ref, parties.p1));
+    let partial: Awaited<ReturnType<typeof remoteEcdsaPartial>>;
+    let sessionId = first;
+    try {
+      partial = await remoteEcdsaPartial(this.cosigner, ref, first, digest);
+    } catch (err) {
+      if (!(pooled && err instanceof MpcError && err.id === MpcErrorId.PresignatureUnavailable)) throw err;
+      parties.pool.clear();
+      sessionId = await remoteEcdsaPresign(this.cosigner, ref, parties.p1);
+      partial = await remoteEcdsaPartial(this.cosigner, ref, sessionId, digest);
+    }
+    if (partial?.sessionId !== sessionId) throw new FailedPartial('the co-signer answered another presignature');
+    return online(() => parties.p1.finish(partial, digest));
   }
 
   /** Cached P1/P2 objects (and their presignature pool) for a server wallet at a key version. */
@@ -270,15 +357,23 @@ export class MpcSigner implements Signer {
     const cached = this.parties.get(server.walletId);
     if (cached && cached.version === version) return cached;
     cached?.pool.stop();
-    const client = await this.clientShare(server, undefined);
-    if (server.curve !== 'secp256k1' || client.curve !== 'secp256k1') throw new Error('curve mismatch');
+    if (server.curve !== 'secp256k1') throw new Error('curve mismatch');
     const p1 = new EcdsaP1(server.ecdsa as EcdsaP1Share);
-    const p2 = new EcdsaP2(client.ecdsa as EcdsaP2Share);
-    // On the compute pool's worker thread when there is one (the halves are imported into p1/p2).
-    const pool = new PresignaturePool(() => this.compute.ecdsaPresign(p1, p2), this.closed ? 0 : this.presignTarget);
-    const entry = { version, p1, p2, pool };
+    const target = this.closed ? 0 : this.presignTarget;
+    let entry: ServerWalletParties;
+    if (this.local) {
+      const client = await this.clientShare(server, undefined);
+      if (client.curve !== 'secp256k1') throw new Error('curve mismatch');
+      const p2 = new EcdsaP2(client.ecdsa as EcdsaP2Share);
+      // On the compute pool's worker thread when there is one (the halves are imported into p1/p2).
+      entry = { version, p1, p2, pool: new PresignaturePool(() => this.compute.ecdsaPresign(p1, p2), target) };
+    } else {
+      await this.ensureCosignerVersion(server.walletId, 'secp256k1', version, bytesToHex(server.ecdsa.Q.toBytes(true)));
+      const ref = { walletId: server.walletId, curve: 'secp256k1' as const, version };
+      entry = { version, p1, pool: new PresignaturePool(() => remoteEcdsaPresign(this.cosigner, ref, p1), target) };
+    }
     this.parties.set(server.walletId, entry);
-    pool.refillInBackground();
+    entry.pool.refillInBackground();
     return entry;
   }
 
@@ -303,7 +398,7 @@ export class MpcSigner implements Signer {
     for (const p of this.parties.values()) {
       p.pool.stop();
       p.p1.clear();
-      p.p2.clear();
+      p.p2?.clear();
     }
     this.parties.clear();
   }
@@ -320,11 +415,13 @@ export class MpcSigner implements Signer {
     for (const curve of CURVES) {
       const server = await this.readShare(this.deps.serverStore, walletId, curve, 'server');
       if (!server) continue;
-      const client = await this.clientShare(server.share, shareRefs[curve]);
       const previous = await this.deps.serverStore.latest(walletId, curve, 'server-backup');
       const version = (previous?.version ?? 0) + 1;
-      const pair = await this.reshare(server.share, client);
       const meta = { walletId, curve, version, holder: server.share.holder, backup: true };
+      const pair =
+        server.share.holder === 'server' && !this.local
+          ? await this.reshareWithCosigner({ kind: 'backup', walletId, curve, version }, server.share)
+          : await this.reshare(server.share, await this.clientShare(server.share, shareRefs[curve]));
       const peer = clientFingerprint(meta, pair.client as EcdsaP2Share | FrostShare);
       await this.writeShare(this.deps.serverStore, 'server-backup', { ...meta, role: 'server', peer }, pair.server);
       if (previous)
@@ -361,14 +458,28 @@ export class MpcSigner implements Signer {
           `Backup share does not belong to the current ${curve} backup of this wallet`,
         );
       await this.audited(serverBackup.share, () => assertClientBinding(serverBackup.share, clientBackup));
-      const pair = await this.reshare(serverBackup.share, clientBackup);
       const version = current.version + 1;
       const holder = current.share.holder;
       const meta = { walletId, curve, version, holder };
+      if (holder === 'server' && !this.local) {
+        // The co-signer re-shares from the backup into its pending share; this side stores its half, then confirms.
+        const target = { kind: 'recover' as const, walletId, curve, version, backupShare: text };
+        const { server: newServer } = await this.reshareWithCosigner(target, serverBackup.share, false);
+        const publicKey = this.publicKeyOf(curve, newServer);
+        if (publicKey !== publicKeyHex(current.share))
+          throw new MpcError(MpcErrorId.BadMessage, 'Recovery changed the public key (refusing)');
+        await this.writeShare(this.deps.serverStore, 'server', { ...meta, role: 'server' }, newServer);
+        await this.cosigner.confirm({ walletId, curve, version, publicKey });
+        this.confirmed.add(`${walletId}/${curve}/${version}`);
+        await this.deps.serverStore.delete({ walletId, curve, party: 'server', version: current.version });
+        if (curve === 'secp256k1') this.dropParties(walletId);
+        out[curve] = { publicKey, version };
+        continue;
+      }
+      const pair = await this.reshare(serverBackup.share, clientBackup);
       const peer = clientFingerprint(meta, pair.client as EcdsaP2Share | FrostShare);
       if (holder === 'server') {
-        await this.writeShare(this.deps.clientStore, 'client', { ...meta, role: 'client' }, pair.client);
-        await this.deps.clientStore.delete({ walletId, curve, party: 'client', version: current.version });
+        await this.local!.adopt({ ...meta, role: 'client' }, pair.client as EcdsaP2Share | FrostShare);
       }
       await this.writeShare(this.deps.serverStore, 'server', { ...meta, role: 'server', peer }, pair.server);
       await this.deps.serverStore.delete({ walletId, curve, party: 'server', version: current.version });
@@ -409,6 +520,43 @@ export class MpcSigner implements Signer {
     throw new MpcError(MpcErrorId.ShareMismatch, 'Server and client shares are for different curves');
   }
 
+  /**
+   * Re-sharing with the remote co-signer as the client party. `backup`: its new client half comes back (for the
+   * caller), checked against this side's new half; `recover`: it keeps its half (pending) and `client` is undefined.
+   */
+  private async reshareWithCosigner(
+    target: { kind: 'backup' | 'recover'; walletId: string; curve: Curve; version: number; backupShare?: string },
+    from: DecodedShare,
+    expectBackup = true,
+  ): Promise<{ server: EcdsaP1Share | FrostShare; client: EcdsaP2Share | FrostShare }> {
+    const run =
+      from.curve === 'ed25519'
+        ? await driveFrost(this.cosigner, target, from.frost)
+        : await driveEcdsa(
+            this.cosigner,
+            target,
+            await this.freshPaillierKey((from.ecdsa as EcdsaP1Share).paillier.n),
+            from.ecdsa as EcdsaP1Share,
+          );
+    if (!expectBackup) return { server: run.share, client: undefined as never };
+    const client = decodeShare(String(run.backupShare ?? ''));
+    const meta = { walletId: target.walletId, curve: target.curve, version: target.version, backup: true };
+    if (
+      client.walletId !== meta.walletId ||
+      client.curve !== meta.curve ||
+      client.version !== meta.version ||
+      client.role !== 'client' ||
+      !client.backup
+    )
+      throw new MpcError(MpcErrorId.ShareMismatch, 'The co-signer returned a backup share for another key');
+    const clientHalf = client.curve === 'ed25519' ? client.frost : (client.ecdsa as EcdsaP2Share);
+    const server = decodeShare(
+      encodeShare({ ...meta, role: 'server', holder: 'server', peer: clientFingerprint(meta, clientHalf) }, run.share),
+    );
+    assertClientBinding(server, client);
+    return { server: run.share, client: clientHalf };
+  }
+
   private async freshPaillierKey(notN?: bigint): Promise<PaillierKeyInput> {
     for (let i = 0; i < 8; i++) {
       const key = await (this.deps.paillierKeys ? this.deps.paillierKeys() : PaillierPrivateKey.generate());
@@ -444,9 +592,10 @@ export class MpcSigner implements Signer {
   /** The client share matching a server share: from the client store (server wallets) or the caller. */
   private async clientShare(server: DecodedShare, shareRef: string | undefined): Promise<ClientShare> {
     if (server.holder === 'server') {
-      const row = await this.readShare(this.deps.clientStore, server.walletId, server.curve, 'client');
-      if (!row) throw walletNotFound(server.walletId, server.curve);
-      return this.checkClient(server, row.share);
+      if (!this.local) throw new Error('the client share of a server wallet is held by the co-signer');
+      const share = await this.local.activeShare(server.walletId, server.curve);
+      if (!share) throw walletNotFound(server.walletId, server.curve);
+      return this.checkClient(server, share);
     }
     if (!shareRef || !this.deps.resolveClientShare)
       throw new BaseError('This wallet is client-held: a shareRef to the client share is required', {
@@ -480,7 +629,7 @@ export class MpcSigner implements Signer {
     if (!p) return;
     p.pool.stop();
     p.p1.clear();
-    p.p2.clear();
+    p.p2?.clear();
     this.parties.delete(walletId);
   }
 

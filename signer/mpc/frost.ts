@@ -213,6 +213,13 @@ export class FrostSigner {
     }
   }
 
+  /** Drops one unused nonce pair (its session can never sign). */
+  forget(sessionId: string): void {
+    const n = this.nonces.get(sessionId);
+    if (n) zeroNonces(n);
+    this.nonces.delete(sessionId);
+  }
+
   /** Drops every unused nonce pair (share replaced or signer closed); their sessions can never sign. */
   clear(): void {
     for (const n of this.nonces.values()) zeroNonces(n);

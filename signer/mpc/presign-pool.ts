@@ -66,6 +66,12 @@ export class PresignaturePool {
       });
   }
 
+  /** Drops every ready presignature (the other party lost its halves) and refills. */
+  clear(): void {
+    this.ready.length = 0;
+    this.refillInBackground();
+  }
+
   /** Drops every presignature and stops refilling (share replaced or signer closed). */
   stop(): void {
     this.stopped = true;
