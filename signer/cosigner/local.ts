@@ -60,6 +60,11 @@ interface SigningParty {
   sessions: string[];
 }
 
+function dropParty(p: SigningParty): void {
+  p.ecdsa?.clear();
+  p.frost?.clear();
+}
+
 export function cosignerError(id: string, message: string): BaseError {
   return new BaseError(message, { id, kind: 'terminal' });
 }
@@ -100,7 +105,7 @@ function ensureSessionId(id: unknown): asserts id is string {
 
 export class LocalCosigner implements Cosigner {
   private readonly sessions = new Map<string, Session>();
-  private readonly parties = new Map<string, SigningParty>();
+  private readonly parties = new Map<string, Promise<SigningParty>>();
 
   constructor(
     private readonly deps: {
@@ -308,10 +313,7 @@ export class LocalCosigner implements Cosigner {
 
   /** Drops cached signing parties (their presignatures and nonces). */
   close(): void {
-    for (const p of this.parties.values()) {
-      p.ecdsa?.clear();
-      p.frost?.clear();
-    }
+    for (const p of this.parties.values()) void p.then(dropParty, () => {});
     this.parties.clear();
     this.sessions.clear();
   }
@@ -339,13 +341,34 @@ export class LocalCosigner implements Cosigner {
     return { walletId: ref.walletId, curve: ref.curve, version: ref.version };
   }
 
-  /** The cached signing party for the active share; a request for another version is refused. */
+  /**
+   * The cached signing party for the active share; a request for another version is refused. Concurrent first
+   * requests share one load (two party objects for one key would each hold only part of its presignatures).
+   */
   private async party(ref: ShareRef, curve: Curve): Promise<SigningParty> {
     ensureRef(ref);
     check(ref.curve === curve, MpcErrorId.BadMessage, `this step is for ${curve}`);
     const id = `${ref.walletId}/${ref.curve}`;
     const cached = this.parties.get(id);
-    if (cached && cached.version === ref.version) return cached;
+    if (cached) {
+      const party = await cached;
+      if (party.version === ref.version) return party;
+    }
+    const loading = this.loadParty(ref, curve);
+    this.parties.set(id, loading);
+    loading.catch(() => {
+      if (this.parties.get(id) === loading) this.parties.delete(id);
+    });
+    if (cached) void cached.then(dropParty, () => {});
+    if (this.parties.size > MAX_PARTIES) {
+      const oldest = this.parties.keys().next().value as string;
+      void this.parties.get(oldest)?.then(dropParty, () => {});
+      this.parties.delete(oldest);
+    }
+    return loading;
+  }
+
+  private async loadParty(ref: ShareRef, curve: Curve): Promise<SigningParty> {
     const active = await this.deps.store.active(ref.walletId, ref.curve);
     if (!active) throw cosignerError(ErrorId.WalletNotFound, `The co-signer holds no ${curve} key for this wallet`);
     if (active.version !== ref.version)
@@ -354,23 +377,13 @@ export class LocalCosigner implements Cosigner {
         `The co-signer's key is version ${active.version}, the request is for version ${ref.version}`,
       );
     const share = await this.open(ref.walletId, ref.curve, active.blob, active.version);
-    cached?.ecdsa?.clear();
-    cached?.frost?.clear();
-    const party: SigningParty = {
+    return {
       version: active.version,
       sessions: [],
       ...(share.curve === 'ed25519'
         ? { frost: new FrostSigner(share.frost) }
         : { ecdsa: new EcdsaP2(share.ecdsa as EcdsaP2Share) }),
     };
-    if (this.parties.size >= MAX_PARTIES) {
-      const oldest = this.parties.keys().next().value as string;
-      this.parties.get(oldest)?.ecdsa?.clear();
-      this.parties.get(oldest)?.frost?.clear();
-      this.parties.delete(oldest);
-    }
-    this.parties.set(id, party);
-    return party;
   }
 
   /** Bounds the presignatures (commitments) a caller can make a key hold: beyond the limit the oldest is dropped. */

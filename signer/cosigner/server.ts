@@ -70,11 +70,13 @@ export async function startCosignerServer(opts: CosignerServerOptions): Promise<
 
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
     const nonce = String(req.headers[HEADER.nonce] ?? '');
-    const send = (status: number, payload: unknown) => {
+    const send = (status: number, payload: unknown, close = false) => {
       const body = payload === undefined ? '' : JSON.stringify(payload);
       res.writeHead(status, {
         'content-type': 'application/json',
         [HEADER.signature]: signResponse(opts.signingKey, nonce, status, body),
+        // The rest of a refused body is not read: the connection cannot be reused.
+        ...(close ? { connection: 'close' } : {}),
       });
       res.end(body);
     };
@@ -86,7 +88,7 @@ export async function startCosignerServer(opts: CosignerServerOptions): Promise<
     try {
       body = await readBody(req);
     } catch (err) {
-      return send(413, { id: ErrorId.BadRequest, message: statusOf(err).message });
+      return send(413, { id: ErrorId.BadRequest, message: statusOf(err).message }, true);
     }
     const headers = Object.fromEntries(
       Object.values(HEADER).map((h) => [
