@@ -3,6 +3,7 @@
  * database, chain registry, the 2-of-2 MPC signer (shares sealed in PostgreSQL), the client-share
  * vault, wallet services, Temporal data converter.
  */
+import { readFileSync } from 'node:fs';
 import type { DataConverter } from '@temporalio/common';
 import { ChainRegistry } from '../chains/registry.js';
 import type { AppConfig } from '../config/env.js';
@@ -10,6 +11,8 @@ import type { PrismaClient } from '../generated/prisma/client.js';
 import { ClientWallets } from '../portal/client-wallets.js';
 import { type Clock, systemClock } from '../portal/credentials.js';
 import { parseClientShare } from '../portal/shares.js';
+import { privateKeyFromHex, publicKeyFromHex } from '../signer/cosigner/auth.js';
+import { CosignerClient } from '../signer/cosigner/client.js';
 import { Envelope } from '../signer/envelope.js';
 import { keyRingFromConfig } from '../signer/key-providers/from-config.js';
 import { ComputePool } from '../signer/mpc/compute-pool.js';
@@ -74,11 +77,13 @@ export function buildRuntime(config: AppConfig, overrides: RuntimeOverrides = {}
     ? undefined
     : new PaillierKeyPool(2, undefined, (key) => compute.prepareEcdsaPaillierKey(key));
   const signingGuard = new PrismaSigningGuard(prisma);
+  const cosigner = cosignerFromConfig(config);
   const signer = new MpcSigner({
-    // Server party (server shares and server backup halves) and the client party of server wallets live
-    // in separate stores (party-confined); client-held wallets' client shares are never stored.
+    // This process holds the server party (server shares and server backup halves). The client party of server
+    // wallets is the co-signer (COSIGNER_URL: its own process, database and key) or, without one (never in
+    // production), a separate party-confined store here; client-held wallets' client shares are never stored.
     serverStore: new PrismaShareStore(prisma, ['server', 'server-backup']),
-    clientStore: new PrismaShareStore(prisma, ['client']),
+    ...(cosigner ? { cosigner } : { clientStore: new PrismaShareStore(prisma, ['client']) }),
     envelope,
     resolveClientShare: (ref) => shareVault.resolve(ref),
     paillierKeys: overrides.paillierKeys ?? pool!.take,
@@ -107,10 +112,22 @@ export function buildRuntime(config: AppConfig, overrides: RuntimeOverrides = {}
     webhookOptions: hookOptions,
     async close() {
       signer.close();
+      cosigner?.close();
       pool?.stop();
       await compute.close();
       await prisma.$disconnect();
       keyRing.close();
     },
   };
+}
+
+function cosignerFromConfig(config: AppConfig): CosignerClient | undefined {
+  if (!config.COSIGNER_URL) return undefined;
+  return new CosignerClient({
+    url: config.COSIGNER_URL,
+    callerId: config.COSIGNER_CALLER_ID as string,
+    callerKey: privateKeyFromHex(config.COSIGNER_CALLER_KEY as string, 'COSIGNER_CALLER_KEY'),
+    cosignerKey: publicKeyFromHex(config.COSIGNER_PUBLIC_KEY as string, 'COSIGNER_PUBLIC_KEY'),
+    ...(config.COSIGNER_TLS_CA ? { ca: readFileSync(config.COSIGNER_TLS_CA, 'utf8') } : {}),
+  });
 }

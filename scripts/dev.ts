@@ -16,6 +16,7 @@ import { startSolanaTestPeer } from '../test/peers/solana/server.js';
 import { startStellarTestPeer } from '../test/peers/stellar/index.js';
 import { startTronTestPeer } from '../test/peers/tron/index.js';
 import { startAnvil } from './stack/anvil.js';
+import { cosignerEnvironments } from './stack/cosigner.js';
 import { migrateDatabase } from './stack/migrate.js';
 import { waitFor } from './stack/ports.js';
 import { startEmbeddedPostgres } from './stack/postgres.js';
@@ -29,6 +30,7 @@ const TEMPORAL_PORT = Number(env.TEMPORAL_PORT ?? 7233);
 const TEMPORAL_UI_PORT = Number(env.TEMPORAL_UI_PORT ?? 8233);
 const ANVIL_PORT = Number(env.ANVIL_PORT ?? 8545);
 const PG_PORT = Number(env.PG_PORT ?? 5433);
+const COSIGNER_PORT = Number(env.COSIGNER_PORT ?? 7400);
 export const DEFAULT_DEV_API_KEY = PUBLISHED_DEV_API_KEY;
 
 type Stop = () => Promise<void>;
@@ -125,6 +127,7 @@ async function main(): Promise<void> {
     WEBHOOK_ALLOW_PRIVATE: env.WEBHOOK_ALLOW_PRIVATE ?? 'true',
     API_PORT: String(API_PORT),
   };
+  Object.assign(serviceEnv, await startCosigner(databaseUrl, serviceEnv));
   spawnService('worker', 'worker.ts', serviceEnv);
   spawnService('api', 'api/server.ts', serviceEnv);
   const api = `http://127.0.0.1:${API_PORT}`;
@@ -138,6 +141,28 @@ async function main(): Promise<void> {
     );
   }
   log('stack is up; Ctrl-C to stop');
+}
+
+/**
+ * The co-signer (second party of server wallets) as its own process, with its own database/role and keys kept in
+ * .data. DEV_COSIGNER=false keeps the second party inside the API/worker (how a .data from before the co-signer
+ * existed still opens its server wallets); COSIGNER_URL in the environment uses one started elsewhere.
+ */
+async function startCosigner(databaseUrl: string, serviceEnv: NodeJS.ProcessEnv): Promise<Record<string, string>> {
+  if (env.DEV_COSIGNER === 'false' || env.COSIGNER_URL) return {};
+  const secrets = {
+    masterKey: devSecret('cosigner-master.key'),
+    signingKey: devSecret('cosigner-signing.key'),
+    callerKey: devSecret('cosigner-caller.key'),
+    dbPassword: devSecret('cosigner-db.password'),
+  };
+  const { cosigner, services, url } = await cosignerEnvironments(databaseUrl, secrets, { port: COSIGNER_PORT });
+  // The co-signer gets none of the main service's secrets.
+  const { MASTER_KEY: _m, DATABASE_URL: _d, DEV_API_KEY: _k, ...rest } = serviceEnv;
+  spawnService('cosigner', 'signer/cosigner/main.ts', { ...rest, ...cosigner });
+  await waitFor('co-signer /health', async () => (await fetch(`${url}/health`)).ok, 60_000);
+  log(`co-signer ${url} (own database ${new URL(cosigner.COSIGNER_DATABASE_URL!).pathname.slice(1)}, own key)`);
+  return services;
 }
 
 /**
