@@ -27,6 +27,8 @@ export interface CosignerClientOptions {
 
 const MPC_IDS = new Set<string>(Object.values(MpcErrorId));
 
+class StaleSocket extends Error {}
+
 function unavailable(message: string, cause?: unknown): BaseError {
   return new BaseError(message, { id: ErrorId.CosignerUnavailable, kind: 'retryable', cause });
 }
@@ -49,13 +51,25 @@ export class CosignerClient implements Cosigner {
     this.agent.destroy();
   }
 
-  private call<T>(op: CosignerOp, input: unknown): Promise<T> {
+  private async call<T>(op: CosignerOp, input: unknown): Promise<T> {
+    try {
+      return await this.once<T>(op, input);
+    } catch (err) {
+      // The server closed an idle keep-alive connection just as it was reused: the request never reached it (Node's
+      // documented race), so it is sent again once, on a new connection, with a new signature and nonce.
+      if (!(err instanceof StaleSocket)) throw err;
+      return this.once<T>(op, input);
+    }
+  }
+
+  private once<T>(op: CosignerOp, input: unknown): Promise<T> {
     const path = `/v1/${op}`;
     const body = JSON.stringify(input);
     const headers = signRequest(this.opts.callerKey, { method: 'POST', path, caller: this.opts.callerId }, body);
     const nonce = headers[HEADER.nonce] as string;
     const send = this.base.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise<T>((resolve, reject) => {
+      let responded = false;
       const req = send(
         new URL(path, this.base),
         {
@@ -65,6 +79,7 @@ export class CosignerClient implements Cosigner {
           timeout: this.opts.timeoutMs ?? 30_000,
         },
         (res) => {
+          responded = true;
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('error', (err) => reject(unavailable('The co-signer connection failed', err)));
@@ -107,9 +122,11 @@ export class CosignerClient implements Cosigner {
         },
       );
       req.on('timeout', () => req.destroy(unavailable('The co-signer did not answer in time')));
-      req.on('error', (err) =>
-        reject(err instanceof BaseError ? err : unavailable('The co-signer could not be reached', err)),
-      );
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        if (req.reusedSocket && !responded && (err.code === 'ECONNRESET' || err.message === 'socket hang up'))
+          return reject(new StaleSocket());
+        reject(err instanceof BaseError ? err : unavailable('The co-signer could not be reached', err));
+      });
       req.end(body);
     });
   }

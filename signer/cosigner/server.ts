@@ -123,6 +123,9 @@ export async function startCosignerServer(opts: CosignerServerOptions): Promise<
     });
   };
   const server = opts.tls ? createHttpsServer(opts.tls, listener) : createHttpServer(listener);
+  // Callers keep connections open between the rounds of a key generation, which can be seconds apart.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
