@@ -24,6 +24,7 @@ export function createApp(
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  if (deps.trustProxy !== undefined) app.set('trust proxy', deps.trustProxy);
   app.use((req, res, next) => {
     const requestId = req.header('x-request-id') ?? randomUUID();
     res.setHeader('x-request-id', requestId);

@@ -35,6 +35,11 @@ export interface AppDeps {
   webhooks?: WebhookEndpoints;
   /** Clock for credential expiry (tests fake it). */
   now?: () => Date;
+  /**
+   * Express `trust proxy` (TRUST_PROXY): which hops' X-Forwarded-For to believe for the client IP (per-IP limits,
+   * logs). Unset: none, so a client cannot pick its own address with that header.
+   */
+  trustProxy?: string | number;
   /** API rate limits (default: DEFAULT_RATE_LIMITS). */
   rateLimits?: RateLimits;
 }

@@ -31,6 +31,13 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
   expensivePerCredential: 30,
 };
 
+/** TRUST_PROXY: a hop count (`1`) or addresses/subnets/names (`loopback`, `10.0.0.0/8,uniquelocal`); never `true`. */
+export function trustProxyFrom(config: { TRUST_PROXY?: string | undefined }): { trustProxy?: string | number } {
+  const v = config.TRUST_PROXY?.trim();
+  if (!v) return {};
+  return { trustProxy: /^\d+$/.test(v) ? Number(v) : v };
+}
+
 export function rateLimitsFrom(
   config: Pick<
     AppConfig,

@@ -11,7 +11,7 @@ import { buildRuntime, type Runtime } from '../runtime/deps.js';
 import { temporalConnectionOptions } from '../temporal/connection.js';
 import { createApp } from './app.js';
 import { seedServerKey } from './auth.js';
-import { rateLimitsFrom } from './rate-limit.js';
+import { rateLimitsFrom, trustProxyFrom } from './rate-limit.js';
 
 export async function startApi(
   config: AppConfig,
@@ -25,7 +25,14 @@ export async function startApi(
     dataConverter: runtime.dataConverter,
   });
   if (config.DEV_API_KEY) await seedServerKey(runtime.prisma, config.DEV_TENANT_ID, config.DEV_API_KEY, 'DEV_API_KEY');
-  const app = createApp({ ...runtime, temporal, config, logger, rateLimits: rateLimitsFrom(config) });
+  const app = createApp({
+    ...runtime,
+    temporal,
+    config,
+    logger,
+    rateLimits: rateLimitsFrom(config),
+    ...trustProxyFrom(config),
+  });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(config.API_PORT, config.API_HOST, () => resolve(s));
   });

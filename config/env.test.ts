@@ -53,6 +53,13 @@ describe('loadConfig: the co-signer', () => {
   });
 });
 
+describe('loadConfig: TRUST_PROXY', () => {
+  it('takes a hop count or addresses, never true (any client would choose its own IP)', () => {
+    expect(loadConfig({ ...base, TRUST_PROXY: 'loopback' }).TRUST_PROXY).toBe('loopback');
+    expect(() => loadConfig({ ...base, TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY/);
+  });
+});
+
 describe('loadConfig: broadcast time limits', () => {
   it('defaults to 90 s per try and 30 min in all', () => {
     const c = loadConfig(base);

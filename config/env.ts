@@ -85,6 +85,16 @@ const schema = z.object({
   RATE_LIMIT_WINDOW_MS: z.coerce.number().int().positive().default(60_000),
   RATE_LIMIT_PER_IP: z.coerce.number().int().nonnegative().default(1200),
   RATE_LIMIT_PER_CREDENTIAL: z.coerce.number().int().nonnegative().default(600),
+  /**
+   * Which proxies' X-Forwarded-For gives the client IP (Express `trust proxy`): a hop count or a comma list of
+   * addresses, subnets or `loopback`/`linklocal`/`uniquelocal`. Unset: the socket address (the header is ignored).
+   */
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || !/^(true|\*)$/i.test(v.trim()), {
+      message: "TRUST_PROXY=true would let any client choose its IP; give a hop count or the proxies' addresses",
+    }),
   /** Key generation, backup, recover and signing requests per window per credential (0 = no limit, as above). */
   RATE_LIMIT_EXPENSIVE_PER_CREDENTIAL: z.coerce.number().int().nonnegative().default(30),
   /**

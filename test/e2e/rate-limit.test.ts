@@ -19,8 +19,12 @@ let stack: PortalStack;
 let otherTenantKey: string;
 
 /** An app on the stack's runtime with its own limits (each app counts on its own). */
-async function appWith(limits: Partial<RateLimits>): Promise<{ url: string; close(): Promise<void> }> {
+async function appWith(
+  limits: Partial<RateLimits>,
+  trustProxy?: string,
+): Promise<{ url: string; close(): Promise<void> }> {
   const app = createApp({
+    ...(trustProxy ? { trustProxy } : {}),
     ...stack.runtime,
     temporal: stack.temporal,
     config: loadConfig({ ...process.env, MASTER_KEY: stack.masterKey }),
@@ -44,14 +48,25 @@ interface Answer {
 }
 
 /** One request from `localAddress` (loopback has every 127/8 address: another client IP). */
-function call(url: string, method: string, path: string, key?: string, localAddress = '127.0.0.1'): Promise<Answer> {
+function call(
+  url: string,
+  method: string,
+  path: string,
+  key?: string,
+  localAddress = '127.0.0.1',
+  extraHeaders: Record<string, string> = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       `${url}${path}`,
       {
         method,
         localAddress,
-        headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+        headers: {
+          'content-type': 'application/json',
+          ...(key ? { authorization: `Bearer ${key}` } : {}),
+          ...extraHeaders,
+        },
       },
       (res) => {
         let text = '';
@@ -153,6 +168,41 @@ describe('per IP', () => {
       expectLimited(await call(app.url, 'GET', '/v1/transfers', stack.apiKey));
       expectLimited(await call(app.url, 'GET', '/v1/transfers', `cfsk_guess_${randomUUID()}`));
       expect((await call(app.url, 'GET', '/v1/transfers', stack.apiKey, '127.0.0.2')).status).toBe(200);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('per IP behind a proxy (TRUST_PROXY)', () => {
+  const fwd = (ip: string) => ({ 'x-forwarded-for': ip });
+
+  it('without TRUST_PROXY a client cannot escape its limit by sending X-Forwarded-For', async () => {
+    const app = await appWith({ perIp: 2 });
+    try {
+      expect((await call(app.url, 'GET', '/v1/transfers', stack.apiKey, '127.0.0.1', fwd('203.0.113.1'))).status).toBe(
+        200,
+      );
+      expect((await call(app.url, 'GET', '/v1/transfers', stack.apiKey, '127.0.0.1', fwd('203.0.113.2'))).status).toBe(
+        200,
+      );
+      expectLimited(await call(app.url, 'GET', '/v1/transfers', stack.apiKey, '127.0.0.1', fwd('203.0.113.3')));
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('with TRUST_PROXY=loopback each forwarded client has its own budget', async () => {
+    const app = await appWith({ perIp: 2 }, 'loopback');
+    try {
+      for (let i = 0; i < 2; i++)
+        expect(
+          (await call(app.url, 'GET', '/v1/transfers', stack.apiKey, '127.0.0.1', fwd('203.0.113.10'))).status,
+        ).toBe(200);
+      expectLimited(await call(app.url, 'GET', '/v1/transfers', stack.apiKey, '127.0.0.1', fwd('203.0.113.10')));
+      expect((await call(app.url, 'GET', '/v1/transfers', stack.apiKey, '127.0.0.1', fwd('203.0.113.11'))).status).toBe(
+        200,
+      );
     } finally {
       await app.close();
     }
