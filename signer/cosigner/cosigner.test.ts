@@ -5,7 +5,11 @@
  * a caller that tries to overwrite a share, the main service's database role and key, a co-signer that restarts
  * (losing its presignatures) or is down, and a co-signer that sends a bad partial signature.
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
@@ -292,5 +296,61 @@ describe('co-signer storage: its own database and role', () => {
     const read = await c.query('SELECT count(*) FROM "KeyShare"').catch((e: unknown) => e);
     expect(String((read as Error).message)).toMatch(/permission denied/);
     await c.end();
+  });
+});
+
+describe('co-signer over TLS (COSIGNER_TLS_CERT / COSIGNER_TLS_KEY, callers COSIGNER_TLS_CA)', () => {
+  it('serves https; a caller trusting its CA gets answers, one that does not is refused by TLS', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cosigner-tls-'));
+    // A self-signed certificate for 127.0.0.1 (openssl is part of the base system here and in CI).
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=cosigner',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+    const cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
+    const tlsServer = await startCosignerServer({
+      party: new LocalCosigner({ store, envelope: new Envelope(new LocalMasterKeyProvider(cosignerKek)) }),
+      callers: new Map([['worker', publicKeyFromHex(worker.publicKey)]]),
+      signingKey: privateKeyFromHex(cosignerKey.privateKey),
+      tls: { cert, key: readFileSync(join(dir, 'key.pem'), 'utf8') },
+    });
+    try {
+      expect(tlsServer.url).toMatch(/^https:/);
+      const opts = {
+        url: tlsServer.url,
+        callerId: 'worker',
+        callerKey: privateKeyFromHex(worker.privateKey),
+        cosignerKey: publicKeyFromHex(cosignerKey.publicKey),
+      };
+      const trusting = new CosignerClient({ ...opts, ca: cert });
+      expect(await trusting.activeVersion({ walletId: 'w-none', curve: 'secp256k1' })).toEqual({ version: null });
+      trusting.close();
+      const untrusting = new CosignerClient(opts);
+      const err = await untrusting.activeVersion({ walletId: 'w-none', curve: 'secp256k1' }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ id: 'cosigner_unavailable' });
+      expect(String((err as Error).cause)).toMatch(/self.signed|certificate/i);
+      untrusting.close();
+    } finally {
+      await tlsServer.close();
+    }
   });
 });
