@@ -6,6 +6,7 @@
  */
 import pg from 'pg';
 import type { Curve } from '../../chains/types.js';
+import type { Envelope } from '../envelope.js';
 import type { CosignerShareKey, CosignerShareStore, SignatureLogEntry } from './store.js';
 
 const SCHEMA = `
@@ -128,6 +129,36 @@ export class PgCosignerStore implements CosignerShareStore {
       e.caller ?? null,
       e.path,
     ]);
+  }
+
+  /**
+   * Key rotation: re-wraps every share's data key under the envelope's current key (the ciphertext is untouched).
+   * A row changed meanwhile is left for the next run. Returns the counts.
+   */
+  async rewrapAll(envelope: Envelope): Promise<{ rewrapped: number; current: number; failed: string[] }> {
+    const out = { rewrapped: 0, current: 0, failed: [] as string[] };
+    const rows = await this.pool.query<{ wallet_id: string; curve: Curve; version: number; blob: string }>(
+      `SELECT wallet_id, curve, version, blob FROM cosigner_share ORDER BY wallet_id, curve, version`,
+    );
+    for (const r of rows.rows) {
+      const name = `${r.wallet_id}/${r.curve}/v${r.version}`;
+      try {
+        const next = await envelope.rewrapString(r.blob, { walletId: r.wallet_id, curve: r.curve, party: 'client' });
+        if (!next) {
+          out.current++;
+          continue;
+        }
+        const u = await this.pool.query(
+          `UPDATE cosigner_share SET blob = $4, updated_at = now()
+           WHERE wallet_id = $1 AND curve = $2 AND version = $3 AND blob = $5`,
+          [r.wallet_id, r.curve, r.version, next, r.blob],
+        );
+        if (u.rowCount === 1) out.rewrapped++;
+      } catch {
+        out.failed.push(name);
+      }
+    }
+    return out;
   }
 
   async close(): Promise<void> {

@@ -451,7 +451,16 @@ describe('the front door', () => {
   });
 
   it('the faucet is off in production even with ENABLE_DEV_FAUCET=true', async () => {
-    const config = loadConfig({ ...process.env, NODE_ENV: 'production', ENABLE_DEV_FAUCET: 'true' });
+    const config = loadConfig({
+      ...process.env,
+      NODE_ENV: 'production',
+      ENABLE_DEV_FAUCET: 'true',
+      // Production needs a co-signer configured (this app never calls it: the faucet is refused first).
+      COSIGNER_URL: 'http://127.0.0.1:9',
+      COSIGNER_CALLER_ID: 'api',
+      COSIGNER_CALLER_KEY: '11'.repeat(32),
+      COSIGNER_PUBLIC_KEY: '22'.repeat(32),
+    });
     const app = createApp({ ...stack.runtime, temporal: stack.temporal, config, logger: pino({ level: 'silent' }) });
     const server = await new Promise<Server>((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
