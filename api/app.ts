@@ -6,11 +6,14 @@ import { clientSessionResolver, systemClock } from '../portal/credentials.js';
 import { authenticate, type CredentialResolver, serverKeyResolver } from './auth.js';
 import type { AppDeps } from './context.js';
 import { errorHandler, httpError } from './errors.js';
+import { createApiMetrics } from './metrics/registry.js';
 import { createRateLimiters, DEFAULT_RATE_LIMITS } from './rate-limit.js';
 import { custodianRoutes } from './routes/custodians.js';
 import { custodyRoutes } from './routes/custody.js';
 import { devRoutes } from './routes/dev.js';
+import { docsRoutes } from './routes/docs.js';
 import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { portalClientRoutes } from './routes/portal-client.js';
 import { serverWalletSignRoutes } from './routes/server-wallet-sign.js';
 import { transferRoutes } from './routes/transfers.js';
@@ -22,7 +25,9 @@ export function createApp(
   extra: { resolvers?: CredentialResolver[]; routers?: express.Router[] } = {},
 ): Express {
   const app = express();
+  const metrics = createApiMetrics(deps.prisma);
   app.disable('x-powered-by');
+  app.use(metrics.middleware);
   app.set('query parser', 'simple');
   app.use((req, res, next) => {
     const requestId = req.header('x-request-id') ?? randomUUID();
@@ -34,6 +39,8 @@ export function createApp(
   });
   app.use(express.json({ limit: '256kb' }));
   app.use(healthRoutes(deps));
+  app.use(docsRoutes());
+  app.use(metricsRoutes(deps, metrics));
   const limits = createRateLimiters(deps.rateLimits ?? DEFAULT_RATE_LIMITS, deps);
   app.use(limits.perIp);
   app.use(
