@@ -116,6 +116,7 @@ export const auditQuery = z.strictObject({
   cursor: z
     .string()
     .regex(/^[0-9]{1,19}$/, 'cursor is not valid')
+    .refine((c) => !/^[0-9]+$/.test(c) || BigInt(c) <= 9_223_372_036_854_775_807n, 'cursor is not valid') // a bigint
     .optional(),
   type: z.enum(AUDIT_EVENT_TYPES).optional(),
   walletId: z.string().min(1).max(100).optional(),

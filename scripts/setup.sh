@@ -26,6 +26,17 @@ else
   exit 1
 fi
 
+# schemathesis (API fuzzing against the OpenAPI document: test/e2e/openapi-fuzz.test.ts) in the same venv
+if [ -x .tools/venv/bin/st ]; then
+  echo "[setup] schemathesis: .tools/venv/bin/st"
+elif [ -x .tools/venv/bin/pip ]; then
+  echo "[setup] installing schemathesis (pip) into .tools/venv"
+  .tools/venv/bin/pip install --quiet --disable-pip-version-check "schemathesis>=4.3,<5" ||
+    echo "[setup] warning: pip could not install schemathesis; the API fuzz test will be skipped" >&2
+else
+  echo "[setup] warning: no .tools/venv (python3 missing); the API fuzz test will be skipped" >&2
+fi
+
 echo "[setup] prisma generate"
 npx --no-install prisma generate >/dev/null
 
