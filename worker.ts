@@ -3,7 +3,7 @@
  *   npm run worker   (env: see README "Configuration")
  */
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Runtime as TemporalRuntime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { pino } from 'pino';
 import { createActivities } from './activities/index.js';
 import { loadConfig } from './config/env.js';
@@ -49,6 +49,11 @@ export function createWebhookDispatcher(runtime: Runtime, logger = pino({ level:
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // The SDK's own metrics (task slots, poll latency, activity/workflow outcomes) on their own port, when asked for.
+  if (config.TEMPORAL_METRICS_BIND_ADDRESS)
+    TemporalRuntime.install({
+      telemetryOptions: { metrics: { prometheus: { bindAddress: config.TEMPORAL_METRICS_BIND_ADDRESS } } },
+    });
   const runtime = buildRuntime(config);
   const { worker, connection } = await createWorker(runtime, {
     ...temporalConnectionOptions(config),

@@ -23,6 +23,7 @@ export interface AppDeps {
     | 'ENABLE_DEV_FAUCET'
     | 'BROADCAST_TRY_TIMEOUT_MS'
     | 'BROADCAST_TOTAL_TIMEOUT_MS'
+    | 'METRICS_TOKEN'
   >;
   logger: Logger;
   /** Stores a client-held share encrypted and returns a reference (client wallets, MPC). */

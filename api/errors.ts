@@ -28,6 +28,7 @@ const STATUS: Record<string, number> = {
   [ErrorId.FaucetUnavailable]: 403,
   [ErrorId.NotFound]: 404,
   [ErrorId.WalletNotFound]: 404,
+  [ErrorId.MethodNotAllowed]: 405,
   [ErrorId.WalletCreationInProgress]: 409,
   [ErrorId.IdempotencyConflict]: 409,
   [ErrorId.TransferTerminal]: 409,

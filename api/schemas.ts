@@ -1,6 +1,13 @@
-/** Request schemas (zod): one source for validation (and, later, the OpenAPI document). */
+/**
+ * Request schemas (zod): one source for the routes' validation and the OpenAPI document (api/openapi/), which
+ * converts these very objects to JSON Schema. A route validates with `parse(schema, …)`; its operation in
+ * api/openapi/operations.ts names the same schema.
+ */
 import { z } from 'zod';
 import { badRequest } from '../errors/codes.js';
+import { STORED_STATUSES } from '../portal/share-pairs.js';
+import { SIGN_METHODS } from '../portal/sign-methods.js';
+import { AUDIT_EVENT_TYPES } from '../storage/audit.js';
 import { EVENT_TYPES } from '../webhooks/events.js';
 
 const WEBHOOK_EVENT_TYPES = EVENT_TYPES.filter((t) => t !== 'webhook.test') as [string, ...string[]];
@@ -98,6 +105,72 @@ export const listDeliveriesQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().optional(),
 });
+
+/** A body that must be empty (`{}` or none). */
+export const emptyBody = z.strictObject({});
+
+export const testKeyBody = z.strictObject({ label: z.string().min(1).max(200).optional() });
+
+export const auditQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z
+    .string()
+    .regex(/^[0-9]{1,19}$/, 'cursor is not valid')
+    .refine((c) => !/^[0-9]+$/.test(c) || BigInt(c) <= 9_223_372_036_854_775_807n, 'cursor is not valid') // a bigint
+    .optional(),
+  type: z.enum(AUDIT_EVENT_TYPES).optional(),
+  walletId: z.string().min(1).max(100).optional(),
+});
+
+export const unlockBody = z.strictObject({
+  curve: z
+    .string()
+    .transform((c) => c.toUpperCase())
+    .pipe(z.enum(['SECP256K1', 'ED25519']))
+    .describe('SECP256K1 or ED25519 (any case)'),
+});
+
+export const signMessageBody = z.strictObject({ message: z.string().min(1).max(100_000) });
+
+// Portal's client API (api/routes/portal-client.ts)
+const share = z.string().min(1).max(100_000).describe('a client MPC share (base64), never logged nor echoed');
+const pairIds = z.array(z.string().min(1).max(100)).min(1).max(10);
+export const confirmSigningBody = z.strictObject({
+  status: z.enum(STORED_STATUSES.signing),
+  signingSharePairIds: pairIds,
+});
+export const confirmBackupBody = z.strictObject({
+  status: z.enum(STORED_STATUSES.backup),
+  backupSharePairIds: pairIds,
+});
+export const backupBody = z.strictObject({
+  generateResponse: z.union([z.string().max(200_000), z.record(z.string(), z.unknown())]),
+});
+export const recoverBody = z.strictObject({
+  backupResponse: z.union([z.string().max(200_000), z.record(z.string(), z.unknown())]),
+});
+export const signBody = z.strictObject({
+  method: z.enum(SIGN_METHODS),
+  params: z.string().max(200_000),
+  share,
+  chainId: z.string().min(1).max(100),
+  to: z.string().max(200).optional(),
+  rpcUrl: z.string().max(2000).optional(),
+  metadataStr: z.string().max(2000).optional(),
+  maxFee: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe('eth_sendTransaction / sol_signAndSendTransaction: ceiling on the total network fee (native unit)'),
+});
+export const rawSignBody = z
+  .strictObject({
+    param: z.string().max(20_000).optional().describe('hex digest (SECP256K1: 32 bytes) or message (ED25519)'),
+    params: z.string().max(20_000).optional().describe('alias of param'),
+    share,
+  })
+  .refine((b) => (b.param ?? b.params) !== undefined, { message: 'param is required', path: ['param'] });
 
 /** Parses with a schema; failures become 400 BAD_REQUEST naming the first bad field. */
 export function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {

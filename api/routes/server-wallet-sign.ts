@@ -1,14 +1,11 @@
 /** POST /api/wallets/:walletIdOrAddress/sign `{ message }` → EIP-191 signature of a server wallet (seed 003). */
 import { Router } from 'express';
 import { hashMessage, serializeSignature } from 'viem';
-import { z } from 'zod';
 import { ErrorId } from '../../errors/codes.js';
 import { requireServerKey } from '../auth.js';
 import type { AppDeps } from '../context.js';
 import { httpError } from '../errors.js';
-import { parse } from '../schemas.js';
-
-const signMessageBody = z.strictObject({ message: z.string().min(1).max(100_000) });
+import { parse, signMessageBody } from '../schemas.js';
 
 export function serverWalletSignRoutes(deps: AppDeps): Router {
   const r = Router();

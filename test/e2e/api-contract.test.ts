@@ -1,4 +1,4 @@
-/** Bad input, auth and tenant scoping: clear `{ id, message }` errors and nothing half-written. */
+/** Bad input, auth and tenant scoping: clear `{ id, message }` errors and nothing half-written; every response as the OpenAPI document says. */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyPrefix, seedServerKey } from '../../api/auth.js';
@@ -9,7 +9,7 @@ let walletId: string;
 let otherKey: string;
 
 beforeAll(async () => {
-  stack = await startTestStack();
+  stack = await startTestStack({ contract: true });
   const w = await stack.call<{ walletId: string; address: string }>('POST', '/api/wallets', {
     userId: 'contract-user',
   });

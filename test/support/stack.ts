@@ -11,6 +11,7 @@ import { buildRuntime, type Runtime } from '../../runtime/deps.js';
 import { testPaillierKeySource } from '../../signer/mpc/test-keys.js';
 import { failureConverterPath } from '../../temporal/data-converter.js';
 import { createWorker, workflowsPath } from '../../worker.js';
+import { assertMatchesContract } from './contract.js';
 
 // Worker state changes at INFO drown test output; warnings and errors still show.
 try {
@@ -54,6 +55,8 @@ export async function startTestStack(
     chains?: ChainRegistry;
     /** 'test': the TEST-ONLY pre-generated Paillier keys (fast); 'production': fresh keys from the runtime's pool. */
     paillier?: 'test' | 'production';
+    /** Every `call` response is validated against the OpenAPI document (test/support/contract.ts). */
+    contract?: boolean;
   } = {},
 ): Promise<TestStack> {
   const taskQueue = `tq-${randomUUID()}`;
@@ -112,7 +115,9 @@ export async function startTestStack(
         body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       });
       const text = await res.text();
-      return { status: res.status, body: (text ? JSON.parse(text) : undefined) as never };
+      const parsed = text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text || undefined;
+      if (opts.contract) assertMatchesContract(method, path, res.status, parsed);
+      return { status: res.status, body: parsed as never };
     },
     stopWorker: async () => stopWorker?.(),
     startWorker,
