@@ -39,70 +39,137 @@ export interface ActivityDeps {
 export function createActivities({ prisma, chains, signer }: ActivityDeps) {
   const adapterFor = (input: TransferInput) => chains.get(input.network);
 
-  return {
-    /** Balance, fee and validity checks against chain state. A user error fails the transfer with its id. */
-    preflight: boundary(async (input: TransferInput): Promise<PreflightResult> => {
-      // A workflow started without (or against) a stored transfer stops here, before a nonce is reserved.
-      await assertTransferMatches({ prisma, chains }, input);
-      const adapter = adapterFor(input);
-      try {
-        if (input.intent.request?.kind === 'solana_transaction' && (await hasStoredAttempt(prisma, input.transferId)))
-          // Its message (blockhash included) is the caller's: a second attempt could only sign the same dead bytes.
-          throw terminal(
-            ErrorId.TxExpired,
-            'the network rejected this caller-built transaction as expired; it is never re-signed: build a new one with a recent blockhash',
-          );
-        const result = await adapter.preflight(input.intent);
-        const first = result.errors[0];
-        if (first?.id === ErrorId.InsufficientFunds && adapter.sequencing === 'utxo') {
-          if (await hasInFlightUtxoTransfers(prisma, input.network, input.intent.from.address, input.transferId))
-            throw utxosInFlight();
-        }
-        if (first) throw terminal(first.id, first.message);
-        return result;
-      } catch (err) {
-        throw adapter.classify(err);
+  /** Balance, fee and validity checks against chain state. A user error fails the transfer with its id. */
+  async function preflight(input: TransferInput): Promise<PreflightResult> {
+    // A workflow started without (or against) a stored transfer stops here, before a nonce is reserved.
+    await assertTransferMatches({ prisma, chains }, input);
+    const adapter = adapterFor(input);
+    try {
+      if (input.intent.request?.kind === 'solana_transaction' && (await hasStoredAttempt(prisma, input.transferId)))
+        // Its message (blockhash included) is the caller's: a second attempt could only sign the same dead bytes.
+        throw terminal(
+          ErrorId.TxExpired,
+          'the network rejected this caller-built transaction as expired; it is never re-signed: build a new one with a recent blockhash',
+        );
+      const result = await adapter.preflight(input.intent);
+      const first = result.errors[0];
+      if (first?.id === ErrorId.InsufficientFunds && adapter.sequencing === 'utxo') {
+        if (await hasInFlightUtxoTransfers(prisma, input.network, input.intent.from.address, input.transferId))
+          throw utxosInFlight();
       }
-    }),
+      if (first) throw terminal(first.id, first.message);
+      return result;
+    } catch (err) {
+      throw adapter.classify(err);
+    }
+  }
 
-    /** Hands out this transfer's nonce / sequence number or inputs. Idempotent per transfer. */
-    reserve: boundary(async (input: TransferInput, preflight: PreflightResult): Promise<Reservation> => {
-      const adapter = adapterFor(input);
-      const address = input.intent.from.address;
-      try {
-        if (adapter.sequencing === 'nonce') {
-          const chainNonce = BigInt(await adapter.getChainNonce!(address));
-          const forced = input.intent.nonce !== undefined ? BigInt(input.intent.nonce) : undefined;
-          const nonce = await reserveNonce(prisma, {
-            network: input.network,
-            address,
-            transferId: input.transferId,
-            chainNonce,
-            forced,
-            maxAhead:
-              adapter.network.maxNonceAhead === undefined
-                ? DEFAULT_FORCED_NONCE_WINDOW
-                : BigInt(adapter.network.maxNonceAhead),
-          });
-          return { nonce: nonce.toString() };
-        }
-        if (adapter.sequencing === 'utxo') return await reserveInputs(prisma, adapter, input, preflight);
-        return {};
-      } catch (err) {
-        throw adapter.classify(err);
-      }
-    }),
-
-    build: boundary(
-      async (input: TransferInput, preflight: PreflightResult, reservation: Reservation): Promise<UnsignedTx> => {
-        const adapter = adapterFor(input);
-        const reserved =
-          adapter.sequencing === 'utxo' ? await reservationToSign(prisma, input, reservation) : reservation;
-        return adapter.build(input.intent, preflight, reserved).catch((err) => {
-          throw adapter.classify(err);
+  /** Hands out this transfer's nonce / sequence number or inputs. Idempotent per transfer. */
+  async function reserve(input: TransferInput, preflight: PreflightResult): Promise<Reservation> {
+    const adapter = adapterFor(input);
+    const address = input.intent.from.address;
+    try {
+      if (adapter.sequencing === 'nonce') {
+        const chainNonce = BigInt(await adapter.getChainNonce!(address));
+        const forced = input.intent.nonce !== undefined ? BigInt(input.intent.nonce) : undefined;
+        const nonce = await reserveNonce(prisma, {
+          network: input.network,
+          address,
+          transferId: input.transferId,
+          chainNonce,
+          forced,
+          maxAhead:
+            adapter.network.maxNonceAhead === undefined
+              ? DEFAULT_FORCED_NONCE_WINDOW
+              : BigInt(adapter.network.maxNonceAhead),
         });
-      },
-    ),
+        return { nonce: nonce.toString() };
+      }
+      if (adapter.sequencing === 'utxo') return await reserveInputs(prisma, adapter, input, preflight);
+      return {};
+    } catch (err) {
+      throw adapter.classify(err);
+    }
+  }
+
+  async function build(
+    input: TransferInput,
+    preflight: PreflightResult,
+    reservation: Reservation,
+  ): Promise<UnsignedTx> {
+    const adapter = adapterFor(input);
+    const reserved = adapter.sequencing === 'utxo' ? await reservationToSign(prisma, input, reservation) : reservation;
+    return adapter.build(input.intent, preflight, reserved).catch((err) => {
+      throw adapter.classify(err);
+    });
+  }
+
+  /**
+   * Signs every payload through the Signer (dev or MPC); each signature is verified before it is returned.
+   * Every argument is checked against the stored transfer first (activities/signing-check.ts).
+   */
+  async function sign(input: TransferInput, unsigned: UnsignedTx, attempt: number): Promise<Signature[]> {
+    await assertSigningMatches({ prisma, chains }, input, unsigned, attempt);
+    const out: Signature[] = [];
+    for (const p of unsigned.payloads) {
+      out.push(
+        await signer.sign({ walletId: input.walletId, curve: p.curve, payload: p.payload, shareRef: input.shareRef }),
+      );
+    }
+    return out;
+  }
+
+  /**
+   * Assembles the signed transaction and stores bytes + hash BEFORE any broadcast. `feeEstimate` (prepareAttempt)
+   * is kept in the stored details, so a re-execution can return it.
+   */
+  async function storeSigned(
+    input: TransferInput,
+    attempt: number,
+    unsigned: UnsignedTx,
+    signatures: Signature[],
+    reason?: string,
+    feeEstimate?: string,
+  ): Promise<SignedTx> {
+    const signed = adapterFor(input).assemble(unsigned, signatures);
+    const stored = await storeSignedAttempt(
+      prisma,
+      input.transferId,
+      attempt,
+      signed,
+      feeEstimate === undefined ? unsigned.details : { ...unsigned.details, feeEstimate },
+      reason ?? 'initial',
+    );
+    const nonce = typeof unsigned.details.nonce === 'string' ? unsigned.details.nonce : undefined;
+    await recordSignedAttempt(prisma, input.transferId, attempt, stored.hash, nonce);
+    return stored;
+  }
+
+  async function broadcast(input: TransferInput, attempt: number, signed: SignedTx, resend: boolean) {
+    const adapter = adapterFor(input);
+    try {
+      const result = await adapter.broadcast(signed).catch((err) => {
+        throw adapter.classify(err);
+      });
+      await markAttemptBroadcast(prisma, input.transferId, attempt);
+      if (adapter.sequencing === 'nonce') await markNonceUsed(prisma, input.transferId);
+      return { ...result, broadcastAt: Date.now() } satisfies BroadcastOutcome;
+    } catch (err) {
+      const possiblySent = resend || activityAttempt() > 1;
+      throw withFailureFacts(toApplicationFailure(err), { possiblySent, sequenced: adapter.sequencing !== 'none' });
+    }
+  }
+
+  async function recordTransition(transferId: string, patch: StatusPatch): Promise<void> {
+    // A workflow that is not the transfer's own (refused at preflight) leaves the projection alone.
+    if (!(await ownsProjection(prisma, transferId))) return;
+    await applyStatusPatch(prisma, transferId, patch);
+  }
+
+  return {
+    preflight: boundary(preflight),
+    reserve: boundary(reserve),
+    build: boundary(build),
 
     /** A same-nonce replacement (speed-up / cancel) of the attempt whose details are `previous`. */
     buildReplacement: boundary(
@@ -119,42 +186,26 @@ export function createActivities({ prisma, chains, signer }: ActivityDeps) {
       },
     ),
 
-    /**
-     * Signs every payload through the Signer (dev or MPC); each signature is verified before it is returned.
-     * Every argument is checked against the stored transfer first (activities/signing-check.ts).
-     */
-    sign: boundary(async (input: TransferInput, unsigned: UnsignedTx, attempt: number): Promise<Signature[]> => {
-      await assertSigningMatches({ prisma, chains }, input, unsigned, attempt);
-      const out: Signature[] = [];
-      for (const p of unsigned.payloads) {
-        out.push(
-          await signer.sign({ walletId: input.walletId, curve: p.curve, payload: p.payload, shareRef: input.shareRef }),
-        );
-      }
-      return out;
-    }),
+    sign: boundary(sign),
+    storeSigned: boundary(storeSigned),
 
-    /** Assembles the signed transaction and stores bytes + hash BEFORE any broadcast. */
-    storeSigned: boundary(
-      async (
-        input: TransferInput,
-        attempt: number,
-        unsigned: UnsignedTx,
-        signatures: Signature[],
-        reason?: string,
-      ): Promise<SignedTx> => {
-        const signed = adapterFor(input).assemble(unsigned, signatures);
-        const stored = await storeSignedAttempt(
-          prisma,
-          input.transferId,
-          attempt,
-          signed,
-          unsigned.details,
-          reason ?? 'initial',
-        );
-        const nonce = typeof unsigned.details.nonce === 'string' ? unsigned.details.nonce : undefined;
-        await recordSignedAttempt(prisma, input.transferId, attempt, stored.hash, nonce);
-        return stored;
+    /**
+     * preflight → reserve → build → sign → store in one activity (four workflow tasks less before acceptance).
+     * A re-execution (retry, crash after the store) finds attempt `attempt` stored and returns it without signing
+     * again; a crash before the store loses only a signature that never left this process, and the retry signs
+     * with the same reservation, so at most one set of bytes per attempt is ever stored or sent.
+     */
+    prepareAttempt: boundary(
+      async (input: TransferInput, attempt: number, reason: string): Promise<PreparedAttempt> => {
+        // Only the transfer's own workflow gets its stored bytes back; anyone else goes on to the checks below.
+        const stored = await storedAttempt(prisma, input.transferId, attempt);
+        if (stored && (await ownsProjection(prisma, input.transferId))) return stored;
+        const checked = await preflight(input);
+        const reservation = await reserve(input, checked);
+        const unsigned = await build(input, checked, reservation);
+        const signatures = await sign(input, unsigned, attempt);
+        const signed = await storeSigned(input, attempt, unsigned, signatures, reason, checked.fee);
+        return { signed, details: unsigned.details, fee: checked.fee };
       },
     ),
 
@@ -163,19 +214,23 @@ export function createActivities({ prisma, chains, signer }: ActivityDeps) {
      * whether an earlier try may have reached a node (a retry of this activity, or a resend), because then the
      * node's error proves nothing about the bytes: only the chain can.
      */
-    broadcast: async (input: TransferInput, attempt: number, signed: SignedTx, resend = false) => {
-      const adapter = adapterFor(input);
+    broadcast: (input: TransferInput, attempt: number, signed: SignedTx, resend = false) =>
+      broadcast(input, attempt, signed, resend),
+
+    /**
+     * The first send of a prepared attempt and, once a node accepted it, the `submitted` projection in the same
+     * activity (one workflow task less before the caller is answered). Same failure facts as `broadcast`.
+     */
+    broadcastAndRecord: async (input: TransferInput, attempt: number, signed: SignedTx, patch: StatusPatch) => {
+      const result = await broadcast(input, attempt, signed, false);
       try {
-        const result = await adapter.broadcast(signed).catch((err) => {
-          throw adapter.classify(err);
-        });
-        await markAttemptBroadcast(prisma, input.transferId, attempt);
-        if (adapter.sequencing === 'nonce') await markNonceUsed(prisma, input.transferId);
-        return { ...result, broadcastAt: Date.now() } satisfies BroadcastOutcome;
+        await recordTransition(input.transferId, patch);
       } catch (err) {
-        const possiblySent = resend || activityAttempt() > 1;
-        throw withFailureFacts(toApplicationFailure(err), { possiblySent, sequenced: adapter.sequencing !== 'none' });
+        // A node has the bytes: the retry sends them again (safe) and writes the projection again.
+        const sequenced = adapterFor(input).sequencing !== 'none';
+        throw withFailureFacts(toApplicationFailure(err), { possiblySent: true, sequenced });
       }
+      return result;
     },
 
     /** One status check (no loop: the workflow's durable timer is the loop). */
@@ -193,11 +248,7 @@ export function createActivities({ prisma, chains, signer }: ActivityDeps) {
       },
     ),
 
-    recordTransition: boundary(async (transferId: string, patch: StatusPatch): Promise<void> => {
-      // A workflow that is not the transfer's own (refused at preflight) leaves the projection alone.
-      if (!(await ownsProjection(prisma, transferId))) return;
-      await applyStatusPatch(prisma, transferId, patch);
-    }),
+    recordTransition: boundary(recordTransition),
 
     /** The chain (or the node, on the only send) proved these bytes can never land: kept with the attempt. */
     markAttemptDead: boundary(async (transferId: string, attempt: number, evidence: string): Promise<void> => {
@@ -212,6 +263,29 @@ export function createActivities({ prisma, chains, signer }: ActivityDeps) {
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+/** A signed, stored attempt, as `prepareAttempt` hands it to the workflow. */
+export interface PreparedAttempt {
+  signed: SignedTx;
+  details: Record<string, unknown>;
+  fee: string;
+}
+
+/** Attempt `attempt` of this transfer if its bytes are already stored (a re-executed `prepareAttempt`). */
+async function storedAttempt(
+  prisma: PrismaClient,
+  transferId: string,
+  attempt: number,
+): Promise<PreparedAttempt | undefined> {
+  const row = await prisma.transferAttempt.findUnique({ where: { transferId_attempt: { transferId, attempt } } });
+  if (!row) return undefined;
+  const { feeEstimate, ...details } = row.details as Record<string, unknown>;
+  return {
+    signed: { raw: row.raw, hash: row.txHash },
+    details,
+    fee: typeof feeEstimate === 'string' ? feeEstimate : '0',
+  };
+}
 
 async function hasStoredAttempt(prisma: PrismaClient, transferId: string): Promise<boolean> {
   return (await prisma.transferAttempt.count({ where: { transferId } })) > 0;

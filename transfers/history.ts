@@ -19,7 +19,10 @@ const STEP: Record<string, string> = {
   build: 'build',
   sign: 'sign',
   storeSigned: 'store_signed',
+  // preflight → reserve → build → sign → store_signed as one activity (the workflow's `merged-attempt` patch).
+  prepareAttempt: 'prepare_attempt',
   broadcast: 'broadcast',
+  broadcastAndRecord: 'broadcast',
   checkStatus: 'check_status',
   recordTransition: 'record_state',
   markAttemptDead: 'attempt_dead',

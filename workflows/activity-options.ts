@@ -23,6 +23,15 @@ export const storageOptions: ActivityOptions = {
   scheduleToCloseTimeout: '1 day',
 };
 
+/**
+ * preflight → reserve → build → sign → store as one activity: the chain reads' retries and total limit, with room
+ * for the MPC rounds in each try. A retry after the store returns the stored attempt (never signs again).
+ */
+export const prepareOptions: ActivityOptions = {
+  ...chainReadOptions,
+  startToCloseTimeout: '90 seconds',
+};
+
 /** Signing (MPC rounds can take a while). */
 export const signingOptions: ActivityOptions = {
   startToCloseTimeout: '60 seconds',

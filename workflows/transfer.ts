@@ -1,5 +1,6 @@
 /**
- * One workflow per transfer: preflight → reserve → build → sign → store signed → broadcast → watch until final.
+ * One workflow per transfer: prepare (preflight → reserve → build → sign → store signed, one activity) →
+ * broadcast (and record `submitted`) → watch until final.
  *
  * Money-safety rules this code keeps (docs/money-path.md):
  * - The signed bytes and hash are stored before broadcast; only stored bytes are ever broadcast.
@@ -30,6 +31,7 @@ import type { ChainStatus, ReplacementRequest } from '../chains/types.js';
 import {
   broadcastOptionsWith,
   chainReadOptions,
+  prepareOptions,
   signingOptions,
   statusOptions,
   storageOptions,
@@ -50,6 +52,7 @@ const chain = proxyActivities<Activities>(chainReadOptions);
 const storage = proxyActivities<Activities>(storageOptions);
 const signing = proxyActivities<Activities>(signingOptions);
 const watcher = proxyActivities<Activities>(statusOptions);
+const preparer = proxyActivities<Activities>(prepareOptions);
 
 /** Broadcast rejections after which a new attempt may be needed (once the chain proves the old one dead). */
 const REBUILD_ON = new Set([
@@ -69,6 +72,8 @@ const RESEND_AFTER_MISSES = 10;
 const MAX_AUTO_BUMPS = 4;
 /** Patch: the stuck timer counts from the newest attempt's RPC acceptance, not from its signature. */
 const STUCK_AFTER_ACCEPTANCE = 'stuck-after-acceptance';
+/** Patch: a new attempt is prepared in one activity and its first send records `submitted` (2 activities, not 7). */
+const MERGED_ATTEMPT = 'merged-attempt';
 const TERMINAL: readonly TransferStatus[] = ['finalized', 'failed', 'replaced'];
 
 /** A speed-up / cancel asked through the API (or an automatic bump), answered once signed and sent. */
@@ -149,6 +154,11 @@ export async function transferWorkflow(input: TransferInput, resume?: PollingRes
   });
 
   const record = async (patch: StatusPatch): Promise<void> => {
+    recordLocally(patch);
+    await storage.recordTransition(input.transferId, patch);
+  };
+
+  function recordLocally(patch: StatusPatch): void {
     progress = {
       ...progress,
       ...(patch.status ? { status: patch.status } : {}),
@@ -157,8 +167,7 @@ export async function transferWorkflow(input: TransferInput, resume?: PollingRes
       ...(patch.blockNumber !== undefined ? { blockNumber: patch.blockNumber ?? undefined } : {}),
       ...(patch.error ? { error: patch.error } : {}),
     };
-    await storage.recordTransition(input.transferId, patch);
-  };
+  }
 
   const answer = (hash: string, alreadyKnown: boolean) => {
     submission ??= { transferId: input.transferId, transactionHash: hash, status: progress.status, alreadyKnown };
@@ -194,18 +203,25 @@ export async function transferWorkflow(input: TransferInput, resume?: PollingRes
    * undefined when it goes on to the watch loop.
    */
   async function sendNewAttempt(reason: string, keepReservation = false): Promise<TransferProgress | undefined> {
+    // Histories recorded before the patch replay the seven-activity path.
+    const merged = patched(MERGED_ATTEMPT);
     for (;;) {
       const n = attempts.length + 1;
       progress = { ...progress, attempt: n };
       let a: AttemptState;
       try {
         if (!keepReservation && attempts.length > 0) await storage.releaseReservation(input);
-        const preflight = await chain.preflight(input);
-        const reservation = await chain.reserve(input, preflight);
-        const unsigned = await chain.build(input, preflight, reservation);
-        const signatures = await signing.sign(input, unsigned, n);
-        const signed = await storage.storeSigned(input, n, unsigned, signatures, reason);
-        a = { attempt: n, signed, details: unsigned.details, submittedAt: 0, fee: preflight.fee };
+        if (merged) {
+          const prepared = await preparer.prepareAttempt(input, n, reason);
+          a = { attempt: n, signed: prepared.signed, details: prepared.details, submittedAt: 0, fee: prepared.fee };
+        } else {
+          const preflight = await chain.preflight(input);
+          const reservation = await chain.reserve(input, preflight);
+          const unsigned = await chain.build(input, preflight, reservation);
+          const signatures = await signing.sign(input, unsigned, n);
+          const signed = await storage.storeSigned(input, n, unsigned, signatures, reason);
+          a = { attempt: n, signed, details: unsigned.details, submittedAt: 0, fee: preflight.fee };
+        }
         lastSignedAt = Date.now();
       } catch (err) {
         // Nothing new left this process. Fail only if no earlier attempt can still land; else keep watching them.
@@ -217,10 +233,17 @@ export async function transferWorkflow(input: TransferInput, resume?: PollingRes
       attempts.push(a);
       progress = { ...progress, status: progress.status === 'pending' ? 'signed' : progress.status };
       try {
-        const result = await sender.broadcast(input, a.attempt, a.signed, false);
-        a.submittedAt = result.broadcastAt;
+        const submitted: StatusPatch = { status: 'submitted', transactionHash: a.signed.hash, fee: a.fee };
+        if (merged) {
+          const result = await sender.broadcastAndRecord(input, a.attempt, a.signed, submitted);
+          a.submittedAt = result.broadcastAt;
+          recordLocally(submitted);
+        } else {
+          const result = await sender.broadcast(input, a.attempt, a.signed, false);
+          a.submittedAt = result.broadcastAt;
+          await record(submitted);
+        }
         lastError = undefined;
-        await record({ status: 'submitted', transactionHash: a.signed.hash, fee: a.fee });
         answer(a.signed.hash, false);
         return undefined;
       } catch (err) {

@@ -110,15 +110,7 @@ describe('POST /v1/assets/send on anvil (API → workflow → anvil)', () => {
       `/v1/transfers/${sent.body.transferId}/history`,
     );
     const steps = history.body.events.filter((e) => e.event === 'step.completed').map((e) => e.step);
-    expect(steps).toEqual([
-      'preflight',
-      'reserve_sequence',
-      'build',
-      'sign',
-      'store_signed',
-      'broadcast',
-      'release_reservation',
-    ]);
+    expect(steps).toEqual(['prepare_attempt', 'broadcast', 'release_reservation']);
     expect(history.body.events.at(-1)?.event).toBe('transfer.closed');
   });
 

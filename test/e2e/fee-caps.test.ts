@@ -82,6 +82,9 @@ describe('fee ceilings through POST /v1/assets/send (anvil)', () => {
       `/v1/transfers/${row!.transferId}/history`,
     );
     expect(history.body.events.filter((e) => e.step === 'sign')).toEqual([]);
+    // Refused inside the one pre-broadcast step (preflight → store_signed); no broadcast was ever tried.
+    expect(history.body.events.some((e) => e.event === 'step.failed' && e.step === 'prepare_attempt')).toBe(true);
+    expect(history.body.events.some((e) => e.step === 'broadcast')).toBe(false);
   });
 
   it('a maxFee that holds: finalized, shown in base units, the fee paid within it; part of the idempotency hash', async () => {

@@ -116,6 +116,22 @@ export function scriptedActivities(
     releaseReservation: async () => {
       rec.calls.push('releaseReservation');
     },
+    // The merged steps: the same scripted steps in one activity each (the calls read as before).
+    prepareAttempt: async (i: TransferInput, attempt: number, reason: string) => {
+      const a = activities as unknown as Record<string, (...args: unknown[]) => Promise<never>>;
+      const pre = (await a.preflight!(i)) as PreflightResult;
+      const reservation = await a.reserve!(i, pre);
+      const u = (await a.build!(i, pre, reservation)) as UnsignedTx;
+      const sigs = await a.sign!(i, u, attempt);
+      const signed = await a.storeSigned!(i, attempt, u, sigs, reason);
+      return { signed, details: u.details, fee: pre.fee };
+    },
+    broadcastAndRecord: async (i: TransferInput, attempt: number, s: SignedTx, patch: StatusPatch) => {
+      const a = activities as unknown as Record<string, (...args: unknown[]) => Promise<never>>;
+      const result = await a.broadcast!(i, attempt, s, false);
+      rec.patches.push(patch);
+      return result;
+    },
   } as unknown as Activities;
   return { activities, rec };
 }

@@ -12,12 +12,37 @@ import { describe, expect, it } from 'vitest';
 import { workflowBundle } from '../support/stack.js';
 
 describe('workflow replay', () => {
-  it('replays the committed transfer history deterministically', async () => {
-    const history = JSON.parse(
-      readFileSync(new URL('../fixtures/histories/transfer-happy.json', import.meta.url), 'utf8'),
-    );
-    expect(history.events.length).toBeGreaterThan(20);
-    await expect(Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history)).resolves.toBeUndefined();
+  // transfer-happy.json was recorded before the `merged-attempt` patch (seven activities before acceptance):
+  // running transfers of that shape must keep replaying. transfer-happy-merged.json is the current shape.
+  it.each(['transfer-happy.json', 'transfer-happy-merged.json'])(
+    'replays the committed transfer history %s deterministically',
+    async (file) => {
+      const history = JSON.parse(readFileSync(new URL(`../fixtures/histories/${file}`, import.meta.url), 'utf8'));
+      expect(history.events.length).toBeGreaterThan(15);
+      await expect(
+        Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history),
+      ).resolves.toBeUndefined();
+    },
+  );
+
+  it('the pre-patch history still takes the seven-activity path, the current one the merged path', () => {
+    const names = (file: string) =>
+      (
+        JSON.parse(readFileSync(new URL(`../fixtures/histories/${file}`, import.meta.url), 'utf8')) as {
+          events: { activityTaskScheduledEventAttributes?: { activityType?: { name?: string } } }[];
+        }
+      ).events
+        .map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)
+        .filter(Boolean);
+    expect(names('transfer-happy.json').slice(0, 6)).toEqual([
+      'preflight',
+      'reserve',
+      'build',
+      'sign',
+      'storeSigned',
+      'broadcast',
+    ]);
+    expect(names('transfer-happy-merged.json').slice(0, 2)).toEqual(['prepareAttempt', 'broadcastAndRecord']);
   });
 
   it('fails on a non-deterministic change to the workflow', async () => {

@@ -1,0 +1,71 @@
+/** Figures of one side of the benchmark, the machine it ran on, and the side-by-side table. */
+import { cpus, loadavg } from 'node:os';
+
+export interface Figures {
+  sequentialAcceptMs: number[];
+  finalizedMs: number[];
+  burstAllAcceptedMs: number;
+  sustainedTxPerSec: number;
+  sustainedTransfers: number;
+  walletCreationMs: number[];
+  cpuMsPerTransfer: number | undefined;
+  cpuMsPerTransferByProcess?: Record<string, number>;
+  /** CPU of API + worker per second with nothing sent (key pools refilling, pollers). */
+  idleCpuMsPerSec?: number;
+  cpuMsPerTransferNetOfIdle?: number;
+  /** Ours: the worker process; plain: the script itself. */
+  workerRssMb: number | undefined;
+}
+
+export function pct(values: number[], p: number): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+export function machine() {
+  return { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version, loadAtStart: loadavg() };
+}
+
+interface Result {
+  label: string;
+  date: string;
+  machine: { cores: number; node: string; loadAverage: { start: number[]; end: number[] } };
+  config: { sequential: number; burst: number; wallets: number; durationS: number };
+  plain: Figures;
+  ours: Figures;
+}
+
+export function printTable(r: Result): void {
+  const rows: [string, (f: Figures) => number | undefined, string][] = [
+    ['sequential accept p50', (f) => pct(f.sequentialAcceptMs, 50), 'ms'],
+    ['sequential accept p99', (f) => pct(f.sequentialAcceptMs, 99), 'ms'],
+    ['POST → finalized p50', (f) => pct(f.finalizedMs, 50), 'ms'],
+    ['POST → finalized p99', (f) => pct(f.finalizedMs, 99), 'ms'],
+    [`${r.config.burst} concurrent, one wallet: all accepted`, (f) => f.burstAllAcceptedMs, 'ms'],
+    [`${r.config.wallets} wallets sustained ${r.config.durationS} s`, (f) => f.sustainedTxPerSec, 'tx/s'],
+    ['wallet creation p50', (f) => pct(f.walletCreationMs, 50), 'ms'],
+    ['wallet creation p99', (f) => pct(f.walletCreationMs, 99), 'ms'],
+    ['CPU per transfer (API + worker | script)', (f) => f.cpuMsPerTransfer, 'ms'],
+    ['  same, less the idle background', (f) => f.cpuMsPerTransferNetOfIdle ?? f.cpuMsPerTransfer, 'ms'],
+    ['RSS (worker | script)', (f) => f.workerRssMb, 'MB'],
+  ];
+  const fmt = (v: number | undefined) =>
+    v === undefined ? '—' : v >= 100 ? String(Math.round(v)) : v.toFixed(v >= 10 ? 1 : 2);
+  console.log(
+    `\n${r.label} ${r.date} · ${r.machine.cores} cores · node ${r.machine.node} · load ${r.machine.loadAverage.start.map((l) => l.toFixed(2)).join(' ')} → ${r.machine.loadAverage.end.map((l) => l.toFixed(2)).join(' ')}`,
+  );
+  console.table(
+    rows.map(([name, get, unit]) => {
+      const p = get(r.plain);
+      const o = get(r.ours);
+      return {
+        measure: name,
+        unit,
+        'plain viem': fmt(p),
+        ours: fmt(o),
+        'ours/plain': p === undefined || o === undefined || p === 0 ? '—' : `${(o / p).toFixed(1)}×`,
+      };
+    }),
+  );
+}
