@@ -121,6 +121,17 @@ const schema = z.object({
 
 export type AppConfig = z.infer<typeof schema>;
 
+/**
+ * What a process that signs for server wallets (the API and the worker, through `buildRuntime`) needs in production:
+ * the separate co-signer. Admin commands (`npm run api-key`, `keys:rewrap`) load the same configuration without it.
+ */
+export function assertSigningConfig(config: Pick<AppConfig, 'NODE_ENV' | 'COSIGNER_URL'>): void {
+  if (config.NODE_ENV === 'production' && !config.COSIGNER_URL)
+    throw new Error(
+      'invalid configuration: COSIGNER_URL is required with NODE_ENV=production (server wallets need the separate co-signer: npm run cosigner)',
+    );
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
@@ -143,10 +154,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (config.WEBHOOK_ALLOW_PRIVATE)
     throw new Error(
       'invalid configuration: WEBHOOK_ALLOW_PRIVATE=true lets webhook URLs reach loopback and private addresses; refusing to start with NODE_ENV=production',
-    );
-  if (!config.COSIGNER_URL)
-    throw new Error(
-      'invalid configuration: COSIGNER_URL is required with NODE_ENV=production (server wallets need the separate co-signer: npm run cosigner)',
     );
   // Production: no seeded dev key, no faucet, whatever the environment says.
   return { ...config, DEV_API_KEY: undefined, ENABLE_DEV_FAUCET: false };

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { DataConverter } from '@temporalio/common';
 import { ChainRegistry } from '../chains/registry.js';
-import type { AppConfig } from '../config/env.js';
+import { type AppConfig, assertSigningConfig } from '../config/env.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { ClientWallets } from '../portal/client-wallets.js';
 import { type Clock, systemClock } from '../portal/credentials.js';
@@ -63,6 +63,7 @@ export interface RuntimeOverrides {
 }
 
 export function buildRuntime(config: AppConfig, overrides: RuntimeOverrides = {}): Runtime {
+  assertSigningConfig(config);
   // KEY_PROVIDER picks local MASTER_KEY or AWS KMS; previous keys still open records until they are rewrapped.
   const keyRing = keyRingFromConfig(config);
   const envelope = new Envelope(keyRing);

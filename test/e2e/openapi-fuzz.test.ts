@@ -16,7 +16,7 @@ const hasSt = existsSync(ST);
 if (!hasSt) console.warn(`[openapi-fuzz] ${ST} not found (npm run setup installs schemathesis): skipped`);
 
 /** Examples per operation and run; ~40 operations × 2 runs keeps the total well above 1,000 requests. */
-const MAX_EXAMPLES = Number(process.env.FUZZ_MAX_EXAMPLES ?? 15);
+const MAX_EXAMPLES = Number(process.env.FUZZ_MAX_EXAMPLES ?? 8);
 /**
  * Checks: all but positive_data_acceptance (a schema cannot say "an address valid on that chain" or "a wallet that
  * exists": schema-valid random data is rightly refused with 400/404/409) and the stateful-only ones (no links).
@@ -72,8 +72,10 @@ async function fuzz(name: string, token: string): Promise<Outcome> {
     // no timing assertion on a shared CI machine (bench/ measures latency)
     '--max-response-time',
     '60',
+    // One worker: with two, CPython 3.11's ast.parse (hypothesis describing its filters) raced and schemathesis
+    // reported its own SystemError as an error of the run.
     '--workers',
-    '2',
+    '1',
     '--no-color',
     '--report',
     'ndjson',

@@ -11,7 +11,7 @@ import { createActivities } from '../../activities/index.js';
 import type { Signer } from '../../signer/types.js';
 import { transferWorkflowId } from '../../transfers/submit.js';
 import type { TransferInput } from '../../workflows/shared.js';
-import { startTestStack, type TestStack } from '../support/stack.js';
+import { fundedServerWallet, startTestStack, type TestStack } from '../support/stack.js';
 
 let stack: TestStack;
 let tenantId: string;
@@ -21,16 +21,7 @@ const randomAddress = (): Hex => `0x${Buffer.from(crypto.getRandomValues(new Uin
 beforeAll(async () => {
   stack = await startTestStack();
   tenantId = stack.env.DEV_TENANT_ID!;
-  const created = await stack.call<{ walletId: string; address: Hex }>('POST', '/api/wallets', { userId: 'prep' });
-  expect(created.status).toBe(201);
-  const funded = await stack.call('POST', '/v1/dev/faucet', {
-    chain: 'anvil',
-    address: created.body.address,
-    amount: '1',
-  });
-  expect(funded.status).toBe(200);
-  const row = await stack.runtime.wallets.require(tenantId, created.body.walletId);
-  wallet = { ...created.body, publicKey: stack.runtime.wallets.publicKeyFor(row, 'secp256k1') };
+  wallet = await fundedServerWallet(stack, 'prep', '1');
 });
 afterAll(async () => {
   await stack?.close();

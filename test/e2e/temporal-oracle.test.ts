@@ -21,7 +21,7 @@ import type { Signer } from '../../signer/types.js';
 import { codecKeyFrom, EncryptionCodec } from '../../temporal/codec.js';
 import { transferWorkflowId } from '../../transfers/submit.js';
 import type { TransferInput, TransferProgress } from '../../workflows/shared.js';
-import { startTestStack, type TestStack } from '../support/stack.js';
+import { fundedServerWallet, startTestStack, type TestStack } from '../support/stack.js';
 
 const { EventType } = proto.temporal.api.enums.v1;
 const { History } = proto.temporal.api.history.v1;
@@ -109,16 +109,7 @@ async function expectNothingSigned(transferId: string): Promise<void> {
 beforeAll(async () => {
   stack = await startTestStack();
   tenantId = stack.env.DEV_TENANT_ID!;
-  const created = await stack.call<{ walletId: string; address: Hex }>('POST', '/api/wallets', { userId: 'victim' });
-  expect(created.status).toBe(201);
-  const funded = await stack.call('POST', '/v1/dev/faucet', {
-    chain: 'anvil',
-    address: created.body.address,
-    amount: '5',
-  });
-  expect(funded.status).toBe(200);
-  const row = await stack.runtime.wallets.require(tenantId, created.body.walletId);
-  wallet = { ...created.body, publicKey: stack.runtime.wallets.publicKeyFor(row, 'secp256k1') };
+  wallet = await fundedServerWallet(stack, 'victim', '5');
   connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS! });
   temporal = new Client({ connection, dataConverter: stack.runtime.dataConverter });
 });

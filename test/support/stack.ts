@@ -146,3 +146,21 @@ export async function waitForTransfer<T extends { status: string }>(
   }
   throw new Error(`transfer ${transferId} did not reach the expected state; last: ${JSON.stringify(last)}`);
 }
+
+/** A server wallet created through the API and funded on anvil from the faucet, with its secp256k1 public key. */
+export async function fundedServerWallet(
+  stack: TestStack,
+  userId: string,
+  eth: string,
+): Promise<{ walletId: string; address: `0x${string}`; publicKey: string }> {
+  const created = await stack.call<{ walletId: string; address: `0x${string}` }>('POST', '/api/wallets', { userId });
+  if (created.status !== 201) throw new Error(`POST /api/wallets answered ${created.status}`);
+  const funded = await stack.call('POST', '/v1/dev/faucet', {
+    chain: 'anvil',
+    address: created.body.address,
+    amount: eth,
+  });
+  if (funded.status !== 200) throw new Error(`faucet answered ${funded.status}`);
+  const row = await stack.runtime.wallets.require(stack.env.DEV_TENANT_ID!, created.body.walletId);
+  return { ...created.body, publicKey: stack.runtime.wallets.publicKeyFor(row, 'secp256k1') };
+}
