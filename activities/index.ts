@@ -199,7 +199,13 @@ export function createActivities({ prisma, chains, signer }: ActivityDeps) {
       async (input: TransferInput, attempt: number, reason: string): Promise<PreparedAttempt> => {
         // Only the transfer's own workflow gets its stored bytes back; anyone else goes on to the checks below.
         const stored = await storedAttempt(prisma, input.transferId, attempt);
-        if (stored && (await ownsProjection(prisma, input.transferId))) return stored;
+        if (stored && (await ownsProjection(prisma, input.transferId))) {
+          // The first run may have died between the store and the projection (kill drill: a finalized transfer
+          // without its nonce): write it again, idempotently.
+          const nonce = typeof stored.details.nonce === 'string' ? stored.details.nonce : undefined;
+          await recordSignedAttempt(prisma, input.transferId, attempt, stored.signed.hash, nonce);
+          return stored;
+        }
         const checked = await preflight(input);
         const reservation = await reserve(input, checked);
         const unsigned = await build(input, checked, reservation);

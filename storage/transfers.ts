@@ -90,7 +90,13 @@ export async function recordSignedAttempt(
   hash: string,
   nonce: string | undefined,
 ): Promise<void> {
-  if (attempt === 1) return applyStatusPatch(prisma, transferId, { status: 'signed', transactionHash: hash, nonce });
+  if (attempt === 1) {
+    // Idempotent: a re-executed prepareAttempt (the worker died between the store and this write) heals the row,
+    // but never moves a transfer a node already accepted back to `signed`.
+    const row = await prisma.transfer.findUnique({ where: { id: transferId }, select: { status: true } });
+    if (row?.status === 'pending')
+      return applyStatusPatch(prisma, transferId, { status: 'signed', transactionHash: hash, nonce });
+  }
   if (nonce !== undefined) await applyStatusPatch(prisma, transferId, { nonce });
 }
 

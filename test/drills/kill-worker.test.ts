@@ -104,7 +104,14 @@ describe('kill drill', () => {
       finals.map((f) => f.status),
       JSON.stringify(finals),
     ).toEqual(['finalized', 'finalized', 'finalized', 'finalized', 'finalized']);
-    expect(finals.map((f) => Number(f.nonce)).sort()).toEqual([0, 1, 2, 3, 4]);
+    // Strings compared as such: a missing nonce (null) must not pass as 0.
+    expect(finals.map((f) => f.nonce).sort(), 'every finalized transfer shows the nonce it was mined with').toEqual([
+      '0',
+      '1',
+      '2',
+      '3',
+      '4',
+    ]);
     // A transfer waiting behind the killed worker's nonce may be bumped (same nonce, stuckAfterMs); whatever was
     // signed, every attempt of one transfer holds that transfer's nonce and exactly one of them is mined.
     for (const [i, id] of transferIds.entries()) {

@@ -4,23 +4,20 @@
  * attempt byte for byte and never signs again; the sign step's check against the stored row still refuses what the
  * row did not ask for.
  */
-import { randomUUID } from 'node:crypto';
 import type { Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import type { Signer } from '../../signer/types.js';
-import { transferWorkflowId } from '../../transfers/submit.js';
 import type { TransferInput } from '../../workflows/shared.js';
 import { fundedServerWallet, startTestStack, type TestStack } from '../support/stack.js';
+import { storeAnvilTransfer } from '../support/stored-transfer.js';
 
 let stack: TestStack;
-let tenantId: string;
 let wallet: { walletId: string; address: Hex; publicKey: string };
 const randomAddress = (): Hex => `0x${Buffer.from(crypto.getRandomValues(new Uint8Array(20))).toString('hex')}`;
 
 beforeAll(async () => {
   stack = await startTestStack();
-  tenantId = stack.env.DEV_TENANT_ID!;
   wallet = await fundedServerWallet(stack, 'prep', '1');
 });
 afterAll(async () => {
@@ -29,44 +26,7 @@ afterAll(async () => {
 
 /** A stored Transfer row (as POST /v1/assets/send writes it) and the workflow input that matches it. */
 async function storedTransfer(rawAmount: string): Promise<TransferInput> {
-  const id = `tr_${randomUUID()}`;
-  const to = randomAddress();
-  await stack.runtime.prisma.transfer.create({
-    data: {
-      id,
-      tenantId,
-      walletId: wallet.walletId,
-      idempotencyKey: id,
-      idempotencyScope: 'server',
-      requestHash: 'h',
-      workflowId: transferWorkflowId(tenantId, 'server', id),
-      chain: 'anvil',
-      caip2: 'eip155:31337',
-      fromAddress: wallet.address,
-      toAddress: to,
-      token: 'NATIVE',
-      tokenDecimals: 18,
-      amount: '0',
-      rawAmount,
-      requiredConfirmations: 1,
-    },
-  });
-  return {
-    transferId: id,
-    tenantId,
-    walletId: wallet.walletId,
-    network: 'anvil',
-    intent: {
-      transferId: id,
-      chain: 'anvil',
-      from: { address: wallet.address, publicKey: wallet.publicKey },
-      to,
-      token: { kind: 'native', symbol: 'ETH', decimals: 18 },
-      rawAmount,
-    },
-    requiredConfirmations: 1,
-    pollIntervalMs: 200,
-  };
+  return (await storeAnvilTransfer(stack, wallet, randomAddress(), rawAmount)).input;
 }
 
 function countingActivities() {
@@ -102,6 +62,30 @@ describe('prepareAttempt', () => {
     expect(first.details).not.toHaveProperty('feeEstimate');
     expect(BigInt(first.fee)).toBeGreaterThan(0n);
     expect(await stack.runtime.prisma.transferAttempt.count({ where: { transferId: input.transferId } })).toBe(1);
+  });
+
+  it('a worker killed between the store and the projection: the re-execution writes the nonce and `signed`, once', async () => {
+    const input = await storedTransfer('1500');
+    const { activities, signed } = countingActivities();
+    const first = await activities.prepareAttempt(input, 1, 'initial');
+    // What the killed process left behind: the bytes are stored, the Transfer row never heard of them.
+    await stack.runtime.prisma.transfer.update({
+      where: { id: input.transferId },
+      data: { status: 'pending', nonce: null, transactionHash: null, signedAt: null },
+    });
+    const again = await activities.prepareAttempt(input, 1, 'initial');
+    expect(again).toEqual(first);
+    expect(signed).toHaveLength(1);
+    const healed = await stack.runtime.prisma.transfer.findUniqueOrThrow({ where: { id: input.transferId } });
+    expect(healed).toMatchObject({ status: 'signed', nonce: first.details.nonce, transactionHash: first.signed.hash });
+    expect(healed.signedAt).not.toBeNull();
+
+    // A late duplicate of the activity after a node accepted the bytes never moves the transfer back.
+    await stack.runtime.prisma.transfer.update({ where: { id: input.transferId }, data: { status: 'submitted' } });
+    await activities.prepareAttempt(input, 1, 'initial');
+    const after = await stack.runtime.prisma.transfer.findUniqueOrThrow({ where: { id: input.transferId } });
+    expect(after.status).toBe('submitted');
+    expect(signed).toHaveLength(1);
   });
 
   it('an input that differs from the stored row is refused: nothing reserved, signed or stored', async () => {

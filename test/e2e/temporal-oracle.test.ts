@@ -16,12 +16,12 @@ import type { Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import { createEvmClient } from '../../chains/evm/client.js';
-import type { TransferIntent, UnsignedTx } from '../../chains/types.js';
+import type { UnsignedTx } from '../../chains/types.js';
 import type { Signer } from '../../signer/types.js';
 import { codecKeyFrom, EncryptionCodec } from '../../temporal/codec.js';
-import { transferWorkflowId } from '../../transfers/submit.js';
 import type { TransferInput, TransferProgress } from '../../workflows/shared.js';
 import { fundedServerWallet, startTestStack, type TestStack } from '../support/stack.js';
+import { anvilTransferInput, storeAnvilTransfer } from '../support/stored-transfer.js';
 
 const { EventType } = proto.temporal.api.enums.v1;
 const { History } = proto.temporal.api.history.v1;
@@ -29,57 +29,15 @@ const chain = createEvmClient(process.env.RPC_URL_ANVIL!);
 let stack: TestStack;
 let temporal: Client;
 let connection: Connection;
-let tenantId: string;
 let wallet: { walletId: string; address: Hex; publicKey: string };
 
 const randomAddress = (): Hex => `0x${Buffer.from(crypto.getRandomValues(new Uint8Array(20))).toString('hex')}`;
 
-function inputFor(transferId: string, to: string, rawAmount: string): TransferInput {
-  const intent: TransferIntent = {
-    transferId,
-    chain: 'anvil',
-    from: { address: wallet.address, publicKey: wallet.publicKey },
-    to,
-    token: { kind: 'native', symbol: 'ETH', decimals: 18 },
-    rawAmount,
-  };
-  return {
-    transferId,
-    tenantId,
-    walletId: wallet.walletId,
-    network: 'anvil',
-    intent,
-    requiredConfirmations: 1,
-    pollIntervalMs: 200,
-  };
-}
+const inputFor = (transferId: string, to: string, rawAmount: string): TransferInput =>
+  anvilTransferInput(stack, wallet, transferId, to, rawAmount);
 
 /** A Transfer row as POST /v1/assets/send writes it (pending, no workflow started for it). */
-async function storedTransfer(to: string, rawAmount: string): Promise<{ id: string; workflowId: string }> {
-  const id = `tr_${randomUUID()}`;
-  const workflowId = transferWorkflowId(tenantId, 'server', id);
-  await stack.runtime.prisma.transfer.create({
-    data: {
-      id,
-      tenantId,
-      walletId: wallet.walletId,
-      idempotencyKey: id,
-      idempotencyScope: 'server',
-      requestHash: 'h',
-      workflowId,
-      chain: 'anvil',
-      caip2: 'eip155:31337',
-      fromAddress: wallet.address,
-      toAddress: to,
-      token: 'NATIVE',
-      tokenDecimals: 18,
-      amount: '0',
-      rawAmount,
-      requiredConfirmations: 1,
-    },
-  });
-  return { id, workflowId };
-}
+const storedTransfer = (to: string, rawAmount: string) => storeAnvilTransfer(stack, wallet, to, rawAmount);
 
 async function runWorkflow(workflowId: string, input: TransferInput): Promise<TransferProgress> {
   const handle = await temporal.workflow.start('transferWorkflow', {
@@ -108,7 +66,6 @@ async function expectNothingSigned(transferId: string): Promise<void> {
 
 beforeAll(async () => {
   stack = await startTestStack();
-  tenantId = stack.env.DEV_TENANT_ID!;
   wallet = await fundedServerWallet(stack, 'victim', '5');
   connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS! });
   temporal = new Client({ connection, dataConverter: stack.runtime.dataConverter });
