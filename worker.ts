@@ -3,7 +3,14 @@
  *   npm run worker   (env: see README "Configuration")
  */
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Runtime as TemporalRuntime, Worker, type WorkerOptions } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  type LogLevel,
+  NativeConnection,
+  Runtime as TemporalRuntime,
+  Worker,
+  type WorkerOptions,
+} from '@temporalio/worker';
 import { pino } from 'pino';
 import { createActivities } from './activities/index.js';
 import { loadConfig } from './config/env.js';
@@ -33,6 +40,9 @@ export async function createWorker(
     activities: createActivities({ prisma: runtime.prisma, chains: runtime.chains, signer: runtime.signer }),
     dataConverter: runtime.dataConverter,
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 100,
+    // On SIGTERM, running activities get this long to finish (above the signing/broadcast p99 of a few seconds);
+    // what is still running after it is retried elsewhere after its heartbeat timeout.
+    shutdownGraceTime: '30 seconds',
   });
   return { worker, connection };
 }
@@ -49,11 +59,14 @@ export function createWebhookDispatcher(runtime: Runtime, logger = pino({ level:
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  // The SDK's own metrics (task slots, poll latency, activity/workflow outcomes) on their own port, when asked for.
-  if (config.TEMPORAL_METRICS_BIND_ADDRESS)
-    TemporalRuntime.install({
-      telemetryOptions: { metrics: { prometheus: { bindAddress: config.TEMPORAL_METRICS_BIND_ADDRESS } } },
-    });
+  // The SDK logger at LOG_LEVEL, and its own metrics (task slots, poll latency, activity/workflow outcomes) on their
+  // own port when asked for.
+  TemporalRuntime.install({
+    logger: new DefaultLogger(sdkLogLevel(config.LOG_LEVEL)),
+    ...(config.TEMPORAL_METRICS_BIND_ADDRESS
+      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: config.TEMPORAL_METRICS_BIND_ADDRESS } } } }
+      : {}),
+  });
   const runtime = buildRuntime(config);
   const { worker, connection } = await createWorker(runtime, {
     ...temporalConnectionOptions(config),
@@ -66,11 +79,18 @@ async function main(): Promise<void> {
     ? createWebhookDispatcher(runtime, pino({ level: config.LOG_LEVEL }))
     : undefined;
   dispatcher?.start();
-  console.log(`worker polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${config.TEMPORAL_ADDRESS}`);
+  // The readiness line on stdout at every LOG_LEVEL: supervisors and the drills wait for it.
+  process.stdout.write(`worker polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${config.TEMPORAL_ADDRESS}\n`);
   await worker.run(); // resolves after SIGINT/SIGTERM (the SDK installs the handlers) and a graceful drain
   await dispatcher?.stop();
   await connection.close();
   await runtime.close();
+}
+
+/** pino's level names (LOG_LEVEL) as the SDK's. */
+function sdkLogLevel(level: string): LogLevel {
+  const map: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' };
+  return map[level] ?? (level === 'fatal' ? 'ERROR' : 'INFO');
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -26,6 +26,7 @@ import {
 import { hasInFlightUtxoTransfers, releaseUtxos } from '../storage/utxos.js';
 import type { StatusPatch, TransferInput } from '../workflows/shared.js';
 import { activityAttempt, boundary, terminal, toApplicationFailure, withFailureFacts } from './failure.js';
+import { heartbeating } from './heartbeat.js';
 import { assertSigningMatches, assertTransferMatches, ownsProjection } from './signing-check.js';
 import type { BroadcastOutcome } from './types.js';
 import { reservationToSign, reserveInputs, utxosInFlight } from './utxo-reservation.js';
@@ -186,7 +187,7 @@ export function createActivities({ prisma, chains, signer }: ActivityDeps) {
       },
     ),
 
-    sign: boundary(sign),
+    sign: boundary(heartbeating(sign)),
     storeSigned: boundary(storeSigned),
 
     /**
@@ -196,7 +197,7 @@ export function createActivities({ prisma, chains, signer }: ActivityDeps) {
      * with the same reservation, so at most one set of bytes per attempt is ever stored or sent.
      */
     prepareAttempt: boundary(
-      async (input: TransferInput, attempt: number, reason: string): Promise<PreparedAttempt> => {
+      heartbeating(async (input: TransferInput, attempt: number, reason: string): Promise<PreparedAttempt> => {
         // Only the transfer's own workflow gets its stored bytes back; anyone else goes on to the checks below.
         const stored = await storedAttempt(prisma, input.transferId, attempt);
         if (stored && (await ownsProjection(prisma, input.transferId))) {
@@ -212,7 +213,7 @@ export function createActivities({ prisma, chains, signer }: ActivityDeps) {
         const signatures = await sign(input, unsigned, attempt);
         const signed = await storeSigned(input, attempt, unsigned, signatures, reason, checked.fee);
         return { signed, details: unsigned.details, fee: checked.fee };
-      },
+      }),
     ),
 
     /**
@@ -220,24 +221,27 @@ export function createActivities({ prisma, chains, signer }: ActivityDeps) {
      * whether an earlier try may have reached a node (a retry of this activity, or a resend), because then the
      * node's error proves nothing about the bytes: only the chain can.
      */
-    broadcast: (input: TransferInput, attempt: number, signed: SignedTx, resend = false) =>
-      broadcast(input, attempt, signed, resend),
+    broadcast: heartbeating((input: TransferInput, attempt: number, signed: SignedTx, resend?: boolean) =>
+      broadcast(input, attempt, signed, resend ?? false),
+    ),
 
     /**
      * The first send of a prepared attempt and, once a node accepted it, the `submitted` projection in the same
      * activity (one workflow task less before the caller is answered). Same failure facts as `broadcast`.
      */
-    broadcastAndRecord: async (input: TransferInput, attempt: number, signed: SignedTx, patch: StatusPatch) => {
-      const result = await broadcast(input, attempt, signed, false);
-      try {
-        await recordTransition(input.transferId, patch);
-      } catch (err) {
-        // A node has the bytes: the retry sends them again (safe) and writes the projection again.
-        const sequenced = adapterFor(input).sequencing !== 'none';
-        throw withFailureFacts(toApplicationFailure(err), { possiblySent: true, sequenced });
-      }
-      return result;
-    },
+    broadcastAndRecord: heartbeating(
+      async (input: TransferInput, attempt: number, signed: SignedTx, patch: StatusPatch) => {
+        const result = await broadcast(input, attempt, signed, false);
+        try {
+          await recordTransition(input.transferId, patch);
+        } catch (err) {
+          // A node has the bytes: the retry sends them again (safe) and writes the projection again.
+          const sequenced = adapterFor(input).sequencing !== 'none';
+          throw withFailureFacts(toApplicationFailure(err), { possiblySent: true, sequenced });
+        }
+        return result;
+      },
+    ),
 
     /** One status check (no loop: the workflow's durable timer is the loop). */
     checkStatus: boundary(

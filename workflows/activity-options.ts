@@ -30,11 +30,14 @@ export const storageOptions: ActivityOptions = {
 export const prepareOptions: ActivityOptions = {
   ...chainReadOptions,
   startToCloseTimeout: '90 seconds',
+  // The activity heartbeats (activities/heartbeat.ts): a dead worker's try is retried after this, not after 90 s.
+  heartbeatTimeout: '10 seconds',
 };
 
 /** Signing (MPC rounds can take a while). */
 export const signingOptions: ActivityOptions = {
   startToCloseTimeout: '60 seconds',
+  heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5 },
 };
 
@@ -46,6 +49,7 @@ export const broadcastOptions: ActivityOptions = {
   // Defaults of BROADCAST_TRY_TIMEOUT_MS / BROADCAST_TOTAL_TIMEOUT_MS.
   // Horizon answers a submission only once it is in a ledger (≈5 s, up to a 504 after ≈30 s).
   startToCloseTimeout: '90 seconds',
+  heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
   scheduleToCloseTimeout: '30 minutes',
 };

@@ -1,5 +1,6 @@
 import proto from '@temporalio/proto';
 import { Router } from 'express';
+import { freshPollers } from '../../temporal/pollers.js';
 import { bearerToken, serverKeyResolver } from '../auth.js';
 import type { AppDeps } from '../context.js';
 
@@ -38,7 +39,8 @@ export function healthRoutes(deps: AppDeps): Router {
           taskQueue: { name: deps.config.TEMPORAL_TASK_QUEUE },
           taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
         });
-        if (!d.pollers?.length) throw new NoWorker();
+        // Temporal lists a dead worker for minutes: only a poller seen within the long-poll window counts.
+        if (freshPollers(d.pollers, Date.now()).length === 0) throw new NoWorker();
       }),
     ]);
     for (const c of checks) if (!c.ok) req.log?.warn({ component: c.name, reason: c.reason }, 'health check failed');
