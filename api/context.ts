@@ -18,6 +18,7 @@ export interface AppDeps {
   config: Pick<
     AppConfig,
     | 'TEMPORAL_TASK_QUEUE'
+    | 'TEMPORAL_SIGNING_TASK_QUEUE'
     | 'TEMPORAL_NAMESPACE'
     | 'ALLOW_REQUEST_RPC_URL'
     | 'ENABLE_DEV_FAUCET'

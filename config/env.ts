@@ -11,6 +11,19 @@ const schema = z.object({
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('transfers'),
+  /** The signing fleet's task queue (prepareAttempt, sign); default `<TEMPORAL_TASK_QUEUE>-signing`. */
+  TEMPORAL_SIGNING_TASK_QUEUE: z.string().min(1).optional(),
+  /**
+   * What `npm run worker` polls: `all` (workflows, I/O and signing: one process, the default), `transfers`
+   * (workflows and I/O activities; no signing activity is registered) or `signing` (only the signing queue:
+   * `npm run worker:signing`).
+   */
+  WORKER_ROLE: z.enum(['all', 'transfers', 'signing']).default('all'),
+  /**
+   * Concurrent signing activities per signing worker. Default: 2 × MPC_COMPUTE_THREADS (a prepareAttempt's chain
+   * reads overlap another's MPC rounds; more slots than that only queue on the compute threads).
+   */
+  SIGNING_WORKER_SLOTS: z.coerce.number().int().min(1).optional(),
   /** TLS to Temporal (temporal/connection.ts): mTLS client certificate and key, and the server's CA (file paths). */
   TEMPORAL_TLS_CERT: z.string().optional(),
   TEMPORAL_TLS_KEY: z.string().optional(),
@@ -106,7 +119,7 @@ const schema = z.object({
    * its caller id on the co-signer's allow-list, its Ed25519 request key (32-byte seed, hex), and the co-signer's
    * response key (hex). Unset: the second party runs in this process on the main database (refused in production).
    */
-  COSIGNER_URL: z.string().url().optional(),
+  COSIGNER_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional()),
   COSIGNER_CALLER_ID: z.string().optional(),
   COSIGNER_CALLER_KEY: z.string().optional(),
   COSIGNER_PUBLIC_KEY: z.string().optional(),
@@ -130,6 +143,13 @@ export function assertSigningConfig(config: Pick<AppConfig, 'NODE_ENV' | 'COSIGN
     throw new Error(
       'invalid configuration: COSIGNER_URL is required with NODE_ENV=production (server wallets need the separate co-signer: npm run cosigner)',
     );
+}
+
+/** The task queue of the signing fleet. */
+export function signingTaskQueueOf(
+  config: Pick<AppConfig, 'TEMPORAL_TASK_QUEUE' | 'TEMPORAL_SIGNING_TASK_QUEUE'>,
+): string {
+  return config.TEMPORAL_SIGNING_TASK_QUEUE ?? `${config.TEMPORAL_TASK_QUEUE}-signing`;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {

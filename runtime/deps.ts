@@ -13,6 +13,7 @@ import { type Clock, systemClock } from '../portal/credentials.js';
 import { parseClientShare } from '../portal/shares.js';
 import { privateKeyFromHex, publicKeyFromHex } from '../signer/cosigner/auth.js';
 import { CosignerClient } from '../signer/cosigner/client.js';
+import { refusingCosigner } from '../signer/cosigner/none.js';
 import { Envelope } from '../signer/envelope.js';
 import { keyRingFromConfig } from '../signer/key-providers/from-config.js';
 import { ComputePool } from '../signer/mpc/compute-pool.js';
@@ -60,10 +61,16 @@ export interface RuntimeOverrides {
   now?: Clock;
   /** Presignatures kept ready per server wallet (default 8; 0 disables). */
   presignatures?: number;
+  /**
+   * false: this process never signs (a `WORKER_ROLE=transfers` worker): no co-signer credentials are needed and every
+   * signing round is refused.
+   */
+  signs?: boolean;
 }
 
 export function buildRuntime(config: AppConfig, overrides: RuntimeOverrides = {}): Runtime {
-  assertSigningConfig(config);
+  const signs = overrides.signs ?? true;
+  if (signs) assertSigningConfig(config);
   // KEY_PROVIDER picks local MASTER_KEY or AWS KMS; previous keys still open records until they are rewrapped.
   const keyRing = keyRingFromConfig(config);
   const envelope = new Envelope(keyRing);
@@ -78,7 +85,9 @@ export function buildRuntime(config: AppConfig, overrides: RuntimeOverrides = {}
     ? undefined
     : new PaillierKeyPool(2, undefined, (key) => compute.prepareEcdsaPaillierKey(key));
   const signingGuard = new PrismaSigningGuard(prisma);
-  const cosigner = cosignerFromConfig(config);
+  const cosigner = signs
+    ? cosignerFromConfig(config)
+    : refusingCosigner('this process does not sign (WORKER_ROLE=transfers): signing runs on npm run worker:signing');
   const signer = new MpcSigner({
     // This process holds the server party (server shares and server backup halves). The client party of server
     // wallets is the co-signer (COSIGNER_URL: its own process, database and key) or, without one (never in
@@ -113,7 +122,7 @@ export function buildRuntime(config: AppConfig, overrides: RuntimeOverrides = {}
     webhookOptions: hookOptions,
     async close() {
       signer.close();
-      cosigner?.close();
+      if (cosigner instanceof CosignerClient) cosigner.close();
       pool?.stop();
       await compute.close();
       await prisma.$disconnect();

@@ -128,7 +128,9 @@ async function main(): Promise<void> {
     API_PORT: String(API_PORT),
   };
   Object.assign(serviceEnv, await startCosigner(databaseUrl, serviceEnv));
-  spawnService('worker', 'worker.ts', serviceEnv);
+  // Two fleets, as in production: workflows and I/O (never signs), and the signing workers (WORKER_ROLE=signing).
+  spawnService('worker', 'worker.ts', { ...serviceEnv, WORKER_ROLE: 'transfers' });
+  spawnService('worker-signing', 'worker.ts', { ...serviceEnv, WORKER_ROLE: 'signing', WEBHOOK_DISPATCHER: 'false' });
   spawnService('api', 'api/server.ts', serviceEnv);
   const api = `http://127.0.0.1:${API_PORT}`;
   await waitFor('API /health', async () => (await fetch(`${api}/health`)).ok, 120_000);

@@ -41,6 +41,8 @@ export interface SubmitDeps {
   chains: ChainRegistry;
   wallets: WalletService;
   taskQueue: string;
+  /** The signing fleet's task queue, carried in each new transfer's input. */
+  signingTaskQueue?: string;
   allowRequestRpcUrl: boolean;
   /** How long the HTTP call waits for RPC acceptance before answering 202 with the pending transfer. */
   acceptanceTimeoutMs?: number;
@@ -195,6 +197,7 @@ export async function submitTransfer(
       : {}),
     ...(deps.broadcastTimeouts ? { broadcastTimeouts: deps.broadcastTimeouts } : {}),
     ...(shareRef ? { shareRef } : {}),
+    ...(deps.signingTaskQueue ? { signingTaskQueue: deps.signingTaskQueue } : {}),
   };
 
   // 4. Start (or attach to) the workflow and wait for RPC acceptance.

@@ -35,6 +35,11 @@ export interface TransferInput {
   broadcastTimeouts?: { tryMs: number; totalMs: number };
   /** Encrypted-vault reference to a client-held share (Portal-style wallets); never the share itself. */
   shareRef?: string;
+  /**
+   * The signing fleet's task queue (TEMPORAL_SIGNING_TASK_QUEUE, `npm run worker:signing`): prepareAttempt and sign
+   * run there. Absent (transfers started before the split): the workflow's own task queue.
+   */
+  signingTaskQueue?: string;
 }
 
 /** What the HTTP caller gets back when the RPC accepted the transaction. */

@@ -50,9 +50,7 @@ import type {
 
 const chain = proxyActivities<Activities>(chainReadOptions);
 const storage = proxyActivities<Activities>(storageOptions);
-const signing = proxyActivities<Activities>(signingOptions);
 const watcher = proxyActivities<Activities>(statusOptions);
-const preparer = proxyActivities<Activities>(prepareOptions);
 
 /** Broadcast rejections after which a new attempt may be needed (once the chain proves the old one dead). */
 const REBUILD_ON = new Set([
@@ -95,6 +93,10 @@ interface BroadcastFailure {
 
 export async function transferWorkflow(input: TransferInput, resume?: PollingResume): Promise<TransferProgress> {
   const sender = proxyActivities<Activities>(broadcastOptionsWith(input.broadcastTimeouts));
+  // Signing runs on the signing fleet's own task queue when the transfer names one (older transfers: this one).
+  const onSigningFleet = input.signingTaskQueue ? { taskQueue: input.signingTaskQueue } : {};
+  const signing = proxyActivities<Activities>({ ...signingOptions, ...onSigningFleet });
+  const preparer = proxyActivities<Activities>({ ...prepareOptions, ...onSigningFleet });
   let progress: TransferProgress = resume?.progress ?? { status: 'pending', confirmations: 0, attempt: 0 };
   const attempts: AttemptState[] = resume?.attempts ?? [];
   let submission: SubmissionResult | undefined = resume

@@ -1,5 +1,6 @@
 import proto from '@temporalio/proto';
 import { Router } from 'express';
+import { signingTaskQueueOf } from '../../config/env.js';
 import { freshPollers } from '../../temporal/pollers.js';
 import { bearerToken, serverKeyResolver } from '../auth.js';
 import type { AppDeps } from '../context.js';
@@ -18,7 +19,8 @@ interface Check {
 }
 
 /**
- * GET /health: 200 once the database, Temporal and at least one worker polling our task queue are reachable.
+ * GET /health: 200 once the database, Temporal, at least one worker polling our task queue and one polling the
+ * signing queue are reachable.
  * Without credentials it answers only up/down per component; with a server API key it adds each check's latency and
  * a fixed reason word when a component is down. It never echoes an error's text.
  */
@@ -33,15 +35,12 @@ export function healthRoutes(deps: AppDeps): Router {
       check('temporal', async () => {
         await deps.temporal.workflowService.getSystemInfo({});
       }),
-      check('worker', async () => {
-        const d = await deps.temporal.workflowService.describeTaskQueue({
-          namespace: deps.config.TEMPORAL_NAMESPACE,
-          taskQueue: { name: deps.config.TEMPORAL_TASK_QUEUE },
-          taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-        });
-        // Temporal lists a dead worker for minutes: only a poller seen within the long-poll window counts.
-        if (freshPollers(d.pollers, Date.now()).length === 0) throw new NoWorker();
-      }),
+      check('worker', () =>
+        pollersOf(deps.config.TEMPORAL_TASK_QUEUE, temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW),
+      ),
+      check('signing', () =>
+        pollersOf(signingTaskQueueOf(deps.config), temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY),
+      ),
     ]);
     for (const c of checks) if (!c.ok) req.log?.warn({ component: c.name, reason: c.reason }, 'health check failed');
     const ok = checks.every((c) => c.ok);
@@ -51,6 +50,16 @@ export function healthRoutes(deps: AppDeps): Router {
       checks: Object.fromEntries(checks.map((c) => [c.name, detailed ? c : { name: c.name, ok: c.ok }])),
     });
   });
+
+  /** At least one worker polls `queue`. Temporal lists a dead worker for minutes: only a recent poller counts. */
+  async function pollersOf(queue: string, taskQueueType: proto.temporal.api.enums.v1.TaskQueueType): Promise<void> {
+    const d = await deps.temporal.workflowService.describeTaskQueue({
+      namespace: deps.config.TEMPORAL_NAMESPACE,
+      taskQueue: { name: queue },
+      taskQueueType,
+    });
+    if (freshPollers(d.pollers, Date.now()).length === 0) throw new NoWorker();
+  }
 
   async function isServerKey(header: string | undefined): Promise<boolean> {
     const token = bearerToken(header);

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { signingTaskQueueOf } from '../../config/env.js';
 import { ErrorId } from '../../errors/codes.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { decodeCursor, encodeCursor } from '../../storage/cursor.js';
@@ -25,6 +26,7 @@ export function submitDeps(deps: AppDeps): SubmitDeps {
     chains: deps.chains,
     wallets: deps.wallets,
     taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+    signingTaskQueue: signingTaskQueueOf(deps.config),
     allowRequestRpcUrl: deps.config.ALLOW_REQUEST_RPC_URL,
     broadcastTimeouts: {
       tryMs: deps.config.BROADCAST_TRY_TIMEOUT_MS,

@@ -167,12 +167,12 @@ describe('auth and tenant scoping', () => {
 });
 
 describe('health and dev faucet', () => {
-  it('reports healthy with database, Temporal and a worker', async () => {
+  it('reports healthy with database, Temporal, a worker and a signing worker', async () => {
     const res = await fetch(`${stack.url}/health`);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({
       status: 'ok',
-      checks: { database: { ok: true }, temporal: { ok: true }, worker: { ok: true } },
+      checks: { database: { ok: true }, temporal: { ok: true }, worker: { ok: true }, signing: { ok: true } },
     });
   });
 

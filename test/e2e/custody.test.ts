@@ -349,6 +349,7 @@ describe('the front door', () => {
         database: { name: 'database', ok: true },
         temporal: { name: 'temporal', ok: true },
         worker: { name: 'worker', ok: true },
+        signing: { name: 'signing', ok: true },
       },
     });
     const client = await stack.call<{ checks: Record<string, Json> }>(alice.token, 'GET', '/health');

@@ -6,11 +6,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { bundleWorkflowCode, DefaultLogger, Runtime as TemporalRuntime, type WorkflowBundle } from '@temporalio/worker';
 import { startApi } from '../../api/server.js';
 import type { ChainRegistry } from '../../chains/registry.js';
-import { loadConfig } from '../../config/env.js';
+import { loadConfig, signingTaskQueueOf } from '../../config/env.js';
 import { buildRuntime, type Runtime } from '../../runtime/deps.js';
 import { testPaillierKeySource } from '../../signer/mpc/test-keys.js';
 import { failureConverterPath } from '../../temporal/data-converter.js';
-import { createWorker, workflowsPath } from '../../worker.js';
+import { createWorker, type WorkerGroup, type WorkerRole, workflowsPath } from '../../worker.js';
 import { assertMatchesContract } from './contract.js';
 
 // Worker state changes at INFO drown test output; warnings and errors still show.
@@ -45,7 +45,8 @@ export interface TestStack {
     headers?: Record<string, string>,
   ): Promise<{ status: number; body: T }>;
   stopWorker(): Promise<void>;
-  startWorker(): Promise<void>;
+  /** The in-process worker again; `transfers` polls only the workflow queue (no signing activity registered). */
+  startWorker(role?: WorkerRole): Promise<WorkerGroup>;
   close(): Promise<void>;
 }
 
@@ -57,6 +58,8 @@ export async function startTestStack(
     paillier?: 'test' | 'production';
     /** Every `call` response is validated against the OpenAPI document (test/support/contract.ts). */
     contract?: boolean;
+    /** What the in-process worker polls (default `all`: workflows, I/O and the signing queue). */
+    workerRole?: WorkerRole;
   } = {},
 ): Promise<TestStack> {
   const taskQueue = `tq-${randomUUID()}`;
@@ -85,11 +88,13 @@ export async function startTestStack(
   let workerRun: Promise<void> | undefined;
   let stopWorker: (() => Promise<void>) | undefined;
 
-  const startWorker = async () => {
+  const startWorker = async (role: WorkerRole = opts.workerRole ?? 'all') => {
     const { worker, connection } = await createWorker(runtime, {
       address: config.TEMPORAL_ADDRESS,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue,
+      signingTaskQueue: signingTaskQueueOf(config),
+      role,
       workflowBundle: await workflowBundle(),
     });
     workerRun = worker.run();
@@ -99,6 +104,7 @@ export async function startTestStack(
       await connection.close();
       stopWorker = undefined;
     };
+    return worker;
   };
   await startWorker();
 
