@@ -32,7 +32,7 @@ export interface StatsSample {
   workerRssMb: number | undefined;
 }
 
-export function processStats(pids: { api?: number; worker?: number }) {
+export function processStats(pids: { api?: number; worker?: number; signing?: number }) {
   return {
     sample(): StatsSample {
       const byProcess: Record<string, number> = {};

@@ -57,6 +57,8 @@ async function startSide(topology: Topology) {
     RATE_LIMIT_PER_IP: '0',
     RATE_LIMIT_PER_CREDENTIAL: '0',
     RATE_LIMIT_EXPENSIVE_PER_CREDENTIAL: '0',
+    // The probes keep watching through the whole burst.
+    REQUIRED_CONFIRMATIONS_ANVIL: '40',
   };
   const worker = (role: string) =>
     startProcess(process.execPath, ['--import', 'tsx', 'worker.ts'], {

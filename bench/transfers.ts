@@ -8,7 +8,8 @@
  *   10 wallets (closed loop), server wallet creation, CPU per transfer (API + worker, /proc/<pid>/stat), worker RSS.
  * Prints one table with the ratio ours/plain and writes bench/results/<date>-<label>.json.
  *
- * Options (flags or env): --sequential=25 --burst=30 --wallets=10 --duration=20 (s; --long = 60) --label=run.
+ * Options (flags or env): --sequential=25 --burst=30 --wallets=10 --duration=20 (s; --long = 60) --label=run,
+ * --split (a transfers worker and a signing worker instead of one `all` worker; CPU per transfer per process).
  * Against a running stack instead of its own: BENCH_API_URL, BENCH_API_KEY, RPC_URL_ANVIL (and optionally
  * BENCH_API_PID, BENCH_WORKER_PID for CPU / RSS).
  */
@@ -36,6 +37,8 @@ const BURST = Number(option('burst', '30'));
 const WALLETS = Number(option('wallets', '10'));
 const DURATION_S = Number(option('duration', LONG ? '60' : '20'));
 const LABEL = option('label', 'run');
+/** --split: `WORKER_ROLE=transfers` + `WORKER_ROLE=signing` processes (CPU reported per fleet) instead of one `all`. */
+const SPLIT = process.argv.includes('--split');
 const FINAL_TIMEOUT_MS = 180_000;
 const IDLE_WINDOW_MS = 5000;
 /** Anvil's published dev mnemonic; indexes far from the faucet's account. */
@@ -47,7 +50,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 interface Orchestrator {
   url: string;
   apiKey: string;
-  pids: { api?: number; worker?: number };
+  pids: { api?: number; worker?: number; signing?: number };
   close(): Promise<void>;
 }
 
@@ -78,24 +81,37 @@ async function startOrchestrator(): Promise<Orchestrator> {
     RATE_LIMIT_EXPENSIVE_PER_CREDENTIAL: '0',
   };
   const procs: ManagedProcess[] = [
-    startProcess(process.execPath, ['--import', 'tsx', 'worker.ts'], { name: 'worker', env }),
+    startProcess(process.execPath, ['--import', 'tsx', 'worker.ts'], {
+      name: 'worker',
+      env: { ...env, WORKER_ROLE: SPLIT ? 'transfers' : 'all' },
+    }),
     startProcess(process.execPath, ['--import', 'tsx', 'api/server.ts'], { name: 'api', env }),
+    ...(SPLIT
+      ? [
+          startProcess(process.execPath, ['--import', 'tsx', 'worker.ts'], {
+            name: 'signing',
+            env: { ...env, WORKER_ROLE: 'signing' },
+          }),
+        ]
+      : []),
   ];
   const url = `http://127.0.0.1:${port}`;
   await waitFor(
-    'API /health with a worker polling',
+    'API /health with a worker and a signing worker polling',
     async () => {
       const res = await fetch(`${url}/health`).catch(() => undefined);
       if (!res) return false;
-      const body = (await res.json().catch(() => ({}))) as { checks?: { worker?: { ok?: boolean } } };
-      return body.checks?.worker?.ok === true;
+      const body = (await res.json().catch(() => ({}))) as {
+        checks?: Record<string, { ok?: boolean }>;
+      };
+      return body.checks?.worker?.ok === true && body.checks?.signing?.ok === true;
     },
     180_000,
   );
   return {
     url,
     apiKey,
-    pids: { worker: procs[0]!.child.pid, api: procs[1]!.child.pid },
+    pids: { worker: procs[0]!.child.pid, api: procs[1]!.child.pid, ...(SPLIT ? { signing: procs[2]!.child.pid } : {}) },
     close: async () => {
       await Promise.all(procs.map((p) => p.stop(10_000)));
     },

@@ -51,4 +51,11 @@ describe('RPC endpoints from config and env', () => {
     expect(() => byName({ NONCE_WINDOW_ANVIL: 'lots' }, 'anvil')).toThrow(/NONCE_WINDOW_ANVIL/);
     expect(() => loadNetworks({}, [{ ...byName({}, 'anvil'), maxNonceAhead: 1.5 }])).toThrow(/maxNonceAhead/);
   });
+
+  it('confirmations: REQUIRED_CONFIRMATIONS_<NETWORK> over the file; zero or malformed values stop the load', () => {
+    expect(byName({}, 'anvil').requiredConfirmations).toBe(2);
+    expect(byName({ REQUIRED_CONFIRMATIONS_ANVIL: '64' }, 'anvil').requiredConfirmations).toBe(64);
+    expect(() => byName({ REQUIRED_CONFIRMATIONS_ANVIL: '0' }, 'anvil')).toThrow(/REQUIRED_CONFIRMATIONS_ANVIL/);
+    expect(() => byName({ REQUIRED_CONFIRMATIONS_ANVIL: 'deep' }, 'anvil')).toThrow(/REQUIRED_CONFIRMATIONS_ANVIL/);
+  });
 });

@@ -70,7 +70,13 @@ export function loadNetworks(
     const lag = n.maxHeadLagBlocks;
     if (lag !== undefined && !(Number.isInteger(lag) && lag >= 0))
       throw new Error(`network ${n.name}: maxHeadLagBlocks must be a non-negative integer, got ${lag}`);
-    return { ...withEnv(n, env), feeCaps: resolveFeeCaps(n, env), ...stuckAfter(n, env), ...nonceWindow(n, env) };
+    return {
+      ...withEnv(n, env),
+      feeCaps: resolveFeeCaps(n, env),
+      ...stuckAfter(n, env),
+      ...nonceWindow(n, env),
+      ...confirmations(n, env),
+    };
   });
 }
 
@@ -80,6 +86,15 @@ function stuckAfter(n: NetworkConfig, env: NodeJS.ProcessEnv): Pick<NetworkConfi
   if (raw === undefined) return n.stuckAfterMs === undefined ? {} : { stuckAfterMs: n.stuckAfterMs };
   if (!/^\d+$/.test(raw)) throw new Error(`STUCK_AFTER_MS_${n.name}: expected milliseconds, got ${raw}`);
   return { stuckAfterMs: Number(raw) };
+}
+
+/** `REQUIRED_CONFIRMATIONS_<NAME>` overrides how deep a transaction must be to count as final (confirmation networks). */
+function confirmations(n: NetworkConfig, env: NodeJS.ProcessEnv): Pick<NetworkConfig, 'requiredConfirmations'> {
+  const key = envKey('REQUIRED_CONFIRMATIONS', n.name);
+  const raw = env[key];
+  if (raw === undefined) return { requiredConfirmations: n.requiredConfirmations };
+  if (!/^[1-9]\d*$/.test(raw)) throw new Error(`${key}: expected a positive integer, got ${raw}`);
+  return { requiredConfirmations: Number(raw) };
 }
 
 /** `NONCE_WINDOW_<NAME>` overrides how far ahead of the chain a caller-forced nonce may be. */

@@ -28,6 +28,7 @@ import { WalletService } from '../wallets/service.js';
 import { WebhookEndpoints } from '../webhooks/endpoints.js';
 import { type WebhookOptions, webhookOptions } from '../webhooks/options.js';
 import { WebhookSecrets } from '../webhooks/secrets.js';
+import type { PaillierPrivateKey } from '../signer/mpc/paillier.js';
 import { PaillierKeyPool, type PaillierKeySource } from './paillier-keys.js';
 
 export interface Runtime {
@@ -57,6 +58,12 @@ export interface RuntimeOverrides {
    * Tests may pass `testPaillierKeySource()` (signer/mpc/test-keys.ts: TEST ONLY, the factorisations are public).
    */
   paillierKeys?: PaillierKeySource;
+  /**
+   * Where the runtime's key pool gets its raw Paillier keys (default: fresh 2048-bit keys). Tests pass the TEST-ONLY
+   * fixture keys here to keep the production pool (range-proof commitments precomputed on the compute pool, ahead
+   * of demand) while skipping prime generation.
+   */
+  paillierGenerator?: () => Promise<PaillierPrivateKey>;
   /** Clock for credential expiry and vault TTLs (tests fake it). */
   now?: Clock;
   /** Presignatures kept ready per server wallet (default 8; 0 disables). */
@@ -83,7 +90,7 @@ export function buildRuntime(config: AppConfig, overrides: RuntimeOverrides = {}
   // Pooled Paillier keys come with their range-proof commitments, precomputed on the compute pool.
   const pool = overrides.paillierKeys
     ? undefined
-    : new PaillierKeyPool(2, undefined, (key) => compute.prepareEcdsaPaillierKey(key));
+    : new PaillierKeyPool(2, overrides.paillierGenerator, (key) => compute.prepareEcdsaPaillierKey(key));
   const signingGuard = new PrismaSigningGuard(prisma);
   const cosigner = signs
     ? cosignerFromConfig(config)

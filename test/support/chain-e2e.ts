@@ -95,8 +95,15 @@ export function describeChainE2E(c: ChainCase, extra?: (ctx: () => ChainE2E) => 
       expect(await ctx.chain.balance(to)).toBe(c.sendRaw);
     });
 
+    // One small wallet for the two refusals (a wallet costs an MPC key generation per curve).
+    let small: Promise<{ walletId: string; address: string }> | undefined;
+    const smallWallet = () => {
+      small ??= ctx.fundedWallet('small', c.send);
+      return small;
+    };
+
     it('rejects a bad recipient with bad_to and writes nothing', async () => {
-      const wallet = await ctx.fundedWallet('bad-to', c.send);
+      const wallet = await smallWallet();
       const before = await ctx.stack.runtime.prisma.transfer.count();
       const res = await ctx.stack.call<{ id: string }>('POST', '/v1/assets/send', {
         chain: c.network,
@@ -110,7 +117,7 @@ export function describeChainE2E(c: ChainCase, extra?: (ctx: () => ChainE2E) => 
     });
 
     it('fails with insufficient_funds before anything is signed', async () => {
-      const wallet = await ctx.fundedWallet('poor', c.send);
+      const wallet = await smallWallet();
       const res = await ctx.stack.call<{ id: string }>('POST', '/v1/assets/send', {
         chain: c.network,
         to: ctx.randomRecipient(),

@@ -82,7 +82,8 @@ export async function startTestStack(
   const config = loadConfig({ ...process.env, ...env });
   const runtime = buildRuntime(config, {
     ...(opts.chains ? { chains: opts.chains } : {}),
-    ...(opts.paillier === 'production' ? {} : { paillierKeys: testPaillierKeySource() }),
+    // The production key pool (commitments precomputed on the compute pool ahead of demand) fed with TEST-ONLY keys.
+    ...(opts.paillier === 'production' ? {} : { paillierGenerator: testPaillierKeySource() }),
   });
   const api = await startApi(config, runtime);
   let workerRun: Promise<void> | undefined;
