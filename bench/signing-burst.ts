@@ -6,7 +6,8 @@
  *   one worker  — WORKER_ROLE=all: workflows, I/O and signing activities in one process (`npm run worker`)
  *   split       — WORKER_ROLE=transfers + WORKER_ROLE=signing (`npm run worker` + `npm run worker:signing`)
  * Probe transfers are sent first and left in their watch loop; then a burst of sends (each one MPC signature) hits.
- * From the probes' workflow histories: every checkStatus activity scheduled during the burst, scheduled → completed.
+ * From the probes' workflow histories: every checkStatus activity scheduled in the 5 s before the burst (idle) and
+ * during it, scheduled → completed.
  * Plain baseline in the same window: this script calling eth_getTransactionReceipt on the same anvil every 200 ms.
  * Writes bench/results/<date>-signing-burst.json.
  */
@@ -37,6 +38,9 @@ const randomRecipient = () => privateKeyToAccount(generatePrivateKey()).address;
 type Topology = 'one worker' | 'split';
 
 interface Side {
+  /** checkStatus scheduled → completed, probes only, in the 5 s before the burst. */
+  idleCheckStatusMs: number[];
+  /** The same during the burst. */
   checkStatusMs: number[];
   burstAcceptedMs: number;
 }
@@ -118,6 +122,8 @@ async function run(topology: Topology, temporal: Client): Promise<Side> {
       const r = await send(i, key);
       if (r.status !== 200) throw new Error(`probe ${r.status}: ${JSON.stringify(r.body)}`);
     }
+    const idleStart = Date.now();
+    await sleep(5_000);
     const windowStart = Date.now();
     const t0 = performance.now();
     const burst = await Promise.all(Array.from({ length: BURST }, (_, i) => send(i, `burst-${randomUUID()}`)));
@@ -127,6 +133,7 @@ async function run(topology: Topology, temporal: Client): Promise<Side> {
     await sleep(3_000);
 
     const checkStatusMs: number[] = [];
+    const idleCheckStatusMs: number[] = [];
     for (const key of probeKeys) {
       const history = await temporal.workflow.getHandle(transferWorkflowId(side.tenant, 'server', key)).fetchHistory();
       const scheduled = new Map<string, number>();
@@ -135,18 +142,18 @@ async function run(topology: Topology, temporal: Client): Promise<Side> {
         if (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) {
           if (
             e.activityTaskScheduledEventAttributes?.activityType?.name === 'checkStatus' &&
-            at >= windowStart &&
+            at >= idleStart &&
             at <= windowEnd
           )
             scheduled.set(String(e.eventId), at);
         }
         if (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) {
           const from = scheduled.get(String(e.activityTaskCompletedEventAttributes?.scheduledEventId));
-          if (from !== undefined) checkStatusMs.push(at - from);
+          if (from !== undefined) (from >= windowStart ? checkStatusMs : idleCheckStatusMs).push(at - from);
         }
       }
     }
-    return { checkStatusMs, burstAcceptedMs };
+    return { idleCheckStatusMs, checkStatusMs, burstAcceptedMs };
   } finally {
     await side.close();
   }
@@ -184,8 +191,10 @@ async function main(): Promise<void> {
     });
     console.log(`\nstatus checks during a burst of ${BURST} signatures (${PROBES} probe transfers watching)`);
     console.table([
-      row('one worker (all)', results['one worker']!.checkStatusMs, results['one worker']!.burstAcceptedMs),
-      row('split (transfers + signing)', results.split!.checkStatusMs, results.split!.burstAcceptedMs),
+      row('one worker (all), idle', results['one worker']!.idleCheckStatusMs),
+      row('one worker (all), burst', results['one worker']!.checkStatusMs, results['one worker']!.burstAcceptedMs),
+      row('split, idle', results.split!.idleCheckStatusMs),
+      row('split (transfers + signing), burst', results.split!.checkStatusMs, results.split!.burstAcceptedMs),
       row('plain script (receipt query)', plain),
     ]);
     mkdirSync('bench/results', { recursive: true });
