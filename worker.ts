@@ -45,6 +45,8 @@ export async function createWorker(
     role?: WorkerRole;
     /** Concurrent signing activities (config SIGNING_WORKER_SLOTS). */
     signingSlots?: number;
+    /** Worker Versioning: this build of the deployment (config WORKER_DEPLOYMENT_NAME, WORKER_BUILD_ID). */
+    deployment?: { name: string; buildId: string };
   } & Partial<Pick<WorkerOptions, 'workflowBundle' | 'maxConcurrentActivityTaskExecutions'>>,
 ): Promise<{ worker: WorkerGroup; connection: NativeConnection }> {
   const { address, tls, apiKey } = opts;
@@ -66,6 +68,17 @@ export async function createWorker(
     // On SIGTERM, running activities get this long to finish (above the signing/broadcast p99 of a few seconds);
     // what is still running after it is retried elsewhere after its heartbeat timeout.
     shutdownGraceTime: '30 seconds',
+    // A transfer stays on the build that started it (Pinned): a deploy never replays a running history on new code;
+    // the transfer's activities, on either queue, go to that build's workers too.
+    ...(opts.deployment
+      ? {
+          workerDeploymentOptions: {
+            useWorkerVersioning: true as const,
+            version: { deploymentName: opts.deployment.name, buildId: opts.deployment.buildId },
+            defaultVersioningBehavior: 'PINNED' as const,
+          },
+        }
+      : {}),
   } satisfies Partial<WorkerOptions>;
   const workers: Worker[] = [];
   if (role !== 'signing') {
@@ -134,6 +147,9 @@ async function main(): Promise<void> {
     signingTaskQueue: signingTaskQueueOf(config),
     role: config.WORKER_ROLE,
     signingSlots: config.SIGNING_WORKER_SLOTS ?? 2 * config.MPC_COMPUTE_THREADS,
+    ...(config.WORKER_DEPLOYMENT_NAME && config.WORKER_BUILD_ID
+      ? { deployment: { name: config.WORKER_DEPLOYMENT_NAME, buildId: config.WORKER_BUILD_ID } }
+      : {}),
     // A prebuilt bundle (bundleWorkflowCode's code, written to a file) skips seconds of webpack per start.
     ...(process.env.WORKFLOW_BUNDLE_PATH ? { workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH } } : {}),
   });

@@ -24,6 +24,13 @@ const schema = z.object({
    * reads overlap another's MPC rounds; more slots than that only queue on the compute threads).
    */
   SIGNING_WORKER_SLOTS: z.coerce.number().int().min(1).optional(),
+  /**
+   * Worker Versioning (README "Deploying a new version"): the Worker Deployment this worker belongs to and its build
+   * id. Set both to turn it on: transfers are Pinned to the build that started them; new transfers go to the
+   * deployment's current version (`temporal worker deployment set-current-version`). Unset: unversioned workers.
+   */
+  WORKER_DEPLOYMENT_NAME: z.string().min(1).optional(),
+  WORKER_BUILD_ID: z.string().min(1).optional(),
   /** TLS to Temporal (temporal/connection.ts): mTLS client certificate and key, and the server's CA (file paths). */
   TEMPORAL_TLS_CERT: z.string().optional(),
   TEMPORAL_TLS_KEY: z.string().optional(),
@@ -164,6 +171,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new Error(
       'invalid configuration: COSIGNER_URL needs COSIGNER_CALLER_ID, COSIGNER_CALLER_KEY and COSIGNER_PUBLIC_KEY',
     );
+  if (Boolean(config.WORKER_DEPLOYMENT_NAME) !== Boolean(config.WORKER_BUILD_ID))
+    throw new Error('invalid configuration: WORKER_DEPLOYMENT_NAME and WORKER_BUILD_ID are set together or not at all');
   if (config.BROADCAST_TOTAL_TIMEOUT_MS < config.BROADCAST_TRY_TIMEOUT_MS)
     throw new Error('invalid configuration: BROADCAST_TOTAL_TIMEOUT_MS is shorter than BROADCAST_TRY_TIMEOUT_MS');
   if (config.NODE_ENV !== 'production') return config;

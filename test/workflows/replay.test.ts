@@ -4,7 +4,7 @@
  *   RECORD_HISTORY=1 npx vitest run test/workflows/transfer.workflow.test.ts
  * (and version the change with patched() if running workflows must survive it).
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
@@ -14,16 +14,17 @@ import { workflowBundle } from '../support/stack.js';
 describe('workflow replay', () => {
   // transfer-happy.json was recorded before the `merged-attempt` patch (seven activities before acceptance):
   // running transfers of that shape must keep replaying. transfer-happy-merged.json is the current shape.
-  it.each(['transfer-happy.json', 'transfer-happy-merged.json'])(
-    'replays the committed transfer history %s deterministically',
-    async (file) => {
-      const history = JSON.parse(readFileSync(new URL(`../fixtures/histories/${file}`, import.meta.url), 'utf8'));
-      expect(history.events.length).toBeGreaterThan(15);
-      await expect(
-        Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history),
-      ).resolves.toBeUndefined();
-    },
-  );
+  // Every recorded path (RECORD_HISTORY=1 in transfer.workflow.test.ts): happy, preflight failure, re-sign after a
+  // proof, reorg, revert, three expiries.
+  const fixtures = readdirSync(new URL('../fixtures/histories/', import.meta.url)).filter((f) => f.endsWith('.json'));
+  it('has a fixture for every recorded path', () => {
+    expect(fixtures.length).toBeGreaterThanOrEqual(7);
+  });
+  it.each(fixtures)('replays the committed transfer history %s deterministically', async (file) => {
+    const history = JSON.parse(readFileSync(new URL(`../fixtures/histories/${file}`, import.meta.url), 'utf8'));
+    expect(history.events.length).toBeGreaterThan(8);
+    await expect(Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history)).resolves.toBeUndefined();
+  });
 
   it('the pre-patch history still takes the seven-activity path, the current one the merged path', () => {
     const names = (file: string) =>

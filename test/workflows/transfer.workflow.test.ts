@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { ApplicationFailure } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import proto from '@temporalio/proto';
@@ -21,6 +21,18 @@ beforeAll(async () => {
 afterAll(async () => {
   await env?.teardown();
 });
+
+/**
+ * RECORD_HISTORY=1 writes each named path's history to test/fixtures/histories/<name>.json when the file is missing
+ * (=overwrite replaces it); test/workflows/replay.test.ts replays every file there against the current code.
+ */
+async function record(name: string, handle: { fetchHistory(): Promise<unknown> }): Promise<void> {
+  const mode = process.env.RECORD_HISTORY;
+  if (mode !== '1' && mode !== 'overwrite') return;
+  const file = new URL(`../fixtures/histories/${name}.json`, import.meta.url);
+  if (mode === '1' && existsSync(file)) return;
+  writeFileSync(file, historyToJSON((await handle.fetchHistory()) as Parameters<typeof historyToJSON>[0]));
+}
 
 async function run(activities: Activities, workflowId = `wf-${randomUUID()}`) {
   const taskQueue = `tq-${randomUUID()}`;
@@ -71,11 +83,7 @@ describe('transferWorkflow on a real Temporal dev server', () => {
     const workflowTasks = before.filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
     // Start, the update's delivery (sent after the start here), prepared, sent: 4 (the seven-step path took 9).
     expect(workflowTasks.length).toBeLessThanOrEqual(4);
-    if (process.env.RECORD_HISTORY === '1')
-      writeFileSync(
-        new URL('../fixtures/histories/transfer-happy-merged.json', import.meta.url),
-        historyToJSON(history),
-      );
+    await record('transfer-happy-merged', handle);
   });
 
   it('fails with the preflight error id and never signs', async () => {
@@ -84,7 +92,8 @@ describe('transferWorkflow on a real Temporal dev server', () => {
         throw ApplicationFailure.create({ type: 'insufficient_funds', message: 'balance too low', nonRetryable: true });
       },
     });
-    const { submission, result } = await run(activities);
+    const { submission, result, handle } = await run(activities);
+    await record('transfer-preflight-failed', handle);
     expect(submission).toMatchObject({ cause: { type: 'insufficient_funds', message: 'balance too low' } });
     expect(result).toMatchObject({ status: 'failed', error: { id: 'insufficient_funds' } });
     expect(rec.calls).not.toContain('sign');
@@ -102,7 +111,8 @@ describe('transferWorkflow on a real Temporal dev server', () => {
         if (attempt === 1) throw rejection('blockhash_expired', 'Blockhash not found', { possiblySent: false });
       },
     });
-    const { submission, result } = await run(activities);
+    const { submission, result, handle } = await run(activities);
+    await record('transfer-resign-after-proof', handle);
     expect(rec.calls.filter((c) => c === 'sign')).toHaveLength(2);
     // The proof came before the second signature.
     expect(rec.calls.indexOf('markAttemptDead')).toBeLessThan(rec.calls.lastIndexOf('sign'));
@@ -271,7 +281,8 @@ describe('transferWorkflow on a real Temporal dev server', () => {
         { state: 'included', blockNumber: '11', blockHash: '0xbbb', confirmations: 2, final: true },
       ],
     });
-    const { result } = await run(activities);
+    const { result, handle } = await run(activities);
+    await record('transfer-reorg', handle);
     expect(statuses(rec)).toEqual(['submitted', 'confirmed', 'submitted', 'finalized']);
     expect(result).toMatchObject({ status: 'finalized', blockNumber: '11' });
   });
@@ -289,13 +300,15 @@ describe('transferWorkflow on a real Temporal dev server', () => {
         },
       ],
     });
-    const { result } = await run(activities);
+    const { result, handle } = await run(activities);
+    await record('transfer-reverted', handle);
     expect(result).toMatchObject({ status: 'failed', error: { id: 'tx_reverted' } });
   });
 
   it('re-signs after a proven expiry and fails with tx_expired once every one of 3 attempts expired', async () => {
     const { activities, rec } = scriptedActivities({ statuses: [{ state: 'expired', reason: 'blockhash expired' }] });
-    const { result } = await run(activities);
+    const { result, handle } = await run(activities);
+    await record('transfer-expired-thrice', handle);
     expect(result).toMatchObject({ status: 'failed', error: { id: 'tx_expired' } });
     expect(rec.calls.filter((c) => c === 'sign')).toHaveLength(3);
     expect(Object.keys(rec.dead)).toEqual(['1', '2', '3']);
