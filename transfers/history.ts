@@ -43,96 +43,132 @@ function ts(t: { seconds?: unknown; nanos?: number | null } | null | undefined):
   return new Date(seconds * 1000 + Math.floor((t?.nanos ?? 0) / 1e6)).toISOString();
 }
 
+/** How many runs back (continue-as-new) the story is followed; older runs are summarised by one event. */
+const MAX_RUNS = 50;
+
+/** Every run of the workflow, oldest first: each run's start names the run it continued. */
+async function runHistories(client: Client, workflowId: string) {
+  const runs: proto.temporal.api.history.v1.IHistory[] = [];
+  let runId: string | undefined;
+  for (let i = 0; i < MAX_RUNS; i++) {
+    const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+    runs.unshift(history);
+    const previous = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
+    if (!previous) return { runs, truncated: false };
+    runId = previous;
+  }
+  return { runs, truncated: true };
+}
+
 export async function transferHistory(client: Client, workflowId: string): Promise<HistoryEvent[]> {
-  const history = await client.workflow.getHandle(workflowId).fetchHistory();
-  const scheduled = new Map<string, string>();
+  const { runs, truncated } = await runHistories(client, workflowId);
   const out: HistoryEvent[] = [];
+  if (truncated)
+    out.push({
+      at: ts(runs[0]?.events?.[0]?.eventTime),
+      event: 'transfer.earlier_runs_omitted',
+      detail: `only the last ${MAX_RUNS} runs are shown`,
+    });
   let checks = 0;
-  for (const e of history.events ?? []) {
-    const at = ts(e.eventTime);
-    switch (e.eventType) {
-      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
-        out.push({ at, event: 'transfer.started' });
-        break;
-      case EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED: {
-        const name = e.activityTaskScheduledEventAttributes?.activityType?.name ?? 'unknown';
-        scheduled.set(String(e.eventId), STEP[name] ?? name);
-        break;
-      }
-      case EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED: {
-        const a = e.activityTaskCompletedEventAttributes;
-        const step = scheduled.get(String(a?.scheduledEventId)) ?? 'unknown';
-        if (step === 'check_status') {
-          checks++;
-          continue; // summarised below: one line per poll would drown the story
-        }
-        if (step === 'record_state') continue;
-        out.push({ at, event: 'step.completed', step });
-        break;
-      }
-      case EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED: {
-        const a = e.activityTaskFailedEventAttributes;
-        const failure = a?.failure;
-        out.push({
-          at,
-          event: 'step.failed',
-          step: scheduled.get(String(a?.scheduledEventId)) ?? 'unknown',
-          attempt: undefined,
-          error: {
-            id: failure?.applicationFailureInfo?.type ?? 'unknown',
-            message: failure?.message ?? '',
-          },
-        });
-        break;
-      }
-      case EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT: {
-        // Ran out of time (e.g. a broadcast whose answer never came): the step's outcome is unknown, not failed.
-        const a = e.activityTaskTimedOutEventAttributes;
-        const type = a?.failure?.timeoutFailureInfo?.timeoutType;
-        out.push({
-          at,
-          event: 'step.timed_out',
-          step: scheduled.get(String(a?.scheduledEventId)) ?? 'unknown',
-          detail: type ? temporal.api.enums.v1.TimeoutType[type] : (a?.failure?.message ?? ''),
-        });
-        break;
-      }
-      case EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED: {
-        const attempt = e.activityTaskStartedEventAttributes?.attempt ?? 1;
-        if (attempt > 1) {
-          const step = scheduled.get(String(e.activityTaskStartedEventAttributes?.scheduledEventId)) ?? 'unknown';
-          out.push({ at, event: 'step.retried', step, attempt, detail: lastFailureMessage(e) });
-        }
-        break;
-      }
-      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED:
-        out.push({ at, event: 'caller.answered' });
-        break;
-      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
-        out.push({ at, event: 'transfer.closed', detail: `${checks} status checks` });
-        break;
-      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED:
-        out.push({
-          at,
-          event: 'transfer.workflow_failed',
-          detail: e.workflowExecutionFailedEventAttributes?.failure?.message ?? '',
-        });
-        break;
-      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:
-        out.push({ at, event: 'transfer.continued_as_new', detail: `${checks} status checks so far` });
-        break;
-      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED:
-        out.push({
-          at,
-          event: 'transfer.terminated',
-          detail: e.workflowExecutionTerminatedEventAttributes?.reason ?? '',
-        });
-        break;
-      default:
-        break;
+  for (const [run, history] of runs.entries()) {
+    // Event ids restart in each run.
+    const scheduled = new Map<string, string>();
+    for (const e of history.events ?? []) {
+      checks = describeEvent(e, run === 0 && !truncated, scheduled, out, checks);
     }
   }
   return out;
+}
+
+/** Appends the domain events of one history event; returns the running count of status checks. */
+function describeEvent(
+  e: proto.temporal.api.history.v1.IHistoryEvent,
+  firstRun: boolean,
+  scheduled: Map<string, string>,
+  out: HistoryEvent[],
+  checks: number,
+): number {
+  const at = ts(e.eventTime);
+  switch (e.eventType) {
+    case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
+      // A continued run's start is the previous run's `transfer.continued_as_new`.
+      if (firstRun) out.push({ at, event: 'transfer.started' });
+      break;
+    case EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED: {
+      const name = e.activityTaskScheduledEventAttributes?.activityType?.name ?? 'unknown';
+      scheduled.set(String(e.eventId), STEP[name] ?? name);
+      break;
+    }
+    case EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED: {
+      const a = e.activityTaskCompletedEventAttributes;
+      const step = scheduled.get(String(a?.scheduledEventId)) ?? 'unknown';
+      if (step === 'check_status') return checks + 1; // summarised: one line per poll would drown the story
+      if (step === 'record_state') return checks;
+      out.push({ at, event: 'step.completed', step });
+      break;
+    }
+    case EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED: {
+      const a = e.activityTaskFailedEventAttributes;
+      const failure = a?.failure;
+      out.push({
+        at,
+        event: 'step.failed',
+        step: scheduled.get(String(a?.scheduledEventId)) ?? 'unknown',
+        attempt: undefined,
+        error: {
+          id: failure?.applicationFailureInfo?.type ?? 'unknown',
+          message: failure?.message ?? '',
+        },
+      });
+      break;
+    }
+    case EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT: {
+      // Ran out of time (e.g. a broadcast whose answer never came): the step's outcome is unknown, not failed.
+      const a = e.activityTaskTimedOutEventAttributes;
+      const type = a?.failure?.timeoutFailureInfo?.timeoutType;
+      out.push({
+        at,
+        event: 'step.timed_out',
+        step: scheduled.get(String(a?.scheduledEventId)) ?? 'unknown',
+        detail: type ? temporal.api.enums.v1.TimeoutType[type] : (a?.failure?.message ?? ''),
+      });
+      break;
+    }
+    case EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED: {
+      const attempt = e.activityTaskStartedEventAttributes?.attempt ?? 1;
+      if (attempt > 1) {
+        const step = scheduled.get(String(e.activityTaskStartedEventAttributes?.scheduledEventId)) ?? 'unknown';
+        out.push({ at, event: 'step.retried', step, attempt, detail: lastFailureMessage(e) });
+      }
+      break;
+    }
+    case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED:
+      out.push({ at, event: 'caller.answered' });
+      break;
+    case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
+      out.push({ at, event: 'transfer.closed', detail: `${checks} status checks` });
+      break;
+    case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED:
+      out.push({
+        at,
+        event: 'transfer.workflow_failed',
+        detail: e.workflowExecutionFailedEventAttributes?.failure?.message ?? '',
+      });
+      break;
+    case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:
+      out.push({ at, event: 'transfer.continued_as_new', detail: `${checks} status checks so far` });
+      break;
+    case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED:
+      out.push({
+        at,
+        event: 'transfer.terminated',
+        detail: e.workflowExecutionTerminatedEventAttributes?.reason ?? '',
+      });
+      break;
+    default:
+      break;
+  }
+  return checks;
 }
 
 function lastFailureMessage(e: proto.temporal.api.history.v1.IHistoryEvent): string | undefined {

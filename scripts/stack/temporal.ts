@@ -39,7 +39,15 @@ export function tcpReachable(host: string, port: number): Promise<boolean> {
 
 /** Starts `temporal server start-dev`. With `dbFile`, history survives restarts. */
 export async function startTemporal(
-  opts: { port?: number; uiPort?: number; ui?: boolean; dbFile?: string; verbose?: boolean } = {},
+  opts: {
+    port?: number;
+    uiPort?: number;
+    ui?: boolean;
+    dbFile?: string;
+    verbose?: boolean;
+    /** `--dynamic-config-value KEY=VALUE` pairs (e.g. `limit.historyCount.suggestContinueAsNew`: 40). */
+    dynamicConfig?: Record<string, string | number | boolean>;
+  } = {},
 ): Promise<TemporalHandle> {
   const cli = findTemporalCli();
   if (!cli)
@@ -56,6 +64,8 @@ export async function startTemporal(
   if (opts.dbFile) args.push('--db-filename', opts.dbFile);
   // The SDK's own load tests run the dev server like this; it makes SQLite far less of a bottleneck.
   args.push('--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=off');
+  for (const [key, value] of Object.entries(opts.dynamicConfig ?? {}))
+    args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   const proc: ManagedProcess = startProcess(cli, args, { name: 'temporal', verbose: opts.verbose });
   await waitFor('temporal server', () => tcpReachable('127.0.0.1', port), 60_000);
   return { address: `127.0.0.1:${port}`, uiUrl, namespace: 'default', stop: () => proc.stop() };
