@@ -17,6 +17,7 @@ import { refusingCosigner } from '../signer/cosigner/none.js';
 import { Envelope } from '../signer/envelope.js';
 import { keyRingFromConfig } from '../signer/key-providers/from-config.js';
 import { ComputePool } from '../signer/mpc/compute-pool.js';
+import type { PaillierPrivateKey } from '../signer/mpc/paillier.js';
 import { MpcSigner } from '../signer/mpc-signer.js';
 import { createPrisma } from '../storage/db.js';
 import { PrismaShareStore } from '../storage/share-store.js';
@@ -28,7 +29,6 @@ import { WalletService } from '../wallets/service.js';
 import { WebhookEndpoints } from '../webhooks/endpoints.js';
 import { type WebhookOptions, webhookOptions } from '../webhooks/options.js';
 import { WebhookSecrets } from '../webhooks/secrets.js';
-import type { PaillierPrivateKey } from '../signer/mpc/paillier.js';
 import { PaillierKeyPool, type PaillierKeySource } from './paillier-keys.js';
 
 export interface Runtime {
