@@ -47,6 +47,8 @@ export const ErrorId = {
   WalletNotFound: 'wallet_not_found',
   /** The transfer's workflow closed without completing (terminated, timed out) before the transfer was final. */
   WorkflowClosed: 'workflow_closed',
+  /** The workflow's status checks exhausted their retries: the transfer is parked as `needs_attention`. */
+  StatusChecksExhausted: 'status_checks_exhausted',
   /** A server wallet for this userId is being created right now (its keys are not stored yet): retry shortly. */
   WalletCreationInProgress: 'wallet_creation_in_progress',
   ShareNotConfirmed: 'share_not_confirmed',

@@ -28,6 +28,9 @@ export async function applyStatusPatch(prisma: PrismaClient, transferId: string,
   if (patch.error) {
     data.errorId = patch.error.id;
     data.errorMessage = patch.error.message;
+  } else if (patch.error === null) {
+    data.errorId = null;
+    data.errorMessage = null;
   }
   const stampColumn = patch.status ? TIMESTAMP_FOR[patch.status] : undefined;
   await prisma.$transaction(async (tx) => {

@@ -10,6 +10,7 @@ export const TRANSFER_EVENT_TYPES = [
   'transfer.reorged',
   'transfer.speed_up',
   'transfer.cancel_requested',
+  'transfer.needs_attention',
 ] as const;
 
 export const EVENT_TYPES = [...TRANSFER_EVENT_TYPES, 'wallet.created', 'webhook.test'] as const;
@@ -22,6 +23,8 @@ export type EventType = (typeof EVENT_TYPES)[number];
 export function transitionEventType(from: string, to: string): EventType | undefined {
   if (from === to) return undefined;
   if (from === 'confirmed' && to === 'submitted') return 'transfer.reorged';
+  // Back from a parked watch: nothing happened on chain; the next real change is the event.
+  if (from === 'needs_attention' && !['finalized', 'failed', 'replaced'].includes(to)) return undefined;
   switch (to as TransferStatus) {
     case 'submitted':
       return 'transfer.submitted';
@@ -33,6 +36,8 @@ export function transitionEventType(from: string, to: string): EventType | undef
       return 'transfer.failed';
     case 'replaced':
       return 'transfer.replaced';
+    case 'needs_attention':
+      return 'transfer.needs_attention';
     default:
       return undefined;
   }

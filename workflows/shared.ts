@@ -6,11 +6,21 @@ import type { Reservation, Signature, SignedTx, TransferIntent, UnsignedTx } fro
 
 export const TASK_QUEUE = 'transfers';
 
-export type TransferStatus = 'pending' | 'signed' | 'submitted' | 'confirmed' | 'finalized' | 'failed' | 'replaced';
+export type TransferStatus =
+  | 'pending'
+  | 'signed'
+  | 'submitted'
+  | 'confirmed'
+  | 'finalized'
+  | 'failed'
+  | 'replaced'
+  | typeof NEEDS_ATTENTION;
 export const TERMINAL_STATUSES: readonly TransferStatus[] = ['finalized', 'failed', 'replaced'];
 /**
- * Not a workflow state: the API marks a transfer so when its workflow closed without completing (terminated, timed
- * out) before the transfer was final. Not terminal: an operator resolves it from the attempts and the history.
+ * Not terminal: the chain may still hold the transfer's signed bytes. Set by the API when the transfer's workflow
+ * closed without completing (terminated, timed out) before the transfer was final (an operator resolves it from the
+ * attempts and the history), and by the workflow itself while its status checks are exhausted (it keeps checking,
+ * slowly, and goes back to the previous status once the chain answers again).
  */
 export const NEEDS_ATTENTION = 'needs_attention';
 
@@ -83,6 +93,8 @@ export interface PollingResume {
   /** Automatic fee bumps done so far, and when the newest attempt was signed (workflow time, ms). */
   autoBumps?: number;
   lastSignedAt?: number;
+  /** While parked (`needs_attention`): the status to go back to once a status check succeeds again. */
+  parkedFrom?: TransferStatus;
 }
 
 /** What `speed-up` / `cancel` answer: the new attempt (or, for a repeated cancel, the existing one). */
@@ -101,7 +113,8 @@ export interface StatusPatch {
   confirmations?: number;
   blockNumber?: string | null;
   blockHash?: string | null;
-  error?: { id: string; message: string };
+  /** null clears the recorded error (a parked transfer whose checks work again). */
+  error?: { id: string; message: string } | null;
 }
 
 export type { Reservation, Signature, SignedTx, UnsignedTx };

@@ -47,6 +47,7 @@ import type {
   TransferProgress,
   TransferStatus,
 } from './shared.js';
+import { NEEDS_ATTENTION } from './shared.js';
 
 const chain = proxyActivities<Activities>(chainReadOptions);
 const storage = proxyActivities<Activities>(storageOptions);
@@ -72,6 +73,10 @@ const MAX_AUTO_BUMPS = 4;
 const STUCK_AFTER_ACCEPTANCE = 'stuck-after-acceptance';
 /** Patch: a new attempt is prepared in one activity and its first send records `submitted` (2 activities, not 7). */
 const MERGED_ATTEMPT = 'merged-attempt';
+/** Patch: status checks that exhaust their retries park the transfer (`needs_attention`) instead of failing the run. */
+const PARK_ON_EXHAUSTED_CHECKS = 'park-on-exhausted-checks';
+/** While parked, how many poll intervals between tries (at least a minute in production, where polls are ≥ 500 ms). */
+const PARKED_POLL_FACTOR = 120;
 const TERMINAL: readonly TransferStatus[] = ['finalized', 'failed', 'replaced'];
 
 /** A speed-up / cancel asked through the API (or an automatic bump), answered once signed and sent. */
@@ -114,6 +119,7 @@ export async function transferWorkflow(input: TransferInput, resume?: PollingRes
   let cancelAttempt = resume?.cancelAttempt;
   let autoBumps = resume?.autoBumps ?? 0;
   let lastSignedAt = resume?.lastSignedAt ?? Date.now();
+  let parkedFrom = resume?.parkedFrom;
   const pendingJobs = () => jobs.some((j) => !j.result && !j.error);
 
   setHandler(progressQuery, () => progress);
@@ -169,6 +175,7 @@ export async function transferWorkflow(input: TransferInput, resume?: PollingRes
       ...(patch.blockNumber !== undefined ? { blockNumber: patch.blockNumber ?? undefined } : {}),
       ...(patch.error ? { error: patch.error } : {}),
     };
+    if (patch.error === null) delete progress.error;
   }
 
   const answer = (hash: string, alreadyKnown: boolean) => {
@@ -283,13 +290,23 @@ export async function transferWorkflow(input: TransferInput, resume?: PollingRes
           cancelAttempt,
           autoBumps,
           lastSignedAt,
+          ...(parkedFrom ? { parkedFrom } : {}),
         });
       }
       if (pendingJobs()) await runReplacements();
       const live = attempts.filter((a) => !a.dead);
-      const seen = await Promise.all(
-        live.map((a) => watcher.checkStatus(input, a.signed.hash, a.details, a.submittedAt)),
-      );
+      let seen: ChainStatus[];
+      try {
+        seen = await Promise.all(live.map((a) => watcher.checkStatus(input, a.signed.hash, a.details, a.submittedAt)));
+      } catch (err) {
+        // Exhausted (days of RPC outage) or refused for good (a misconfigured node): the signed bytes may still land,
+        // so never fail and never stop watching. Park for an operator, visibly, and keep trying slowly.
+        if (!patched(PARK_ON_EXHAUSTED_CHECKS)) throw err;
+        await park(describeFailure(err));
+        await condition(pendingJobs, input.pollIntervalMs * PARKED_POLL_FACTOR);
+        continue;
+      }
+      if (parkedFrom) await unpark();
       const landedAt = seen.findIndex((s) => s.state === 'included' || s.state === 'failed');
       if (landedAt >= 0) {
         misses = 0;
@@ -319,6 +336,23 @@ export async function transferWorkflow(input: TransferInput, resume?: PollingRes
       // A speed-up / cancel request wakes the loop at once.
       await condition(pendingJobs, input.pollIntervalMs);
     }
+  }
+
+  /** Status checks cannot be made: `needs_attention` with why (once), remembering the status to go back to. */
+  async function park(error: { id: string; message: string }): Promise<void> {
+    if (parkedFrom) return;
+    parkedFrom = progress.status;
+    await record({
+      status: NEEDS_ATTENTION,
+      error: { id: 'status_checks_exhausted', message: `status checks stopped: ${error.id}: ${error.message}` },
+    });
+  }
+
+  /** A status check worked again: back to the status before parking, error cleared. */
+  async function unpark(): Promise<void> {
+    const back = parkedFrom!;
+    parkedFrom = undefined;
+    await record({ status: back, error: null });
   }
 
   /** Not included after `stuckAfterMs` since the newest signature: queue a same-nonce fee bump (bounded). */

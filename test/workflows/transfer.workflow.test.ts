@@ -273,6 +273,29 @@ describe('transferWorkflow on a real Temporal dev server', () => {
     expect(idx('markAttemptDead', 1)).toBeLessThan(idx('sign', 2));
   });
 
+  it('status checks that give up park the transfer as needs_attention (never a failed run) and it resumes', async () => {
+    const { activities, rec } = scriptedActivities({
+      status: (_hash, check) => {
+        // A node pointed at the wrong chain (non-retryable): the activity gives up at once, as after 7 days of outage.
+        if (check === 1)
+          throw ApplicationFailure.create({ type: 'rpc_chain_mismatch', message: 'wrong chain', nonRetryable: true });
+        return check === 0
+          ? { state: 'pending' }
+          : { state: 'included', blockNumber: '12', blockHash: '0xbc', confirmations: 2, final: true };
+      },
+    });
+    const { result, handle } = await run(activities);
+    await record('transfer-parked', handle);
+    expect(result).toMatchObject({ status: 'finalized', blockNumber: '12' });
+    expect(statuses(rec)).toEqual(['submitted', 'needs_attention', 'submitted', 'finalized']);
+    const parked = rec.patches.find((p) => p.status === 'needs_attention');
+    expect(parked?.error).toMatchObject({ id: 'status_checks_exhausted' });
+    expect(parked?.error?.message).toContain('rpc_chain_mismatch');
+    // The error is cleared when the checks work again.
+    expect(rec.patches.find((p) => p.status === 'submitted' && p.error === null)).toBeDefined();
+    expect(rec.calls.filter((c) => c === 'sign')).toHaveLength(1);
+  });
+
   it('moves back to submitted on a reorg and finalizes on the new chain', async () => {
     const { activities, rec } = scriptedActivities({
       statuses: [
