@@ -38,7 +38,7 @@ export interface ActivityDeps {
 }
 
 export function createActivities({ prisma, chains, signer }: ActivityDeps) {
-  const adapterFor = (input: TransferInput) => chains.get(input.network);
+  const adapterFor = (input: Pick<TransferInput, 'network'>) => chains.get(input.network);
 
   /** Balance, fee and validity checks against chain state. A user error fails the transfer with its id. */
   async function preflight(input: TransferInput): Promise<PreflightResult> {
@@ -243,10 +243,13 @@ export function createActivities({ prisma, chains, signer }: ActivityDeps) {
       },
     ),
 
-    /** One status check (no loop: the workflow's durable timer is the loop). */
+    /**
+     * One status check (no loop: the workflow's durable timer is the loop). Only the network is read from the first
+     * argument: current workflows send `{ transferId, network }`, older ones the whole TransferInput.
+     */
     checkStatus: boundary(
       async (
-        input: TransferInput,
+        input: Pick<TransferInput, 'transferId' | 'network'>,
         hash: string,
         details: Record<string, unknown>,
         submittedAt: number,

@@ -75,6 +75,8 @@ const STUCK_AFTER_ACCEPTANCE = 'stuck-after-acceptance';
 const MERGED_ATTEMPT = 'merged-attempt';
 /** Patch: status checks that exhaust their retries park the transfer (`needs_attention`) instead of failing the run. */
 const PARK_ON_EXHAUSTED_CHECKS = 'park-on-exhausted-checks';
+/** Patch: a status check carries `{ transferId, network }`, not the whole TransferInput (history size per poll). */
+const SLIM_STATUS_CHECKS = 'slim-status-checks';
 /** While parked, how many poll intervals between tries (at least a minute in production, where polls are ≥ 500 ms). */
 const PARKED_POLL_FACTOR = 120;
 const TERMINAL: readonly TransferStatus[] = ['finalized', 'failed', 'replaced'];
@@ -297,7 +299,9 @@ export async function transferWorkflow(input: TransferInput, resume?: PollingRes
       const live = attempts.filter((a) => !a.dead);
       let seen: ChainStatus[];
       try {
-        seen = await Promise.all(live.map((a) => watcher.checkStatus(input, a.signed.hash, a.details, a.submittedAt)));
+        seen = await Promise.all(
+          live.map((a) => watcher.checkStatus(pollTarget(), a.signed.hash, a.details, a.submittedAt)),
+        );
       } catch (err) {
         // Exhausted (days of RPC outage) or refused for good (a misconfigured node): the signed bytes may still land,
         // so never fail and never stop watching. Park for an operator, visibly, and keep trying slowly.
@@ -336,6 +340,11 @@ export async function transferWorkflow(input: TransferInput, resume?: PollingRes
       // A speed-up / cancel request wakes the loop at once.
       await condition(pendingJobs, input.pollIntervalMs);
     }
+  }
+
+  /** What a status check needs to know of the transfer: its network (not the whole input, once per poll). */
+  function pollTarget(): Pick<TransferInput, 'transferId' | 'network'> {
+    return patched(SLIM_STATUS_CHECKS) ? { transferId: input.transferId, network: input.network } : input;
   }
 
   /** Status checks cannot be made: `needs_attention` with why (once), remembering the status to go back to. */
