@@ -20,6 +20,7 @@ import {
   applyStatusPatch,
   markAttemptBroadcast,
   markAttemptDead,
+  recordDeeperConfirmation,
   recordSignedAttempt,
   storeSignedAttempt,
 } from '../storage/transfers.js';
@@ -244,8 +245,9 @@ export function createActivities({ prisma, chains, signer }: ActivityDeps) {
     ),
 
     /**
-     * One status check (no loop: the workflow's durable timer is the loop). Only the network is read from the first
-     * argument: current workflows send `{ transferId, network }`, older ones the whole TransferInput.
+     * One status check (no loop: the workflow's durable timer is the loop). Only the network and transfer id are read
+     * from the first argument: current workflows send `{ transferId, network }`, older ones the whole TransferInput.
+     * A confirmed transaction seen deeper in the same block gets its count written here (workflow: confirmations-in-check).
      */
     checkStatus: boundary(
       async (
@@ -255,9 +257,12 @@ export function createActivities({ prisma, chains, signer }: ActivityDeps) {
         submittedAt: number,
       ): Promise<ChainStatus> => {
         const adapter = adapterFor(input);
-        return adapter.getStatus(hash, { details, submittedAt }).catch((err) => {
+        const status = await adapter.getStatus(hash, { details, submittedAt }).catch((err) => {
           throw adapter.classify(err);
         });
+        if (status.state === 'included' && !status.final && status.blockNumber !== undefined)
+          await recordDeeperConfirmation(prisma, input.transferId, hash, status.blockNumber, status.confirmations ?? 0);
+        return status;
       },
     ),
 

@@ -122,3 +122,26 @@ export async function markAttemptDead(
     data: { deadAt: new Date(), deadEvidence: evidence },
   });
 }
+
+/**
+ * A `confirmed` transfer's own transaction, still in the same block, is deeper now: the new count, nothing else (no
+ * status change, so no webhook event). Only the row whose hash and block these are, and only upwards.
+ */
+export async function recordDeeperConfirmation(
+  prisma: PrismaClient,
+  transferId: string,
+  hash: string,
+  blockNumber: string,
+  confirmations: number,
+): Promise<void> {
+  await prisma.transfer.updateMany({
+    where: {
+      id: transferId,
+      status: 'confirmed',
+      transactionHash: hash,
+      blockNumber,
+      confirmations: { lt: confirmations },
+    },
+    data: { confirmations },
+  });
+}

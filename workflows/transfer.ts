@@ -77,6 +77,11 @@ const MERGED_ATTEMPT = 'merged-attempt';
 const PARK_ON_EXHAUSTED_CHECKS = 'park-on-exhausted-checks';
 /** Patch: a status check carries `{ transferId, network }`, not the whole TransferInput (history size per poll). */
 const SLIM_STATUS_CHECKS = 'slim-status-checks';
+/**
+ * Patch: a status check that sees the transfer's own confirmed transaction deeper in the same block writes the new
+ * confirmation count itself; the workflow records only status, block or hash changes.
+ */
+const CONFIRMATIONS_IN_CHECK = 'confirmations-in-check';
 /** While parked, how many poll intervals between tries (at least a minute in production, where polls are ≥ 500 ms). */
 const PARKED_POLL_FACTOR = 120;
 const TERMINAL: readonly TransferStatus[] = ['finalized', 'failed', 'replaced'];
@@ -502,7 +507,16 @@ export async function transferWorkflow(input: TransferInput, resume?: PollingRes
     }
     const next: TransferStatus = status.state === 'included' && status.final ? 'finalized' : 'confirmed';
     const confirmations = status.confirmations ?? 0;
-    if (
+    const onlyDeeper =
+      next === 'confirmed' &&
+      progress.status === 'confirmed' &&
+      status.blockNumber === progress.blockNumber &&
+      !hash.transactionHash &&
+      patched(CONFIRMATIONS_IN_CHECK);
+    if (onlyDeeper) {
+      // The status check already wrote the deeper count to the row (one activity and workflow task less per block).
+      progress = { ...progress, confirmations };
+    } else if (
       next !== progress.status ||
       confirmations !== progress.confirmations ||
       status.blockNumber !== progress.blockNumber ||

@@ -1,7 +1,8 @@
 /**
  * Continue-as-new for real: a Temporal dev server of its own that suggests continue-as-new after 40 history events
  * (`limit.historyCount.suggestContinueAsNew=40`), a transfer that needs 12 confirmations (≈ 12 s of 1 s blocks and
- * dozens of status polls). The transfer is carried across runs and finalizes with one signed attempt, and
+ * dozens of status polls). The transfer is carried across runs and finalizes with one signed attempt, its
+ * confirmation count visibly grows block by block on the way, and
  * GET /v1/transfers/:id/history tells the whole story across every run: one start, the steps of the first run, each
  * continuation, all the status checks, one close.
  */
@@ -42,12 +43,18 @@ describe('continue-as-new', () => {
       { 'idempotency-key': `can-${to}` },
     );
     expect(sent.status, JSON.stringify(sent.body)).toBe(200);
+    // While `confirmed`, the row's confirmation count moves block by block (written by the status checks).
+    const depths = new Set<number>();
     const final = await waitForTransfer<{ status: string; confirmations: number }>(
       stack,
       sent.body.transferId,
-      undefined,
+      (t) => {
+        if (t.status === 'confirmed') depths.add(t.confirmations);
+        return ['finalized', 'failed', 'replaced'].includes(t.status);
+      },
       90_000,
     );
+    expect(depths.size, `confirmation counts seen while confirmed: ${[...depths]}`).toBeGreaterThanOrEqual(4);
     expect(final.status).toBe('finalized');
     expect(final.confirmations).toBeGreaterThanOrEqual(12);
     expect(await stack.runtime.prisma.transferAttempt.count({ where: { transferId: sent.body.transferId } })).toBe(1);
