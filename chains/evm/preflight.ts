@@ -39,13 +39,33 @@ export async function assertRpcChain(client: PublicClient, network: NetworkConfi
   return pinned;
 }
 
-/** The node's suggested tip; a node without eth_maxPriorityFeePerGas gets 1 gwei (raised to the network floor). */
-async function suggestedTip(client: PublicClient): Promise<bigint> {
+/** Blocks and percentile of `eth_feeHistory` when the node's own tip suggestion is unavailable. */
+const FEE_HISTORY_BLOCKS = 10;
+const FEE_HISTORY_PERCENTILE = 60;
+
+/**
+ * The node's suggested tip: `eth_maxPriorityFeePerGas`, or when that call fails (a node without it, a rate-limited
+ * method) the median over recent blocks of what paid the 60th percentile in `eth_feeHistory`, with a warning.
+ * No constant guess: when both fail, the error is thrown (retryable for a 429 or an outage) and preflight retries.
+ */
+export async function suggestedTip(client: PublicClient): Promise<{ tip: bigint; warning?: PreflightIssue }> {
   try {
-    return BigInt(await client.request({ method: 'eth_maxPriorityFeePerGas' }));
+    return { tip: BigInt(await client.request({ method: 'eth_maxPriorityFeePerGas' })) };
   } catch (err) {
-    if (/method not found|not supported|does not exist|-32601|unsupported/i.test(errorText(err))) return 1_000_000_000n;
-    throw err;
+    const history = await client.getFeeHistory({
+      blockCount: FEE_HISTORY_BLOCKS,
+      blockTag: 'latest',
+      rewardPercentiles: [FEE_HISTORY_PERCENTILE],
+    });
+    const rewards = (history.reward ?? []).map((r) => r[0] ?? 0n).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const tip = rewards[Math.floor(rewards.length / 2)] ?? 0n;
+    return {
+      tip,
+      warning: {
+        id: 'tip_from_fee_history',
+        message: `eth_maxPriorityFeePerGas failed (${errorText(err).slice(0, 120)}): tip ${tip} wei from eth_feeHistory, before the network floor`,
+      },
+    };
   }
 }
 
@@ -66,12 +86,14 @@ export async function evmPreflight(
     request?.maxFeePerGas && request.maxPriorityFeePerGas
       ? { maxFeePerGas: BigInt(request.maxFeePerGas), maxPriorityFeePerGas: BigInt(request.maxPriorityFeePerGas) }
       : undefined;
-  const [chainId, block, tip, nativeBalance] = await Promise.all([
+  const [chainId, block, suggested, nativeBalance] = await Promise.all([
     assertRpcChain(client, network),
     client.getBlock({ blockTag: 'latest' }),
-    own ? own.maxPriorityFeePerGas : suggestedTip(client),
+    own ? { tip: own.maxPriorityFeePerGas } : suggestedTip(client),
     client.getBalance({ address: from }),
   ]);
+  const tip = suggested.tip;
+  const warnings: PreflightIssue[] = suggested.warning ? [suggested.warning] : [];
   const baseFee = block.baseFeePerGas ?? 0n;
   if (own && own.maxFeePerGas < baseFee)
     // It would wait in the mempool holding this address's nonce, and every later transfer behind it.
@@ -137,5 +159,5 @@ export async function evmPreflight(
     maxFeePerGas: maxFeePerGas.toString(),
     maxPriorityFeePerGas: fees.maxPriorityFeePerGas.toString(),
   };
-  return { errors, warnings: [], fee: fee.toString(), totalSpent: totalSpent.toString(), context: { ...context } };
+  return { errors, warnings, fee: fee.toString(), totalSpent: totalSpent.toString(), context: { ...context } };
 }
