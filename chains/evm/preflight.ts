@@ -7,6 +7,7 @@ import { transferCall } from './call.js';
 import { erc20Abi } from './erc20.js';
 import { classifyEvmError } from './errors.js';
 import { checkOwnEvmFees, evmFeeLimits, priceEvmFees } from './fees.js';
+import { budgetL1Fee, l1FeeSettings } from './l1-fee.js';
 
 /** What build() needs, carried as JSON through the workflow. */
 export interface EvmPreflightContext {
@@ -15,6 +16,8 @@ export interface EvmPreflightContext {
   gas: string;
   maxFeePerGas: string;
   maxPriorityFeePerGas: string;
+  /** OP-stack networks: the L1 data fee budgeted (wei, margin included), part of `fee`. */
+  l1Fee?: string;
 }
 
 /** Gas estimates get a margin: state can change between estimate and inclusion. */
@@ -89,7 +92,7 @@ export async function evmPreflight(
   const [chainId, block, suggested, nativeBalance] = await Promise.all([
     assertRpcChain(client, network),
     client.getBlock({ blockTag: 'latest' }),
-    own ? { tip: own.maxPriorityFeePerGas } : suggestedTip(client),
+    own ? { tip: own.maxPriorityFeePerGas, warning: undefined } : suggestedTip(client),
     client.getBalance({ address: from }),
   ]);
   const tip = suggested.tip;
@@ -133,24 +136,32 @@ export async function evmPreflight(
       errors.push({ id: classified.id, message: classified.shortMessage });
     }
   }
+  const l1 = l1FeeSettings(network);
+  const l1Fee = l1 ? await budgetL1Fee(client, l1, chainId, from, call) : 0n;
+  // A request's maxFee bounds the total: what the L1 fee leaves of it bounds the L2 gas price.
+  const l2MaxFee =
+    intent.maxFee === undefined
+      ? undefined
+      : (BigInt(intent.maxFee) > l1Fee ? BigInt(intent.maxFee) - l1Fee : 0n).toString();
   const limits = evmFeeLimits(network);
   let fees = own ?? { maxFeePerGas: baseFee * 2n + tip, maxPriorityFeePerGas: tip };
-  if (own) errors.push(...checkOwnEvmFees(own, gas, limits, intent.maxFee));
+  if (own) errors.push(...checkOwnEvmFees(own, gas, limits, l2MaxFee));
   else {
-    const priced = priceEvmFees({ baseFee, suggestedTip: tip, gas, limits, maxFee: intent.maxFee });
+    const priced = priceEvmFees({ baseFee, suggestedTip: tip, gas, limits, maxFee: l2MaxFee });
     if (priced.ok) fees = priced.fees;
     else errors.push(priced.issue);
   }
   const maxFeePerGas = fees.maxFeePerGas;
-  // The most this transaction can cost: what a caller's maxFee bounds, and what the node checks the balance against.
-  const fee = gas * maxFeePerGas;
+  // The most this transaction can cost: what a caller's maxFee bounds, and what the node checks the balance against
+  // (plus, on OP-stack networks, the L1 data fee taken from the same balance).
+  const fee = gas * maxFeePerGas + l1Fee;
   const totalSpent = fee + (intent.token.kind === 'native' ? amount : 0n);
   const overMax = maxFeeIssue(fee, intent.maxFee, 'wei');
   if (overMax && !errors.some((e) => e.id === ErrorId.FeeCapExceeded)) errors.push(overMax);
   if (errors.length === 0 && nativeBalance < totalSpent) {
     errors.push({
       id: ErrorId.InsufficientFunds,
-      message: `the balance is below amount plus max fee ${totalSpent} wei`,
+      message: `the balance is below amount plus max fee ${totalSpent} wei${l1Fee > 0n ? ` (L1 data fee ${l1Fee} wei included)` : ''}`,
     });
   }
   const context: EvmPreflightContext = {
@@ -158,6 +169,7 @@ export async function evmPreflight(
     gas: gas.toString(),
     maxFeePerGas: maxFeePerGas.toString(),
     maxPriorityFeePerGas: fees.maxPriorityFeePerGas.toString(),
+    ...(l1 ? { l1Fee: l1Fee.toString() } : {}),
   };
   return { errors, warnings, fee: fee.toString(), totalSpent: totalSpent.toString(), context: { ...context } };
 }
