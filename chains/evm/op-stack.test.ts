@@ -1,18 +1,18 @@
 /**
- * OP-stack L1 data fee on anvil: a GasPriceOracle stub installed with anvil_setCode at the predeploy address
- * (0x4200…000F) prices `getL1Fee(bytes)` at a fixed wei per byte of the unsigned transaction, like the real
- * oracle's size-based pricing. The network is chains/networks/evm.json's `base` (params.opStack) on anvil's chain id.
+ * OP-stack L1 data fee on anvil: a GasPriceOracle stub (test/support/op-stack-oracle.ts) installed with
+ * anvil_setCode at the predeploy address (0x4200…000F) prices `getL1Fee(bytes)` at a fixed wei per byte of the
+ * unsigned transaction, like the real oracle's size-based pricing. The network is chains/networks/evm.json's `base` (params.opStack) on anvil's chain id.
  * anvil itself charges no L1 fee: what is proven is our budget (preflight fee, balance check, maxFee), not the
  * chain's charge.
  */
-import { concatHex, type Hex, numberToHex, parseGwei } from 'viem';
+import { type Hex, parseGwei } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePrivateKey, publicKeyOf, signWithPrivateKey } from '../../signer/local-key.js';
+import { installL1FeeOracle } from '../../test/support/op-stack-oracle.js';
 import { loadNetworks } from '../networks.js';
 import type { NetworkConfig, TransferIntent } from '../types.js';
 import { createEvmClient } from './client.js';
 import { createEvmAdapter } from './index.js';
-import { OP_STACK_GAS_PRICE_ORACLE } from './l1-fee.js';
 
 const anvilUrl = process.env.RPC_URL_ANVIL!;
 const anvilClient = createEvmClient(anvilUrl);
@@ -24,22 +24,12 @@ const baseOnAnvil: NetworkConfig = { ...base, caip2: anvil.caip2, rpcUrl: anvilU
 /** Wei of L1 fee per byte of the unsigned transaction (≈ 0.00005 ETH for a plain transfer: above its L2 fee here). */
 const WEI_PER_BYTE = parseGwei('1000');
 
-/** getL1Fee(bytes) → calldata's bytes length (word at 0x24) × WEI_PER_BYTE; any other call answers the same. */
-const stubCode = concatHex(['0x602435', '0x7f', numberToHex(WEI_PER_BYTE, { size: 32 }), '0x02600052', '0x60206000f3']);
-
-let previousCode: Hex | undefined;
+let restore: () => Promise<void>;
 beforeAll(async () => {
-  previousCode = await anvilClient.getCode({ address: OP_STACK_GAS_PRICE_ORACLE });
-  await anvilClient.request({
-    method: 'anvil_setCode' as never,
-    params: [OP_STACK_GAS_PRICE_ORACLE, stubCode] as never,
-  });
+  restore = await installL1FeeOracle(anvilClient, WEI_PER_BYTE);
 });
 afterAll(async () => {
-  await anvilClient.request({
-    method: 'anvil_setCode' as never,
-    params: [OP_STACK_GAS_PRICE_ORACLE, previousCode ?? '0x'] as never,
-  });
+  await restore?.();
 });
 
 async function funded(network: NetworkConfig, wei: bigint) {
