@@ -104,4 +104,21 @@ describe('OP-stack L1 data fee (GasPriceOracle stub on anvil)', () => {
     expect(held.errors).toEqual([]);
     expect(BigInt(held.fee)).toBeLessThanOrEqual(BigInt(probe.fee) * 2n);
   });
+
+  it("a replacement's maxFee counts the L1 fee too: enough for the bumped L2 fee only is fee_cap_exceeded", async () => {
+    const { adapter, from, intent } = await funded(baseOnAnvil, 10n ** 18n);
+    const i = intent(1000n);
+    const pre = await adapter.preflight(i);
+    const unsigned = await adapter.build(i, pre, { nonce: await adapter.getChainNonce!(from) });
+    const bumpedL2 = (l2Fee(pre.context) * 3n) / 2n; // above the +12.5 % bump, below bump + L1 fee
+    expect(BigInt(String(pre.context.l1Fee))).toBeGreaterThan(bumpedL2 - l2Fee(pre.context));
+    await expect(
+      adapter.buildReplacement!(i, unsigned.details, { kind: 'speed_up', maxFee: bumpedL2.toString() }),
+    ).rejects.toMatchObject({ id: 'fee_cap_exceeded' });
+    const room = bumpedL2 + BigInt(String(pre.context.l1Fee)) * 2n;
+    const bumped = await adapter.buildReplacement!(i, unsigned.details, { kind: 'speed_up', maxFee: room.toString() });
+    expect(BigInt(String(bumped.details.maxPriorityFeePerGas))).toBeGreaterThan(
+      BigInt(String(unsigned.details.maxPriorityFeePerGas)),
+    );
+  });
 });
