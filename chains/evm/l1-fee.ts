@@ -46,3 +46,10 @@ export async function budgetL1Fee(
   });
   return (priced * settings.marginPercent + 99n) / 100n;
 }
+
+/** What a request's total `maxFee` leaves for the L2 fees once the L1 fee is set aside (decimal wei). */
+export function maxFeeLeftForL2(maxFee: string | undefined, l1Fee: bigint): string | undefined {
+  if (maxFee === undefined) return undefined;
+  const total = BigInt(maxFee);
+  return (total > l1Fee ? total - l1Fee : 0n).toString();
+}

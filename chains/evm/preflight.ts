@@ -7,7 +7,7 @@ import { transferCall } from './call.js';
 import { erc20Abi } from './erc20.js';
 import { classifyEvmError } from './errors.js';
 import { checkOwnEvmFees, evmFeeLimits, priceEvmFees } from './fees.js';
-import { budgetL1Fee, l1FeeSettings } from './l1-fee.js';
+import { budgetL1Fee, l1FeeSettings, maxFeeLeftForL2 } from './l1-fee.js';
 
 /** What build() needs, carried as JSON through the workflow. */
 export interface EvmPreflightContext {
@@ -139,10 +139,7 @@ export async function evmPreflight(
   const l1 = l1FeeSettings(network);
   const l1Fee = l1 ? await budgetL1Fee(client, l1, chainId, from, call) : 0n;
   // A request's maxFee bounds the total: what the L1 fee leaves of it bounds the L2 gas price.
-  const l2MaxFee =
-    intent.maxFee === undefined
-      ? undefined
-      : (BigInt(intent.maxFee) > l1Fee ? BigInt(intent.maxFee) - l1Fee : 0n).toString();
+  const l2MaxFee = maxFeeLeftForL2(intent.maxFee, l1Fee);
   const limits = evmFeeLimits(network);
   let fees = own ?? { maxFeePerGas: baseFee * 2n + tip, maxPriorityFeePerGas: tip };
   if (own) errors.push(...checkOwnEvmFees(own, gas, limits, l2MaxFee));

@@ -9,7 +9,7 @@ import type { NetworkConfig, ReplacementRequest, TransferIntent, UnsignedTx } fr
 import { unsignedEip1559 } from './build.js';
 import { transferCall } from './call.js';
 import { bumpEvmFees, evmFeeLimits } from './fees.js';
-import { budgetL1Fee, l1FeeSettings } from './l1-fee.js';
+import { budgetL1Fee, l1FeeSettings, maxFeeLeftForL2 } from './l1-fee.js';
 
 /** A cancel moves nothing: a plain send of 0 to self. */
 const CANCEL_GAS = 21_000n;
@@ -41,7 +41,7 @@ export async function buildEvmReplacement(
   const l1 = l1FeeSettings(network);
   const l1Fee =
     l1 && maxFee !== undefined ? await budgetL1Fee(client, l1, chainId, intent.from.address as Hex, call) : 0n;
-  const l2MaxFee = maxFee === undefined ? undefined : (BigInt(maxFee) > l1Fee ? BigInt(maxFee) - l1Fee : 0n).toString();
+  const l2MaxFee = maxFeeLeftForL2(maxFee, l1Fee);
   const bump = bumpEvmFees(
     {
       maxFeePerGas: BigInt(String(previous.maxFeePerGas)),
