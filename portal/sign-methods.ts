@@ -26,6 +26,7 @@ import {
 } from 'viem';
 import { formatAmount } from '../chains/amount.js';
 import { createEvmFallbackClient } from '../chains/evm/client.js';
+import { evmFeeLimits } from '../chains/evm/fees.js';
 import { base58Decode, base58Encode } from '../chains/shared/base58.js';
 import { rpcUrlsOf } from '../chains/shared/network-pool.js';
 import { summarizeSolanaTransaction } from '../chains/solana/request.js';
@@ -125,8 +126,11 @@ async function evmTransaction(target: SignTarget, tx: Record<string, unknown>): 
   let maxPriorityFeePerGas = big(tx.maxPriorityFeePerGas, 'maxPriorityFeePerGas');
   if (maxFeePerGas === undefined || maxPriorityFeePerGas === undefined) {
     const fees = await client.estimateFeesPerGas();
-    maxFeePerGas ??= fees.maxFeePerGas;
-    maxPriorityFeePerGas ??= fees.maxPriorityFeePerGas;
+    // The network's floor (Polygon's 25 gwei) over the node's suggestion, the max fee raised by as much.
+    const floor = evmFeeLimits(target.adapter.network).minPriorityFeePerGas;
+    const raise = fees.maxPriorityFeePerGas < floor ? floor - fees.maxPriorityFeePerGas : 0n;
+    maxFeePerGas ??= fees.maxFeePerGas + raise;
+    maxPriorityFeePerGas ??= fees.maxPriorityFeePerGas + raise;
   }
   return { type: 'eip1559', chainId, nonce: Number(nonce), to, value, data, gas, maxFeePerGas, maxPriorityFeePerGas };
 }

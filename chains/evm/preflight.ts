@@ -7,6 +7,7 @@ import { transferCall } from './call.js';
 import { erc20Abi } from './erc20.js';
 import { classifyEvmError } from './errors.js';
 import { checkOwnEvmFees, evmFeeLimits, priceEvmFees } from './fees.js';
+import { budgetL1Fee, l1FeeSettings, maxFeeLeftForL2 } from './l1-fee.js';
 
 /** What build() needs, carried as JSON through the workflow. */
 export interface EvmPreflightContext {
@@ -15,6 +16,8 @@ export interface EvmPreflightContext {
   gas: string;
   maxFeePerGas: string;
   maxPriorityFeePerGas: string;
+  /** OP-stack networks: the L1 data fee budgeted (wei, margin included), part of `fee`. */
+  l1Fee?: string;
 }
 
 /** Gas estimates get a margin: state can change between estimate and inclusion. */
@@ -39,13 +42,33 @@ export async function assertRpcChain(client: PublicClient, network: NetworkConfi
   return pinned;
 }
 
-/** The node's suggested tip; a node without eth_maxPriorityFeePerGas gets 1 gwei (raised to the network floor). */
-async function suggestedTip(client: PublicClient): Promise<bigint> {
+/** Blocks and percentile of `eth_feeHistory` when the node's own tip suggestion is unavailable. */
+const FEE_HISTORY_BLOCKS = 10;
+const FEE_HISTORY_PERCENTILE = 60;
+
+/**
+ * The node's suggested tip: `eth_maxPriorityFeePerGas`, or when that call fails (a node without it, a rate-limited
+ * method) the median over recent blocks of what paid the 60th percentile in `eth_feeHistory`, with a warning.
+ * No constant guess: when both fail, the error is thrown (retryable for a 429 or an outage) and preflight retries.
+ */
+export async function suggestedTip(client: PublicClient): Promise<{ tip: bigint; warning?: PreflightIssue }> {
   try {
-    return BigInt(await client.request({ method: 'eth_maxPriorityFeePerGas' }));
+    return { tip: BigInt(await client.request({ method: 'eth_maxPriorityFeePerGas' })) };
   } catch (err) {
-    if (/method not found|not supported|does not exist|-32601|unsupported/i.test(errorText(err))) return 1_000_000_000n;
-    throw err;
+    const history = await client.getFeeHistory({
+      blockCount: FEE_HISTORY_BLOCKS,
+      blockTag: 'latest',
+      rewardPercentiles: [FEE_HISTORY_PERCENTILE],
+    });
+    const rewards = (history.reward ?? []).map((r) => r[0] ?? 0n).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const tip = rewards[Math.floor(rewards.length / 2)] ?? 0n;
+    return {
+      tip,
+      warning: {
+        id: 'tip_from_fee_history',
+        message: `eth_maxPriorityFeePerGas failed (${errorText(err).slice(0, 120)}): tip ${tip} wei from eth_feeHistory, before the network floor`,
+      },
+    };
   }
 }
 
@@ -66,12 +89,14 @@ export async function evmPreflight(
     request?.maxFeePerGas && request.maxPriorityFeePerGas
       ? { maxFeePerGas: BigInt(request.maxFeePerGas), maxPriorityFeePerGas: BigInt(request.maxPriorityFeePerGas) }
       : undefined;
-  const [chainId, block, tip, nativeBalance] = await Promise.all([
+  const [chainId, block, suggested, nativeBalance] = await Promise.all([
     assertRpcChain(client, network),
     client.getBlock({ blockTag: 'latest' }),
-    own ? own.maxPriorityFeePerGas : suggestedTip(client),
+    own ? { tip: own.maxPriorityFeePerGas, warning: undefined } : suggestedTip(client),
     client.getBalance({ address: from }),
   ]);
+  const tip = suggested.tip;
+  const warnings: PreflightIssue[] = suggested.warning ? [suggested.warning] : [];
   const baseFee = block.baseFeePerGas ?? 0n;
   if (own && own.maxFeePerGas < baseFee)
     // It would wait in the mempool holding this address's nonce, and every later transfer behind it.
@@ -111,24 +136,29 @@ export async function evmPreflight(
       errors.push({ id: classified.id, message: classified.shortMessage });
     }
   }
+  const l1 = l1FeeSettings(network);
+  const l1Fee = l1 ? await budgetL1Fee(client, l1, chainId, from, call) : 0n;
+  // A request's maxFee bounds the total: what the L1 fee leaves of it bounds the L2 gas price.
+  const l2MaxFee = maxFeeLeftForL2(intent.maxFee, l1Fee);
   const limits = evmFeeLimits(network);
   let fees = own ?? { maxFeePerGas: baseFee * 2n + tip, maxPriorityFeePerGas: tip };
-  if (own) errors.push(...checkOwnEvmFees(own, gas, limits, intent.maxFee));
+  if (own) errors.push(...checkOwnEvmFees(own, gas, limits, l2MaxFee));
   else {
-    const priced = priceEvmFees({ baseFee, suggestedTip: tip, gas, limits, maxFee: intent.maxFee });
+    const priced = priceEvmFees({ baseFee, suggestedTip: tip, gas, limits, maxFee: l2MaxFee });
     if (priced.ok) fees = priced.fees;
     else errors.push(priced.issue);
   }
   const maxFeePerGas = fees.maxFeePerGas;
-  // The most this transaction can cost: what a caller's maxFee bounds, and what the node checks the balance against.
-  const fee = gas * maxFeePerGas;
+  // The most this transaction can cost: what a caller's maxFee bounds, and what the node checks the balance against
+  // (plus, on OP-stack networks, the L1 data fee taken from the same balance).
+  const fee = gas * maxFeePerGas + l1Fee;
   const totalSpent = fee + (intent.token.kind === 'native' ? amount : 0n);
   const overMax = maxFeeIssue(fee, intent.maxFee, 'wei');
   if (overMax && !errors.some((e) => e.id === ErrorId.FeeCapExceeded)) errors.push(overMax);
   if (errors.length === 0 && nativeBalance < totalSpent) {
     errors.push({
       id: ErrorId.InsufficientFunds,
-      message: `the balance is below amount plus max fee ${totalSpent} wei`,
+      message: `the balance is below amount plus max fee ${totalSpent} wei${l1Fee > 0n ? ` (L1 data fee ${l1Fee} wei included)` : ''}`,
     });
   }
   const context: EvmPreflightContext = {
@@ -136,6 +166,7 @@ export async function evmPreflight(
     gas: gas.toString(),
     maxFeePerGas: maxFeePerGas.toString(),
     maxPriorityFeePerGas: fees.maxPriorityFeePerGas.toString(),
+    ...(l1 ? { l1Fee: l1Fee.toString() } : {}),
   };
-  return { errors, warnings: [], fee: fee.toString(), totalSpent: totalSpent.toString(), context: { ...context } };
+  return { errors, warnings, fee: fee.toString(), totalSpent: totalSpent.toString(), context: { ...context } };
 }

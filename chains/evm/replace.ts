@@ -9,6 +9,7 @@ import type { NetworkConfig, ReplacementRequest, TransferIntent, UnsignedTx } fr
 import { unsignedEip1559 } from './build.js';
 import { transferCall } from './call.js';
 import { bumpEvmFees, evmFeeLimits } from './fees.js';
+import { budgetL1Fee, l1FeeSettings, maxFeeLeftForL2 } from './l1-fee.js';
 
 /** A cancel moves nothing: a plain send of 0 to self. */
 const CANCEL_GAS = 21_000n;
@@ -33,7 +34,14 @@ export async function buildEvmReplacement(
       );
   }
   const gas = request.kind === 'cancel' ? CANCEL_GAS : BigInt(previous.gas);
+  const call = request.kind === 'cancel' ? { to: intent.from.address as Hex, value: 0n } : transferCall(intent);
   const block = await client.getBlock({ blockTag: 'latest' });
+  // On OP-stack networks the L1 data fee comes out of the same maxFee: what it leaves bounds the L2 fees.
+  const maxFee = request.maxFee ?? intent.maxFee;
+  const l1 = l1FeeSettings(network);
+  const l1Fee =
+    l1 && maxFee !== undefined ? await budgetL1Fee(client, l1, chainId, intent.from.address as Hex, call) : 0n;
+  const l2MaxFee = maxFeeLeftForL2(maxFee, l1Fee);
   const bump = bumpEvmFees(
     {
       maxFeePerGas: BigInt(String(previous.maxFeePerGas)),
@@ -42,13 +50,12 @@ export async function buildEvmReplacement(
     {
       limits: evmFeeLimits(network),
       gas,
-      maxFee: request.maxFee ?? intent.maxFee,
+      maxFee: l2MaxFee,
       baseFee: block.baseFeePerGas ?? undefined,
     },
   );
   if (!bump.ok)
     throw new BaseError(`cannot ${request.kind.replace('_', ' ')}: ${bump.message}`, { id: ErrorId.FeeCapExceeded });
-  const call = request.kind === 'cancel' ? { to: intent.from.address as Hex, value: 0n } : transferCall(intent);
   return unsignedEip1559(
     intent.chain,
     {

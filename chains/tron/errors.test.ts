@@ -72,3 +72,17 @@ describe('classifyTronError', () => {
     expect(decodeNodeMessage(undefined)).toBe('');
   });
 });
+
+describe("TronGrid's rate limit with HTTP 200", () => {
+  it('an { Error } body saying the frequency limit is exceeded is retryable; other { Error } bodies stay terminal', () => {
+    const limited = new TronNodeError(
+      '/wallet/getaccount',
+      'The key exceeds the frequency limit(15), and the query server is suspended for 30s',
+    );
+    expect(short(classifyTronError(limited))).toEqual({ id: 'rpc_failed', kind: 'retryable' });
+    expect(short(classifyTronError(new TronNodeError('/wallet/x', 'Amount must be greater than 0.')))).toEqual({
+      id: 'rpc_rejected',
+      kind: 'terminal',
+    });
+  });
+});

@@ -67,6 +67,9 @@ function classifyRejection(e: TronBroadcastRejected): BaseError {
   }
 }
 
+/** TronGrid past its frequency limit answers HTTP 200 with `{ Error }` ("… exceeds the frequency limit(15), and the query server is suspended for 30s"). */
+const RATE_LIMITED = /frequency limit|query server is suspended|rate limit|too many requests|allowed_rps/i;
+
 const NETWORK =
   /fetch failed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|ENOTFOUND|socket hang up|TimeoutError|aborted|timed out|network/i;
 
@@ -81,6 +84,8 @@ export function classifyTronError(error: unknown): BaseError {
     return err(TronErrorId.RpcRejected, 'terminal', `Tron node rejected the request (HTTP ${error.status})`, error);
   }
   if (error instanceof TronNodeError) {
+    if (RATE_LIMITED.test(error.nodeMessage))
+      return err(ErrorId.RpcFailed, 'retryable', 'Tron node rate limited (HTTP 200 with an Error body)', error);
     if (/balance is not sufficient|insufficient/i.test(error.nodeMessage)) {
       return err(ErrorId.InsufficientFunds, 'terminal', 'insufficient funds', error);
     }

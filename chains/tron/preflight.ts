@@ -2,7 +2,8 @@
  * Checks a transfer against chain state and estimates its fee in sun:
  * - bandwidth: free/staked net first, else bytes × getTransactionFee; a TRX transfer to a new account instead
  *   pays getCreateNewAccountFeeInSystemContract + getCreateAccountFee (java-tron BandwidthProcessor);
- * - TRC-20: energy from a dry run (triggerconstantcontract) × getEnergyFee, capped by fee_limit.
+ * - TRC-20: energy from a dry run (triggerconstantcontract) × getEnergyFee, capped by fee_limit;
+ * - a memo (raw_data.data) burns getMemoFee (TIP-387; 1 TRX on mainnet), whatever the contract.
  * Also fixes the reference block and expiration so build is deterministic.
  */
 import { ErrorId } from '../../errors/codes.js';
@@ -19,6 +20,8 @@ export interface TronFeeParams {
   energyFee: number;
   createAccountFee: number;
   createNewAccountFeeInSystemContract: number;
+  /** TIP-387: sun burnt by a transaction carrying a memo (0 where the proposal is not active). */
+  memoFee: number;
 }
 
 export async function loadFeeParams(client: TronHttpClient): Promise<TronFeeParams> {
@@ -28,6 +31,7 @@ export async function loadFeeParams(client: TronHttpClient): Promise<TronFeePara
     energyFee: p.get('getEnergyFee') ?? 420,
     createAccountFee: p.get('getCreateAccountFee') ?? 100_000,
     createNewAccountFeeInSystemContract: p.get('getCreateNewAccountFeeInSystemContract') ?? 1_000_000,
+    memoFee: p.get('getMemoFee') ?? 0,
   };
 }
 
@@ -109,17 +113,18 @@ export async function tronPreflight(
       );
     return stakedNet < bytes && freeNet < bytes ? BigInt(bytes * params.transactionFee) : 0n;
   };
+  const memoFee = intent.memo ? BigInt(params.memoFee) : 0n;
   let bytes = bandwidthBytes(encodeRawData(makeRawData(intent, ctx)).length);
   if (!isNative && maxFee !== undefined) {
-    // fee_limit bounds the TRX burnt for energy; with a request's maxFee, bandwidth + fee_limit must stay within it.
-    const room = maxFee - bandwidthFee(bytes);
+    // fee_limit bounds the TRX burnt for energy; with a request's maxFee, bandwidth + memo fee + fee_limit must stay within it.
+    const room = maxFee - bandwidthFee(bytes) - memoFee;
     if (room < BigInt(networkFeeLimit)) {
       ctx.feeLimit = Number(room > 0n ? room : 0n);
       bytes = bandwidthBytes(encodeRawData(makeRawData(intent, ctx)).length);
     }
   }
   const feeLimitSun = ctx.feeLimit ?? networkFeeLimit;
-  let fee = bandwidthFee(bytes);
+  let fee = bandwidthFee(bytes) + memoFee;
 
   let energy = 0;
   if (!isNative && intent.token.kind === 'token') {
@@ -186,6 +191,6 @@ export async function tronPreflight(
     warnings,
     fee: fee.toString(),
     totalSpent: totalSpent.toString(),
-    context: { ...ctx, bandwidthBytes: bytes, energy, recipientIsNew },
+    context: { ...ctx, bandwidthBytes: bytes, energy, recipientIsNew, memoFee: memoFee.toString() },
   };
 }

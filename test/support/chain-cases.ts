@@ -143,7 +143,8 @@ export const tronCase: ChainCase = {
   sendRaw: 1_500_000n,
   badAddress: 'TXYZ-not-an-address',
   async start() {
-    const peer = await startTronTestPeer({ blockMs: 200, solidifyDepth: 3 });
+    // Mainnet's TIP-387 memo fee (1 TRX), so a memo transfer pays it here too.
+    const peer = await startTronTestPeer({ blockMs: 200, solidifyDepth: 3, params: { getMemoFee: 1_000_000 } });
     return {
       env: { RPC_URL_TRON_LOCAL: peer.fullNodeUrl },
       balance: async (address) => peer.balanceOf(address),

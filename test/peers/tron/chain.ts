@@ -46,6 +46,7 @@ interface PoolTx {
   tx: TxJson;
   contract: Contract;
   bytes: number;
+  hasMemo: boolean;
 }
 
 export interface MinedTx {
@@ -179,7 +180,7 @@ export class TronTestChain {
       const view = this.confirmed.clone();
       for (const p of this.pool) {
         try {
-          view.execute(p.contract, p.bytes, this.head().timestamp);
+          view.execute(p.contract, p.bytes, this.head().timestamp, p.hasMemo);
         } catch {
           // a pool tx that no longer validates is dropped at the next block
         }
@@ -223,7 +224,7 @@ export class TronTestChain {
     for (const p of this.pool) {
       if (p.tx.raw_data.expiration <= timestamp) continue;
       try {
-        const receipt = this.confirmed.execute(p.contract, p.bytes, timestamp);
+        const receipt = this.confirmed.execute(p.contract, p.bytes, timestamp, p.hasMemo);
         included.push({ txID: p.txID, tx: p.tx, blockNumber: this.blocks.length, blockTimestamp: timestamp, receipt });
       } catch {
         // dropped
@@ -321,14 +322,15 @@ export class TronTestChain {
     }
 
     const bytes = billedBytes(raw.length, sigs);
+    const hasMemo = Boolean(tx.raw_data.data);
     try {
       // Validate against the pending state, as java-tron does (pending txs already applied).
-      this.state().clone().execute(contract, bytes, head.timestamp);
+      this.state().clone().execute(contract, bytes, head.timestamp, hasMemo);
     } catch (err) {
       if (err instanceof ValidationError) return reject(err.code, err.message);
       throw err;
     }
-    this.pool.push({ txID, tx: { ...tx, txID, raw_data_hex: bytesToHex(raw) }, contract, bytes });
+    this.pool.push({ txID, tx: { ...tx, txID, raw_data_hex: bytesToHex(raw) }, contract, bytes, hasMemo });
     this.pendingView = null;
     return { result: true, txid: txID };
   }

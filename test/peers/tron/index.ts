@@ -3,6 +3,8 @@
  * installed here). Produces blocks on a timer, solidifies them `solidifyDepth` blocks later, enforces the
  * node's broadcast rules (signature, TaPoS, expiration, duplicates, balances, fees) and keeps a minimal
  * TRC-20 ledger. Test-only endpoints: POST /test/fund, /test/mint, /test/deploytrc20, /test/produceblock.
+ * `rateLimit(n)` makes the next n API calls answer as TronGrid does past its frequency limit: HTTP 200 with an
+ * `{ "Error" }` body.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { freePort } from '../../../scripts/stack/ports.js';
@@ -12,6 +14,10 @@ import { tronRoutes } from './server.js';
 
 /** Where the peer deploys its default USDT-like ledger (tron-local's USDT in chains/networks/tron.json). */
 export const TEST_USDT_ADDRESS = 'TCtPAyCRtjk4usvZDu4wTHnDJSwQmxqxLU';
+
+/** TronGrid's answer past an API key's frequency limit (HTTP 200, java-tron's `{ Error }` shape). */
+export const TRONGRID_RATE_LIMIT_ERROR =
+  'The key exceeds the frequency limit(15), and the query server is suspended for 30s';
 
 export interface TronTestPeerOptions {
   port?: number;
@@ -42,6 +48,10 @@ export interface TronTestPeer {
   pauseBlocks(): void;
   resumeBlocks(): void;
   produceBlocks(count?: number): number;
+  /** The next `calls` /wallet* and /walletsolidity* requests answer 200 `{ Error: TRONGRID_RATE_LIMIT_ERROR }`. */
+  rateLimit(calls: number): void;
+  /** Requests answered with the rate-limit body so far. */
+  rateLimited(): number;
   balanceOf(address: string): bigint;
   trc20BalanceOf(contract: string, address: string): bigint;
   stop(): Promise<void>;
@@ -114,8 +124,16 @@ export async function startTronTestPeer(options: TronTestPeerOptions = {}): Prom
   routes.set('/test/deploytrc20', (b) => ({ address: deployTrc20(b as Trc20Options) }));
   routes.set('/test/produceblock', () => ({ number: chain.produceBlock().number }));
 
+  let limitLeft = 0;
+  let limited = 0;
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname.replace(/\/+$/, '');
+    if (limitLeft > 0 && path.startsWith('/wallet')) {
+      limitLeft--;
+      limited++;
+      req.resume();
+      return send(res, 200, { Error: TRONGRID_RATE_LIMIT_ERROR });
+    }
     const handler = routes.get(path);
     if (!handler) return send(res, 404, { Error: `no such endpoint ${path}` });
     readBody(req)
@@ -156,6 +174,10 @@ export async function startTronTestPeer(options: TronTestPeerOptions = {}): Prom
       for (let k = 0; k < count; k++) chain.produceBlock();
       return chain.head().number;
     },
+    rateLimit: (calls) => {
+      limitLeft = calls;
+    },
+    rateLimited: () => limited,
     balanceOf: (address) => chain.state().accounts.get(toHexAddress(address))?.balance ?? 0n,
     trc20BalanceOf: (contract, address) =>
       chain.state().tokens.get(toHexAddress(contract))?.balances.get(toHexAddress(address)) ?? 0n,

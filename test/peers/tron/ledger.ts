@@ -2,7 +2,9 @@
  * TRON TEST PEER — account state and contract execution (TRX TransferContract, and a minimal TRC-20 ledger
  * for TriggerSmartContract). Fees follow java-tron's rules in simplified form: bandwidth from free net, else
  * burned at getTransactionFee per byte; new accounts cost getCreateNewAccountFeeInSystemContract +
- * getCreateAccountFee; TRC-20 energy burned at getEnergyFee per unit, capped by fee_limit.
+ * getCreateAccountFee; TRC-20 energy burned at getEnergyFee per unit, capped by fee_limit; a transaction with a
+ * memo (raw_data.data) burns getMemoFee (TIP-387), checked after bandwidth and before the contract, as java-tron's
+ * Manager.consumeMemoFee does.
  * Test-only: not a VM, no staking, no multisig, no free-net recovery.
  */
 
@@ -30,6 +32,8 @@ export interface ChainParams {
   getCreateNewAccountFeeInSystemContract: number;
   getFreeNetLimit: number;
   getMaxFeeLimit: number;
+  /** TIP-387: sun burnt by a transaction that carries a memo (mainnet: 1 TRX since proposal 104). */
+  getMemoFee: number;
 }
 
 export const DEFAULT_PARAMS: ChainParams = {
@@ -39,6 +43,7 @@ export const DEFAULT_PARAMS: ChainParams = {
   getCreateNewAccountFeeInSystemContract: 1_000_000,
   getFreeNetLimit: 600,
   getMaxFeeLimit: 15_000_000_000,
+  getMemoFee: 0,
 };
 
 /** Energy of a USDT-like transfer: writing a fresh storage slot (recipient balance 0) costs more. */
@@ -195,7 +200,7 @@ export class Ledger {
    * Validates and executes one transaction (java-tron order: bandwidth, then the actuator's validate + execute).
    * Throws ValidationError for what the node refuses at broadcast; a contract revert is a receipt, not an error.
    */
-  execute(contract: Contract, bytes: number, now: number): Receipt {
+  execute(contract: Contract, bytes: number, now: number, hasMemo = false): Receipt {
     const owner = this.accounts.get(contract.owner);
     const label = contract.type === 'TransferContract' ? 'TransferContract' : 'TriggerSmartContract';
     if (!owner) throw new ValidationError('CONTRACT_VALIDATE_ERROR', `Validate ${label} error, no OwnerAccount.`);
@@ -214,19 +219,23 @@ export class Ledger {
       netFee = BigInt(bytes * this.params.getTransactionFee);
     }
     if (owner.balance < netFee) throw new ValidationError('BANDWITH_ERROR', 'Account resource insufficient error.');
+    const memoFee = hasMemo ? BigInt(this.params.getMemoFee) : 0n;
+    if (owner.balance - netFee < memoFee)
+      throw new ValidationError('BANDWITH_ERROR', `Account Insufficient balance[${memoFee}] to MemoFee.`);
+    const paid = netFee + memoFee;
 
     if (contract.type === 'TransferContract') {
       if (contract.amount <= 0n) throw new ValidationError('CONTRACT_VALIDATE_ERROR', 'Amount must be greater than 0.');
       if (contract.to === contract.owner)
         throw new ValidationError('CONTRACT_VALIDATE_ERROR', 'Cannot transfer TRX to yourself.');
       const systemFee = createsAccount ? BigInt(this.params.getCreateNewAccountFeeInSystemContract) : 0n;
-      if (owner.balance - netFee < contract.amount + systemFee) {
+      if (owner.balance - paid < contract.amount + systemFee) {
         throw new ValidationError(
           'CONTRACT_VALIDATE_ERROR',
           'Validate TransferContract error, balance is not sufficient.',
         );
       }
-      const fee = netFee + systemFee;
+      const fee = paid + systemFee;
       owner.balance -= contract.amount + fee;
       owner.freeNetUsed = freeNetUsed;
       this.credit(contract.to, contract.amount, now);
@@ -248,7 +257,7 @@ export class Ledger {
     const dry = this.clone().call(contract.contract, contract.owner, contract.data, false);
     const price = BigInt(this.params.getEnergyFee);
     // Energy the sender can pay for: min(fee_limit, balance left after bandwidth) / price.
-    const affordable = minBig(contract.feeLimit, owner.balance - netFee) / price;
+    const affordable = minBig(contract.feeLimit, owner.balance - paid) / price;
     let result: Receipt['result'];
     let energyUsage: number;
     let contractResult = '';
@@ -269,7 +278,7 @@ export class Ledger {
       contractResult = dry.output;
     }
     const energyFee = BigInt(energyUsage) * price;
-    const fee = netFee + energyFee;
+    const fee = paid + energyFee;
     owner.balance -= fee;
     owner.freeNetUsed = freeNetUsed;
     return { fee, netUsage, netFee, energyUsage, energyFee, result, contractResult, resMessage };
