@@ -73,7 +73,8 @@ describe('OP-stack L1 data fee (GasPriceOracle stub on anvil)', () => {
   it('send-max: the whole balance less the L2 fee only is insufficient_funds; less the full fee it lands', async () => {
     const balance = 10n ** 16n;
     const { adapter, sk, from, intent } = await funded(baseOnAnvil, balance);
-    const probe = await adapter.preflight(intent(1n));
+    // Probe with an amount of the same byte length as the send-max below: the L1 fee is priced by the bytes.
+    const probe = await adapter.preflight(intent(balance / 2n));
     // 10 % of slack on each side for the base fee moving between blocks: far less than the L1 fee.
     expect(BigInt(String(probe.context.l1Fee))).toBeGreaterThan(l2Fee(probe.context) / 2n);
     const l2Only = balance - (l2Fee(probe.context) * 11n) / 10n;
