@@ -23,6 +23,7 @@ export interface AppDeps {
     | 'ALLOW_REQUEST_RPC_URL'
     | 'ENABLE_DEV_FAUCET'
     | 'BROADCAST_TRY_TIMEOUT_MS'
+    | 'ACCEPTANCE_TIMEOUT_MS'
     | 'BROADCAST_TOTAL_TIMEOUT_MS'
     | 'METRICS_TOKEN'
   >;

@@ -77,6 +77,11 @@ const schema = z.object({
   TEMPORAL_METRICS_BIND_ADDRESS: z.string().optional(),
   /** Worker threads for MPC key generation and re-sharing (seconds of CPU each, kept off the event loop). */
   MPC_COMPUTE_THREADS: z.coerce.number().int().min(1).default(1),
+  /**
+   * How long POST /v1/assets/send waits for RPC acceptance before it answers 202 with the pending transfer (which goes
+   * on; the caller polls GET /v1/transfers/:id or listens for webhooks).
+   */
+  ACCEPTANCE_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   /** One broadcast try's time limit (Temporal start-to-close); a try that runs out is retried, never a failure. */
   BROADCAST_TRY_TIMEOUT_MS: z.coerce.number().int().positive().default(90_000),
   /** All tries of one broadcast (schedule-to-close); then the transfer watches the chain instead. */

@@ -13,6 +13,7 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
+  WorkflowUpdateStage,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { SendAssetsBody } from '../api/schemas.js';
@@ -208,22 +209,34 @@ export async function submitTransfer(
     workflowIdConflictPolicy: 'USE_EXISTING',
     workflowIdReusePolicy: 'REJECT_DUPLICATE',
   });
-  // One update per transfer: an HTTP retry attaches to it instead of adding another (server limits per run).
-  const update = deps.temporal.workflow.executeUpdateWithStart(waitForSubmissionUpdate, {
-    startWorkflowOperation,
-    updateId: `submit-${workflowId}`,
-  });
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), deps.acceptanceTimeoutMs ?? 30_000);
-  });
+  // One update per transfer: an HTTP retry attaches to it instead of adding another (server limits per run). First
+  // ACCEPTED (the workflow took it), then its result under the same deadline; when that runs out the wait is aborted,
+  // so no long poll outlives the HTTP answer (the transfer goes on in the workflow; the caller polls GET).
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), deps.acceptanceTimeoutMs ?? 30_000);
+  const expired = new Promise<'timeout'>((resolve) =>
+    deadline.signal.addEventListener('abort', () => resolve('timeout')),
+  );
   try {
-    const result = await Promise.race([update, timeout]);
-    const fresh = (await deps.prisma.transfer.findUnique({ where: { id: transfer.id } })) ?? transfer;
-    if (result === 'timeout') {
-      update.catch(() => {}); // keeps running in the workflow; the caller polls GET /v1/transfers/:id
-      return { kind: 'accepted', transfer: fresh };
+    const started = deps.temporal.workflow.startUpdateWithStart(waitForSubmissionUpdate, {
+      startWorkflowOperation,
+      updateId: `submit-${workflowId}`,
+      waitForStage: WorkflowUpdateStage.ACCEPTED,
+    });
+    // The start (one RPC, bounded by the server) is not aborted: whether the workflow exists must stay known.
+    const handle = await Promise.race([started, expired]);
+    let result: SubmissionResult | 'timeout' = 'timeout';
+    if (handle === 'timeout') started.catch(() => {});
+    else {
+      result = await deps.temporal
+        .withAbortSignal(deadline.signal, () => handle.result())
+        .catch((err: unknown) => {
+          if (deadline.signal.aborted) return 'timeout' as const;
+          throw err;
+        });
     }
+    const fresh = (await deps.prisma.transfer.findUnique({ where: { id: transfer.id } })) ?? transfer;
+    if (result === 'timeout') return { kind: 'accepted', transfer: fresh };
     return { kind: 'submitted', transfer: fresh, submission: result };
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {

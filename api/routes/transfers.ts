@@ -28,6 +28,7 @@ export function submitDeps(deps: AppDeps): SubmitDeps {
     taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
     signingTaskQueue: signingTaskQueueOf(deps.config),
     allowRequestRpcUrl: deps.config.ALLOW_REQUEST_RPC_URL,
+    acceptanceTimeoutMs: deps.config.ACCEPTANCE_TIMEOUT_MS,
     broadcastTimeouts: {
       tryMs: deps.config.BROADCAST_TRY_TIMEOUT_MS,
       totalMs: deps.config.BROADCAST_TOTAL_TIMEOUT_MS,

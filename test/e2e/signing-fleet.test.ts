@@ -20,8 +20,8 @@ let stack: TestStack;
 let signingProcess: ChildProcess | undefined;
 
 beforeAll(async () => {
-  // Only the transfers worker in process: the signing queue has never had a poller.
-  stack = await startTestStack({ workerRole: 'transfers' });
+  // Only the transfers worker in process: the signing queue has never had a poller. A 2 s acceptance deadline.
+  stack = await startTestStack({ workerRole: 'transfers', env: { ACCEPTANCE_TIMEOUT_MS: '2000' } });
 });
 afterAll(async () => {
   signingProcess?.kill('SIGKILL');
@@ -70,8 +70,24 @@ describe('the signing fleet', () => {
     expect(checks.worker?.ok).toBe(true);
     expect(checks.signing).toMatchObject({ ok: false, reason: 'no_worker' });
 
+    // Count the API's calls that wait on the update (the update-with-start itself, then its result polls): after the
+    // 202, none may be left open.
+    type Rpc = (...a: unknown[]) => Promise<unknown>;
+    const service = stack.apiTemporal.workflowService as unknown as Record<string, Rpc>;
+    let polling = 0;
+    for (const method of ['executeMultiOperation', 'pollWorkflowExecutionUpdate']) {
+      const original = service[method]!.bind(service);
+      service[method] = async (...args: unknown[]) => {
+        polling++;
+        try {
+          return await original(...args);
+        } finally {
+          polling--;
+        }
+      };
+    }
     const to = `0x${Buffer.from(crypto.getRandomValues(new Uint8Array(20))).toString('hex')}` as Hex;
-    const send = stack.call<{ transferId: string; transactionHash: string }>(
+    const send = stack.call<{ transferId: string; status: string }>(
       'POST',
       '/v1/assets/send',
       { chain: 'anvil', to, token: 'NATIVE', amount: '0.001', walletId: wallet.walletId },
@@ -88,10 +104,14 @@ describe('the signing fleet', () => {
     expect(waiting.status).toBe('pending');
     expect(await stack.runtime.prisma.transferAttempt.count({ where: { transferId: row!.id } })).toBe(0);
     expect(await stack.runtime.prisma.nonceReservation.count({ where: { transferId: row!.id } })).toBe(0);
+    // The acceptance deadline passed: 202 with the pending transfer, and the API no longer waits on the workflow.
+    const answer = await send;
+    expect(answer.status, JSON.stringify(answer.body)).toBe(202);
+    expect(answer.body.status).toBe('pending');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(polling, 'update polls left open after the 202').toBe(0);
 
     signingProcess = await startSigningProcess();
-    const answer = await send;
-    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
     const final = await waitForTransfer<{ status: string; transactionHash: string }>(stack, row!.id);
     expect(final.status).toBe('finalized');
     const receipt = await createEvmClient(process.env.RPC_URL_ANVIL!).getTransactionReceipt({

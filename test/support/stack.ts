@@ -3,6 +3,7 @@
  * PostgreSQL, Temporal dev server and anvil that test/global-setup.ts started.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, Runtime as TemporalRuntime, type WorkflowBundle } from '@temporalio/worker';
 import { startApi } from '../../api/server.js';
 import type { ChainRegistry } from '../../chains/registry.js';
@@ -38,6 +39,8 @@ export interface TestStack {
   taskQueue: string;
   /** The environment the API and worker run with (to start more workers as separate processes). */
   env: Record<string, string>;
+  /** The API's own Temporal client (to watch what it asks the server). */
+  apiTemporal: Client;
   call<T = unknown>(
     method: string,
     path: string,
@@ -115,6 +118,7 @@ export async function startTestStack(
     runtime,
     taskQueue,
     env,
+    apiTemporal: api.temporal,
     async call(method, path, body, headers = {}) {
       const res = await fetch(`${api.url}${path}`, {
         method,
