@@ -12,6 +12,7 @@ import {
   Runtime as TemporalRuntime,
   Worker,
   type WorkerOptions,
+  type WorkerTuner,
 } from '@temporalio/worker';
 import { pino } from 'pino';
 import { createActivities } from './activities/index.js';
@@ -47,6 +48,8 @@ export async function createWorker(
     signingSlots?: number;
     /** Worker Versioning: this build of the deployment (config WORKER_DEPLOYMENT_NAME, WORKER_BUILD_ID). */
     deployment?: { name: string; buildId: string };
+    /** Activity slots of the transfers worker (config WORKER_ACTIVITY_TUNER). */
+    activityTuner?: 'fixed' | 'resource-based';
   } & Partial<Pick<WorkerOptions, 'workflowBundle' | 'maxConcurrentActivityTaskExecutions'>>,
 ): Promise<{ worker: WorkerGroup; connection: NativeConnection }> {
   const { address, tls, apiKey } = opts;
@@ -89,7 +92,9 @@ export async function createWorker(
         ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
         // `all` also signs here for transfers started before the signing queue existed (no signingTaskQueue).
         activities: role === 'all' ? all : withoutSigning,
-        maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 100,
+        ...(opts.activityTuner === 'resource-based'
+          ? { tuner: ioTuner() }
+          : { maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 100 }),
       }),
     );
   }
@@ -115,6 +120,26 @@ export async function createWorker(
         for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
       },
     },
+  };
+}
+
+/**
+ * I/O activities (chain reads, broadcasts, status checks, database writes) mostly wait: Temporal's resource-based
+ * tuner hands out slots while the host has CPU and memory to spare, instead of a fixed count sized for the worst case.
+ * Workflow tasks keep the SDK's fixed defaults.
+ */
+function ioTuner(): WorkerTuner {
+  return {
+    workflowTaskSlotSupplier: { type: 'fixed-size', numSlots: 40 },
+    activityTaskSlotSupplier: {
+      type: 'resource-based',
+      minimumSlots: 4,
+      maximumSlots: 500,
+      rampThrottle: '20 ms',
+      tunerOptions: { targetMemoryUsage: 0.8, targetCpuUsage: 0.9 },
+    },
+    localActivityTaskSlotSupplier: { type: 'fixed-size', numSlots: 100 },
+    nexusTaskSlotSupplier: { type: 'fixed-size', numSlots: 1 },
   };
 }
 
@@ -147,6 +172,7 @@ async function main(): Promise<void> {
     signingTaskQueue: signingTaskQueueOf(config),
     role: config.WORKER_ROLE,
     signingSlots: config.SIGNING_WORKER_SLOTS ?? 2 * config.MPC_COMPUTE_THREADS,
+    activityTuner: config.WORKER_ACTIVITY_TUNER,
     ...(config.WORKER_DEPLOYMENT_NAME && config.WORKER_BUILD_ID
       ? { deployment: { name: config.WORKER_DEPLOYMENT_NAME, buildId: config.WORKER_BUILD_ID } }
       : {}),

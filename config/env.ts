@@ -25,6 +25,11 @@ const schema = z.object({
    */
   SIGNING_WORKER_SLOTS: z.coerce.number().int().min(1).optional(),
   /**
+   * Activity slots of the transfers (I/O) workers: `fixed` (100) or `resource-based` (Temporal's resource-based tuner:
+   * slots grow while the host stays under 80 % memory and 90 % CPU; 4–500 slots). The signing fleet is always fixed.
+   */
+  WORKER_ACTIVITY_TUNER: z.enum(['fixed', 'resource-based']).default('fixed'),
+  /**
    * Worker Versioning (README "Deploying a new version"): the Worker Deployment this worker belongs to and its build
    * id. Set both to turn it on: transfers are Pinned to the build that started them; new transfers go to the
    * deployment's current version (`temporal worker deployment set-current-version`). Unset: unversioned workers.

@@ -21,7 +21,12 @@ let signingProcess: ChildProcess | undefined;
 
 beforeAll(async () => {
   // Only the transfers worker in process: the signing queue has never had a poller. A 2 s acceptance deadline.
-  stack = await startTestStack({ workerRole: 'transfers', env: { ACCEPTANCE_TIMEOUT_MS: '2000' } });
+  // Its I/O activities on Temporal's resource-based tuner (WORKER_ACTIVITY_TUNER=resource-based).
+  stack = await startTestStack({
+    workerRole: 'transfers',
+    activityTuner: 'resource-based',
+    env: { ACCEPTANCE_TIMEOUT_MS: '2000' },
+  });
 });
 afterAll(async () => {
   signingProcess?.kill('SIGKILL');
@@ -63,6 +68,7 @@ describe('the signing fleet', () => {
     const registered = [...transfers.workers[0]!.options.activities.keys()];
     for (const name of SIGNING_ACTIVITIES) expect(registered, 'the transfers worker cannot sign').not.toContain(name);
     expect(registered).toContain('checkStatus');
+    expect(transfers.workers[0]!.options.tuner.activityTaskSlotSupplier).toMatchObject({ type: 'resource-based' });
 
     const health = await fetch(`${stack.url}/health`, { headers: { authorization: `Bearer ${stack.apiKey}` } });
     expect(health.status).toBe(503);

@@ -63,6 +63,8 @@ export async function startTestStack(
     contract?: boolean;
     /** What the in-process worker polls (default `all`: workflows, I/O and the signing queue). */
     workerRole?: WorkerRole;
+    /** The transfers worker's activity slots (default fixed, as WORKER_ACTIVITY_TUNER). */
+    activityTuner?: 'fixed' | 'resource-based';
   } = {},
 ): Promise<TestStack> {
   const taskQueue = `tq-${randomUUID()}`;
@@ -99,6 +101,7 @@ export async function startTestStack(
       taskQueue,
       signingTaskQueue: signingTaskQueueOf(config),
       role,
+      ...(opts.activityTuner ? { activityTuner: opts.activityTuner } : {}),
       workflowBundle: await workflowBundle(),
     });
     workerRun = worker.run();
