@@ -393,3 +393,30 @@ describe('solana transfers on the test peer', () => {
     });
   });
 });
+
+describe('solana chain identity', () => {
+  const devnet = (networks as NetworkConfig[]).find((n) => n.name === 'solana-devnet')!;
+
+  it('a network pointed at another cluster (devnet at the local peer): rpc_chain_mismatch before signing', async () => {
+    const wrong = createSolanaAdapter({ ...devnet, rpcUrl: peer.rpcUrl });
+    const from = newWallet(wrong);
+    const err = await rejection(wrong.preflight(await intentFor(from, newWallet().address, '1000', 'NATIVE', wrong)));
+    expect([err.id, err.kind]).toEqual(['rpc_chain_mismatch', 'terminal']);
+    expect(err.message).toContain(peer.chain.genesisHash());
+    expect(err.message).toContain('EtWTRABZaYq6iMfeYKouRu166VoGwkBz');
+  });
+
+  it('a network whose caip2 names the peer’s genesis hash passes the check', async () => {
+    const pinned = createSolanaAdapter({
+      ...local,
+      rpcUrl: peer.rpcUrl,
+      caip2: `solana:${peer.chain.genesisHash().slice(0, 32)}`,
+    });
+    const from = newWallet(pinned);
+    peer.airdrop(from.address, SOL);
+    const preflight = await pinned.preflight(
+      await intentFor(from, newWallet().address, String(SOL / 10), 'NATIVE', pinned),
+    );
+    expect(preflight.errors).toEqual([]);
+  });
+});

@@ -452,3 +452,18 @@ describe('stellar adapter against the Horizon test peer', () => {
     });
   });
 });
+
+describe('stellar chain identity', () => {
+  it('a network pointed at a Horizon of another network (testnet at the local peer): rpc_chain_mismatch before signing', async () => {
+    const testnet = (
+      JSON.parse(readFileSync(new URL('../networks/stellar.json', import.meta.url), 'utf8')) as NetworkConfig[]
+    ).find((n) => n.name === 'stellar-testnet')!;
+    const wrong = createStellarAdapter({ ...testnet, rpcUrl: peer.horizonUrl });
+    const alice = wallet(wrong);
+    peer.fund(alice.address, 20);
+    const err = await rejection(wrong.preflight(await intent(wrong, alice, wallet().address, 'NATIVE', '1')));
+    expect([err.id, err.kind]).toEqual(['rpc_chain_mismatch', 'terminal']);
+    expect(err.message).toContain('Test SDF Network ; September 2015');
+    expect(err.message).toContain(peer.passphrase);
+  });
+});

@@ -15,6 +15,7 @@ import { broadcastStellarTx } from './broadcast.js';
 import { assembleStellarTx, buildStellarTx, passphraseOf } from './build.js';
 import { classifyStellarError } from './errors.js';
 import { HorizonClient } from './horizon.js';
+import { stellarIdentityCheck } from './identity.js';
 import { stellarPreflight } from './preflight.js';
 import { stellarStatus } from './status.js';
 
@@ -24,6 +25,7 @@ export function createStellarAdapter(network: NetworkConfig): ChainAdapter {
   passphraseOf(network); // fail fast on a misconfigured network
   // Every Horizon: reads rotate, submissions go to all, status only from one at the best known ledger.
   const pool = createNetworkPool(network, classifyStellarError, (url) => new HorizonClient(url));
+  const servesNetwork = stellarIdentityCheck(network);
 
   return {
     network,
@@ -34,7 +36,13 @@ export function createStellarAdapter(network: NetworkConfig): ChainAdapter {
     addressFromPublicKey: stellarAddressFromPublicKey,
     resolveToken: (token) => resolveStellarToken(network, token),
 
-    preflight: (intent) => classified(() => pool.read((horizon) => stellarPreflight(horizon, network, intent))),
+    preflight: (intent) =>
+      classified(() =>
+        pool.read(async (horizon) => {
+          await servesNetwork(horizon);
+          return stellarPreflight(horizon, network, intent);
+        }),
+      ),
 
     /** The account's sequence + 1 (int64, kept as a decimal string). */
     getChainNonce: (address) =>
