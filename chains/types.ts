@@ -113,6 +113,8 @@ export interface TransferIntent {
   /** Caller-forced nonce / sequence (Portal's `nonce`), decimal string. */
   nonce?: string;
   memo?: string;
+  /** How `memo` is written on chain where the chain has memo types (Stellar): `text` (default) or `id` (uint64). */
+  memoType?: 'text' | 'id';
   /**
    * The caller's ceiling on this transfer's total network fee, native base units (decimal string). Preflight
    * refuses with `fee_cap_exceeded` when the estimated fee is above it; fee bumps stop at it.

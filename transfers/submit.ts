@@ -33,6 +33,7 @@ import {
   type TransferStatus,
 } from '../workflows/shared.js';
 import type { transferWorkflow } from '../workflows/transfer.js';
+import { assertMemo } from './memo.js';
 import { assertRecipient } from './recipient.js';
 
 export interface SubmitDeps {
@@ -88,6 +89,7 @@ export async function submitTransfer(
   if (!adapter.validateAddress(body.to))
     throw badRequest(`"${body.to}" is not a valid ${network.name} address`, ErrorId.BadTo);
   const request = body.request;
+  assertMemo(network.family, body.metadataStr, body.memoType);
   if (request && !adapter.requestKinds?.includes(request.kind))
     throw badRequest(`${network.name} cannot send a caller-built ${request.kind} transaction`);
   const token = await adapter.resolveToken(body.token);
@@ -182,6 +184,7 @@ export async function submitTransfer(
     ...(nonce !== undefined ? { nonce } : {}),
     ...(maxFee !== undefined ? { maxFee } : {}),
     ...(body.metadataStr && !request ? { memo: body.metadataStr } : {}),
+    ...(body.memoType === 'id' ? { memoType: 'id' as const } : {}),
     ...(request ? { request } : {}),
   };
   const input: TransferInput = {

@@ -9,7 +9,7 @@ import { formatAmount } from '../amount.js';
 import { createNetworkPool } from '../shared/network-pool.js';
 import { withClassifier } from '../shared/with-classifier.js';
 import type { ChainAdapter, NetworkConfig, ResolvedToken } from '../types.js';
-import { isStellarAddress, stellarAddressFromPublicKey } from './address.js';
+import { baseAccountOf, isStellarDestination, stellarAddressFromPublicKey } from './address.js';
 import { resolveStellarToken } from './assets.js';
 import { broadcastStellarTx } from './broadcast.js';
 import { assembleStellarTx, buildStellarTx, passphraseOf } from './build.js';
@@ -32,7 +32,8 @@ export function createStellarAdapter(network: NetworkConfig): ChainAdapter {
     curve: 'ed25519',
     sequencing: 'nonce',
 
-    validateAddress: isStellarAddress,
+    // Destinations: G… accounts and muxed M… addresses (SEP-23).
+    validateAddress: isStellarDestination,
     addressFromPublicKey: stellarAddressFromPublicKey,
     resolveToken: (token) => resolveStellarToken(network, token),
 
@@ -84,7 +85,7 @@ export function createStellarAdapter(network: NetworkConfig): ChainAdapter {
       return classified(async () => {
         const params: Record<string, string> = { amount: formatAmount(BigInt(rawAmount), 7) };
         if (token?.kind === 'token') params.asset = token.address;
-        const res = await pool.read((horizon) => horizon.friendbot(address, params));
+        const res = await pool.read((horizon) => horizon.friendbot(baseAccountOf(address), params));
         return res.hash ? { hash: res.hash } : {};
       });
     },
