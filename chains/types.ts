@@ -62,6 +62,11 @@ export interface NetworkConfig {
    */
   stuckAfterMs?: number;
   /**
+   * How often the workflow sends a live, unseen attempt's same bytes again (default 10 polls). Solana: ≈ 2 s, with
+   * `maxRetries: 0`, so a dropped transaction is re-forwarded while its blockhash lives.
+   */
+  resendIntervalMs?: number;
+  /**
    * Where the chain orders transactions by nonce / sequence: how far past the chain's next one a caller-forced
    * `nonce` may be (default 16; further would park the wallet behind a gap). Env `NONCE_WINDOW_<NAME>`.
    */

@@ -195,6 +195,14 @@ export async function submitTransfer(
     intent,
     requiredConfirmations: network.requiredConfirmations,
     pollIntervalMs: network.pollIntervalMs ?? network.blockTimeMs,
+    ...(network.resendIntervalMs !== undefined
+      ? {
+          resendAfterMisses: Math.max(
+            1,
+            Math.round(network.resendIntervalMs / (network.pollIntervalMs ?? network.blockTimeMs)),
+          ),
+        }
+      : {}),
     ...(adapter.buildReplacement
       ? { stuckAfterMs: network.stuckAfterMs ?? Math.max(5 * network.blockTimeMs, 15_000) }
       : {}),

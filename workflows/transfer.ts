@@ -64,7 +64,7 @@ const REBUILD_ON = new Set([
 ]);
 /** Attempts per transfer (the first signature and its re-signs). */
 const MAX_ATTEMPTS = 3;
-/** Polls without seeing a live attempt before its bytes are sent again. */
+/** Polls without seeing a live attempt before its bytes are sent again (unless the transfer's input says). */
 const RESEND_AFTER_MISSES = 10;
 /** Automatic fee bumps of a stuck transaction (each also stops at the fee caps). */
 const MAX_AUTO_BUMPS = 4;
@@ -310,7 +310,8 @@ export async function transferWorkflow(input: TransferInput, resume?: PollingRes
         }
         if (seen.some((s) => s.state === 'not_found')) {
           misses++;
-          if (misses % RESEND_AFTER_MISSES === 0) await resendLive();
+          // From the input, fixed at submit: older histories replay with the old constant.
+          if (misses % (input.resendAfterMisses ?? RESEND_AFTER_MISSES) === 0) await resendLive();
         } else {
           misses = 0;
         }
