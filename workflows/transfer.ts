@@ -24,6 +24,7 @@ import {
   patched,
   proxyActivities,
   setHandler,
+  sleep,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
@@ -72,6 +73,10 @@ const MAX_AUTO_BUMPS = 4;
 const STUCK_AFTER_ACCEPTANCE = 'stuck-after-acceptance';
 /** Patch: a new attempt is prepared in one activity and its first send records `submitted` (2 activities, not 7). */
 const MERGED_ATTEMPT = 'merged-attempt';
+/** Patch: coins held by the wallet's in-flight transfers are waited for with a workflow timer, not activity retries. */
+const WAIT_FOR_CHANGE = 'wait-for-change';
+/** Timers (one poll interval each) a transfer waits for its wallet's change: 6 h at Bitcoin mainnet's 30 s. */
+const MAX_CHANGE_WAITS = 720;
 const TERMINAL: readonly TransferStatus[] = ['finalized', 'failed', 'replaced'];
 
 /** A speed-up / cancel asked through the API (or an automatic bump), answered once signed and sent. */
@@ -207,6 +212,7 @@ export async function transferWorkflow(input: TransferInput, resume?: PollingRes
   async function sendNewAttempt(reason: string, keepReservation = false): Promise<TransferProgress | undefined> {
     // Histories recorded before the patch replay the seven-activity path.
     const merged = patched(MERGED_ATTEMPT);
+    let changeWaits = 0;
     for (;;) {
       const n = attempts.length + 1;
       progress = { ...progress, attempt: n };
@@ -228,6 +234,13 @@ export async function transferWorkflow(input: TransferInput, resume?: PollingRes
       } catch (err) {
         // Nothing new left this process. Fail only if no earlier attempt can still land; else keep watching them.
         const error = describeFailure(err);
+        if (error.id === 'utxos_in_flight' && changeWaits < MAX_CHANGE_WAITS && patched(WAIT_FOR_CHANGE)) {
+          // The wallet's coins come back as change of its in-flight transfers (one block away, 10 min on
+          // mainnet): wait on a durable timer and prepare again; nothing was reserved or signed.
+          changeWaits++;
+          await sleep(input.pollIntervalMs);
+          continue;
+        }
         if (attempts.every((x) => x.dead)) return fail(error);
         lastError = error;
         return undefined;
