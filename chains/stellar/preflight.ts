@@ -8,7 +8,7 @@ import { ErrorId } from '../../errors/codes.js';
 import { formatAmount } from '../amount.js';
 import { capOf, feeCapIssue, lowestCeiling } from '../fee-caps.js';
 import type { NetworkConfig, PreflightIssue, PreflightResult, TransferIntent } from '../types.js';
-import { baseAccountOf, isMuxedAddress, isStellarAddress, isStellarDestination } from './address.js';
+import { baseAccountOf, isMuxedAddress, isStellarDestination } from './address.js';
 import { parseAssetId } from './assets.js';
 import { StellarErrorId } from './errors.js';
 import type { HorizonAccount, HorizonBalance, HorizonClient } from './horizon.js';
