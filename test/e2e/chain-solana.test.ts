@@ -185,4 +185,21 @@ describeChainE2E(solanaCase, (ctx) => {
       peer.setCongestion(null);
     }
   });
+
+  it('solana-devnet pointed at the local peer (another network): rpc_chain_mismatch before signing, recorded failed', async () => {
+    const { stack } = ctx();
+    const wallet = await ctx().fundedWallet('wrong-node');
+    const sent = await stack.call<{ id: string; message: string }>('POST', '/v1/assets/send', {
+      chain: 'solana-devnet',
+      to: ctx().randomRecipient(),
+      token: 'NATIVE',
+      amount: '1',
+      walletId: wallet.walletId,
+    });
+    expect(sent.status, JSON.stringify(sent.body)).toBe(502);
+    expect(sent.body).toEqual({ id: 'rpc_chain_mismatch', message: expect.stringContaining('genesis hash') });
+    const rows = await stack.runtime.prisma.transfer.findMany({ where: { walletId: wallet.walletId } });
+    expect(rows.map((r) => [r.status, r.transactionHash])).toEqual([['failed', null]]);
+    expect(await stack.runtime.prisma.transferAttempt.count({ where: { transferId: rows[0]!.id } })).toBe(0);
+  });
 });
