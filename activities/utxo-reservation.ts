@@ -77,7 +77,10 @@ export async function reservationToSign(
   return { ...reservation, utxos: rows };
 }
 
-/** Coins held by this wallet's in-flight transfers come back as change: wait (retry) rather than fail. */
+/**
+ * Coins held by this wallet's in-flight transfers come back as change: wait rather than fail. Not retried by the
+ * activity (prepareOptions); the transfer workflow waits on a timer and prepares again.
+ */
 export function utxosInFlight(): BaseError {
   return new BaseError('inputs are held by in-flight transfers; waiting for their change', {
     id: 'utxos_in_flight',

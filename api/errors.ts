@@ -16,6 +16,7 @@ const STATUS: Record<string, number> = {
   [ErrorId.BadAmount]: 400,
   [ErrorId.BadNonce]: 400,
   [ErrorId.BadMaxFee]: 400,
+  [ErrorId.BadMemo]: 400,
   [ErrorId.FeeCapExceeded]: 400,
   [ErrorId.InsufficientFunds]: 400,
   [ErrorId.EstimateGasReverted]: 400,

@@ -32,6 +32,12 @@ export const sendAssetsBody = z.strictObject({
     .optional()
     .describe('ceiling on the total network fee, decimal string in the native unit, e.g. "0.002" (ETH)'),
   metadataStr: z.string().max(2000).optional(),
+  memoType: z
+    .enum(['text', 'id'])
+    .optional()
+    .describe(
+      'Stellar: how metadataStr is written on chain, MEMO_TEXT (default) or MEMO_ID (a uint64, what exchanges use)',
+    ),
   rpcUrl: z.url().optional(),
 });
 export type SendAssetsBody = z.infer<typeof sendAssetsBody>;

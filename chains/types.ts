@@ -62,6 +62,11 @@ export interface NetworkConfig {
    */
   stuckAfterMs?: number;
   /**
+   * How often the workflow sends a live, unseen attempt's same bytes again (default 10 polls). Solana: ≈ 2 s, with
+   * `maxRetries: 0`, so a dropped transaction is re-forwarded while its blockhash lives.
+   */
+  resendIntervalMs?: number;
+  /**
    * Where the chain orders transactions by nonce / sequence: how far past the chain's next one a caller-forced
    * `nonce` may be (default 16; further would park the wallet behind a gap). Env `NONCE_WINDOW_<NAME>`.
    */
@@ -113,6 +118,8 @@ export interface TransferIntent {
   /** Caller-forced nonce / sequence (Portal's `nonce`), decimal string. */
   nonce?: string;
   memo?: string;
+  /** How `memo` is written on chain where the chain has memo types (Stellar): `text` (default) or `id` (uint64). */
+  memoType?: 'text' | 'id';
   /**
    * The caller's ceiling on this transfer's total network fee, native base units (decimal string). Preflight
    * refuses with `fee_cap_exceeded` when the estimated fee is above it; fee bumps stop at it.

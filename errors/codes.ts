@@ -29,6 +29,8 @@ export const ErrorId = {
   BadAmount: 'bad_amount',
   BadNonce: 'bad_nonce',
   BadMaxFee: 'bad_max_fee',
+  /** A memo the chain cannot carry as asked (memoType `id` off Stellar, not a uint64, or missing). */
+  BadMemo: 'bad_memo',
   FeeCapExceeded: 'fee_cap_exceeded',
   FeeTooLow: 'fee_too_low',
   /** An automatic fee bump skipped: the attempt waits behind an earlier, unmined transaction of the sender. */

@@ -34,6 +34,7 @@ import {
   type TransferStatus,
 } from '../workflows/shared.js';
 import type { transferWorkflow } from '../workflows/transfer.js';
+import { assertMemo } from './memo.js';
 import { assertRecipient } from './recipient.js';
 
 export interface SubmitDeps {
@@ -89,6 +90,7 @@ export async function submitTransfer(
   if (!adapter.validateAddress(body.to))
     throw badRequest(`"${body.to}" is not a valid ${network.name} address`, ErrorId.BadTo);
   const request = body.request;
+  assertMemo(network.family, body.metadataStr, body.memoType);
   if (request && !adapter.requestKinds?.includes(request.kind))
     throw badRequest(`${network.name} cannot send a caller-built ${request.kind} transaction`);
   const token = await adapter.resolveToken(body.token);
@@ -183,6 +185,7 @@ export async function submitTransfer(
     ...(nonce !== undefined ? { nonce } : {}),
     ...(maxFee !== undefined ? { maxFee } : {}),
     ...(body.metadataStr && !request ? { memo: body.metadataStr } : {}),
+    ...(body.memoType === 'id' ? { memoType: 'id' as const } : {}),
     ...(request ? { request } : {}),
   };
   const input: TransferInput = {
@@ -193,6 +196,14 @@ export async function submitTransfer(
     intent,
     requiredConfirmations: network.requiredConfirmations,
     pollIntervalMs: network.pollIntervalMs ?? network.blockTimeMs,
+    ...(network.resendIntervalMs !== undefined
+      ? {
+          resendAfterMisses: Math.max(
+            1,
+            Math.round(network.resendIntervalMs / (network.pollIntervalMs ?? network.blockTimeMs)),
+          ),
+        }
+      : {}),
     ...(adapter.buildReplacement
       ? { stuckAfterMs: network.stuckAfterMs ?? Math.max(5 * network.blockTimeMs, 15_000) }
       : {}),

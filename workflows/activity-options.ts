@@ -29,6 +29,8 @@ export const storageOptions: ActivityOptions = {
  */
 export const prepareOptions: ActivityOptions = {
   ...chainReadOptions,
+  // Coins held by in-flight transfers: the workflow waits for their change on a timer (minutes, not retries).
+  retry: { ...chainReadOptions.retry, nonRetryableErrorTypes: ['utxos_in_flight'] },
   startToCloseTimeout: '90 seconds',
   // The activity heartbeats (activities/heartbeat.ts): a dead worker's try is retried after this, not after 90 s.
   heartbeatTimeout: '10 seconds',

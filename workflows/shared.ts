@@ -33,6 +33,8 @@ export interface TransferInput {
   intent: TransferIntent;
   requiredConfirmations: number;
   pollIntervalMs: number;
+  /** Polls without seeing a live attempt before its same bytes are sent again. Absent (older transfers): 10. */
+  resendAfterMisses?: number;
   /**
    * Where the chain can replace a transaction with the same nonce: how long an unincluded attempt waits before an
    * automatic fee bump. Absent: no speed-up / cancel on this chain.

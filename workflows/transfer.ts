@@ -24,6 +24,7 @@ import {
   patched,
   proxyActivities,
   setHandler,
+  sleep,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
@@ -65,7 +66,7 @@ const REBUILD_ON = new Set([
 ]);
 /** Attempts per transfer (the first signature and its re-signs). */
 const MAX_ATTEMPTS = 3;
-/** Polls without seeing a live attempt before its bytes are sent again. */
+/** Polls without seeing a live attempt before its bytes are sent again (unless the transfer's input says). */
 const RESEND_AFTER_MISSES = 10;
 /** Automatic fee bumps of a stuck transaction (each also stops at the fee caps). */
 const MAX_AUTO_BUMPS = 4;
@@ -84,6 +85,10 @@ const SLIM_STATUS_CHECKS = 'slim-status-checks';
 const CONFIRMATIONS_IN_CHECK = 'confirmations-in-check';
 /** While parked, how many poll intervals between tries (at least a minute in production, where polls are ≥ 500 ms). */
 const PARKED_POLL_FACTOR = 120;
+/** Patch: coins held by the wallet's in-flight transfers are waited for with a workflow timer, not activity retries. */
+const WAIT_FOR_CHANGE = 'wait-for-change';
+/** Timers (one poll interval each) a transfer waits for its wallet's change: 6 h at Bitcoin mainnet's 30 s. */
+const MAX_CHANGE_WAITS = 720;
 const TERMINAL: readonly TransferStatus[] = ['finalized', 'failed', 'replaced'];
 
 /** A speed-up / cancel asked through the API (or an automatic bump), answered once signed and sent. */
@@ -221,6 +226,7 @@ export async function transferWorkflow(input: TransferInput, resume?: PollingRes
   async function sendNewAttempt(reason: string, keepReservation = false): Promise<TransferProgress | undefined> {
     // Histories recorded before the patch replay the seven-activity path.
     const merged = patched(MERGED_ATTEMPT);
+    let changeWaits = 0;
     for (;;) {
       const n = attempts.length + 1;
       progress = { ...progress, attempt: n };
@@ -242,6 +248,13 @@ export async function transferWorkflow(input: TransferInput, resume?: PollingRes
       } catch (err) {
         // Nothing new left this process. Fail only if no earlier attempt can still land; else keep watching them.
         const error = describeFailure(err);
+        if (error.id === 'utxos_in_flight' && changeWaits < MAX_CHANGE_WAITS && patched(WAIT_FOR_CHANGE)) {
+          // The wallet's coins come back as change of its in-flight transfers (one block away, 10 min on
+          // mainnet): wait on a durable timer and prepare again; nothing was reserved or signed.
+          changeWaits++;
+          await sleep(input.pollIntervalMs);
+          continue;
+        }
         if (attempts.every((x) => x.dead)) return fail(error);
         lastError = error;
         return undefined;
@@ -336,7 +349,8 @@ export async function transferWorkflow(input: TransferInput, resume?: PollingRes
         }
         if (seen.some((s) => s.state === 'not_found')) {
           misses++;
-          if (misses % RESEND_AFTER_MISSES === 0) await resendLive();
+          // From the input, fixed at submit: older histories replay with the old constant.
+          if (misses % (input.resendAfterMisses ?? RESEND_AFTER_MISSES) === 0) await resendLive();
         } else {
           misses = 0;
         }

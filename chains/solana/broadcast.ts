@@ -1,5 +1,7 @@
 /**
- * Broadcast: sendTransaction with preflight on. Idempotent: the signature is the transaction id, so a resend
+ * Broadcast: sendTransaction with preflight on and `maxRetries: 0`: the RPC node does not keep re-forwarding the
+ * bytes on its own schedule; the transfer workflow resends the same bytes itself (every `resendIntervalMs`) until
+ * the blockhash is proven expired. Idempotent: the signature is the transaction id, so a resend
  * that the validator reports as AlreadyProcessed is success.
  */
 import type { BroadcastResult, SignedTx } from '../types.js';
@@ -10,7 +12,7 @@ export async function solanaBroadcast(rpc: SolanaRpc, signed: SignedTx): Promise
   try {
     const signature = await rpc.call<string>('sendTransaction', [
       signed.raw,
-      { encoding: 'base64', skipPreflight: false, preflightCommitment: COMMITMENT },
+      { encoding: 'base64', skipPreflight: false, preflightCommitment: COMMITMENT, maxRetries: 0 },
     ]);
     if (signature !== signed.hash) throw new Error(`RPC returned signature ${signature}, expected ${signed.hash}`);
     return { hash: signed.hash, alreadyKnown: false };

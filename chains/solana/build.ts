@@ -50,9 +50,10 @@ export function transferInstructions(intent: TransferIntent, ctx: SolanaTransfer
   const from = new PublicKey(intent.from.address);
   const amount = BigInt(intent.rawAmount);
   const ixs: TransactionInstruction[] = [];
-  if (ctx.priorityMicroLamports && ctx.priorityMicroLamports > 0) {
+  // Contexts stored before every transfer carried a compute budget have no limit and a zero price: same bytes.
+  if (ctx.computeUnitLimit !== undefined || (ctx.priorityMicroLamports ?? 0) > 0) {
     ixs.push(ComputeBudgetProgram.setComputeUnitLimit({ units: ctx.computeUnitLimit ?? 200_000 }));
-    ixs.push(ComputeBudgetProgram.setComputeUnitPrice({ microLamports: ctx.priorityMicroLamports }));
+    ixs.push(ComputeBudgetProgram.setComputeUnitPrice({ microLamports: ctx.priorityMicroLamports ?? 0 }));
   }
   if (ctx.kind === 'native') {
     ixs.push(SystemProgram.transfer({ fromPubkey: from, toPubkey: new PublicKey(intent.to), lamports: amount }));

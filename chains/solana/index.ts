@@ -14,6 +14,7 @@ import { solanaAddressFromPublicKey, validateSolanaAddress } from './address.js'
 import { solanaBroadcast } from './broadcast.js';
 import { assembleSolanaTransfer, buildSolanaTransfer } from './build.js';
 import { classifySolanaError } from './errors.js';
+import { solanaIdentityCheck } from './identity.js';
 import { solanaPreflight } from './preflight.js';
 import { assembleSolanaRequest, buildSolanaRequest, solanaRequestPreflight } from './request.js';
 import { COMMITMENT, createSolanaRpc } from './rpc.js';
@@ -26,6 +27,7 @@ export function createSolanaAdapter(network: NetworkConfig): ChainAdapter {
   const pool = createNetworkPool(network, classifySolanaError, (url) => createSolanaRpc(url));
 
   const wrap = withClassifier(classifySolanaError);
+  const servesNetwork = solanaIdentityCheck(network);
 
   return {
     network,
@@ -63,11 +65,12 @@ export function createSolanaAdapter(network: NetworkConfig): ChainAdapter {
 
     preflight: (intent) =>
       wrap(() =>
-        pool.read((rpc) =>
-          intent.request?.kind === 'solana_transaction'
+        pool.read(async (rpc) => {
+          await servesNetwork(rpc);
+          return intent.request?.kind === 'solana_transaction'
             ? solanaRequestPreflight(rpc, network, intent, intent.request)
-            : solanaPreflight(rpc, network, intent),
-        ),
+            : solanaPreflight(rpc, network, intent);
+        }),
       ),
     build: async (intent, preflight) =>
       intent.request?.kind === 'solana_transaction'

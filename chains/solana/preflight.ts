@@ -13,24 +13,29 @@ import {
   TOKEN_PROGRAM_ID,
   unpackMint,
 } from '@solana/spl-token';
-import { type AccountInfo, PublicKey, VersionedMessage } from '@solana/web3.js';
+import { type AccountInfo, PublicKey, VersionedMessage, VersionedTransaction } from '@solana/web3.js';
 import { chainError, ErrorId } from '../../errors/codes.js';
 import { formatAmount } from '../amount.js';
 import { capOf, feeCapIssue, maxFeeIssue } from '../fee-caps.js';
 import type { NetworkConfig, PreflightIssue, PreflightResult, TransferIntent } from '../types.js';
 import { isOnCurve, solanaAddressFromPublicKey, validateSolanaAddress } from './address.js';
 import { type SolanaTransferContext, transferMessage } from './build.js';
+import { priorityConfigOf, priorityPrice, simulatedUnitLimit } from './compute-budget.js';
 import { SolanaErrorId } from './errors.js';
 import { COMMITMENT, type SolanaRpc } from './rpc.js';
 
-/** Compute-unit limits used when a priority fee is set (generous; unused units are not charged). */
+/** Generous compute-unit limits, used to simulate (and when simulation fails): the simulated units replace them. */
 const UNITS = { native: 2_000, token: 20_000, createAta: 60_000, memo: 50_000 };
 
-function priorityOf(network: NetworkConfig): { price: number; limit?: number } {
-  const p = network.params ?? {};
-  const price = typeof p.priorityMicroLamports === 'number' ? p.priorityMicroLamports : 0;
-  const limit = typeof p.computeUnitLimit === 'number' ? p.computeUnitLimit : undefined;
-  return { price, limit };
+/** An operator's fixed compute-unit limit (`params.computeUnitLimit`) replaces the simulation. */
+function fixedUnitLimit(network: NetworkConfig): number | undefined {
+  const limit = network.params?.computeUnitLimit;
+  return typeof limit === 'number' ? limit : undefined;
+}
+
+/** The unsigned transaction of a message (zeroed signature), for simulateTransaction with sigVerify off. */
+function unsignedTransaction(message: Uint8Array): string {
+  return Buffer.from(new VersionedTransaction(VersionedMessage.deserialize(message)).serialize()).toString('base64');
 }
 
 function result(
@@ -68,12 +73,10 @@ export async function solanaPreflight(
   ]);
   const { blockhash, lastValidBlockHeight } = latest.value;
   const rentExemptEmpty = BigInt(await connection.getMinimumBalanceForRentExemption(0, COMMITMENT));
-  const priority = priorityOf(network);
+  const { floor } = priorityConfigOf(network);
   const priorityCap = capOf(network, 'maxPriorityMicroLamports');
-  if (priorityCap !== undefined && BigInt(priority.price) > priorityCap) {
-    errors.push(
-      feeCapIssue(`priority fee ${priority.price} micro-lamports per CU is above the network cap ${priorityCap}`),
-    );
+  if (priorityCap !== undefined && BigInt(floor) > priorityCap) {
+    errors.push(feeCapIssue(`priority fee ${floor} micro-lamports per CU is above the network cap ${priorityCap}`));
     return result(errors, warnings, 0n, 0n, {});
   }
   const memoUnits = intent.memo ? UNITS.memo : 0;
@@ -86,11 +89,7 @@ export async function solanaPreflight(
   if (intent.token.kind === 'native') {
     const [payer, recipient] = await connection.getMultipleAccountsInfo([from, to], COMMITMENT);
     fromAcc = payer ?? null;
-    ctx = { blockhash, lastValidBlockHeight, kind: 'native' };
-    if (priority.price > 0) {
-      ctx.priorityMicroLamports = priority.price;
-      ctx.computeUnitLimit = priority.limit ?? UNITS.native + memoUnits;
-    }
+    ctx = { blockhash, lastValidBlockHeight, kind: 'native', computeUnitLimit: UNITS.native + memoUnits };
     if (!recipient && amount < rentExemptEmpty) {
       errors.push({
         id: ErrorId.BadAmount,
@@ -183,11 +182,22 @@ export async function solanaPreflight(
       recipientOwner: recipientOwner.toBase58(),
       createRecipientAta,
     };
-    if (priority.price > 0) {
-      ctx.priorityMicroLamports = priority.price;
-      ctx.computeUnitLimit = priority.limit ?? UNITS.token + (createRecipientAta ? UNITS.createAta : 0) + memoUnits;
-    }
+    ctx.computeUnitLimit = UNITS.token + (createRecipientAta ? UNITS.createAta : 0) + memoUnits;
   }
+
+  // Compute budget on every transfer: the market's price for the accounts it writes, the simulated units.
+  const writable =
+    ctx.kind === 'native' ? [from, to] : [from, new PublicKey(ctx.source!), new PublicKey(ctx.destination!)];
+  const price = await priorityPrice(rpc, network, writable);
+  ctx.priorityMicroLamports = price.microLamports;
+  if (price.cappedFrom !== undefined)
+    warnings.push({
+      id: 'priority_fee_capped',
+      message: `recent slots paid ${price.cappedFrom} micro-lamports per CU; bidding the network cap ${price.microLamports}`,
+    });
+  const fixed = fixedUnitLimit(network);
+  ctx.computeUnitLimit =
+    fixed ?? (await simulatedUnitLimit(rpc, unsignedTransaction(transferMessage(intent, ctx)))) ?? ctx.computeUnitLimit;
 
   // Price the exact message build will produce.
   const message = transferMessage(intent, ctx);

@@ -393,3 +393,80 @@ describe('solana transfers on the test peer', () => {
     });
   });
 });
+
+describe('solana chain identity', () => {
+  const devnet = (networks as NetworkConfig[]).find((n) => n.name === 'solana-devnet')!;
+
+  it('a network pointed at another cluster (devnet at the local peer): rpc_chain_mismatch before signing', async () => {
+    const wrong = createSolanaAdapter({ ...devnet, rpcUrl: peer.rpcUrl });
+    const from = newWallet(wrong);
+    const err = await rejection(wrong.preflight(await intentFor(from, newWallet().address, '1000', 'NATIVE', wrong)));
+    expect([err.id, err.kind]).toEqual(['rpc_chain_mismatch', 'terminal']);
+    expect(err.message).toContain(peer.chain.genesisHash());
+    expect(err.message).toContain('EtWTRABZaYq6iMfeYKouRu166VoGwkBz');
+  });
+
+  it('a network whose caip2 names the peer’s genesis hash passes the check', async () => {
+    const pinned = createSolanaAdapter({
+      ...local,
+      rpcUrl: peer.rpcUrl,
+      caip2: `solana:${peer.chain.genesisHash().slice(0, 32)}`,
+    });
+    const from = newWallet(pinned);
+    peer.airdrop(from.address, SOL);
+    const preflight = await pinned.preflight(
+      await intentFor(from, newWallet().address, String(SOL / 10), 'NATIVE', pinned),
+    );
+    expect(preflight.errors).toEqual([]);
+  });
+});
+
+describe('solana under congestion (the test peer drops low bids and ignores first sends)', () => {
+  it('preflight bids the market price for the written accounts on a simulated limit; the same bytes resent land once', async () => {
+    const minMicroLamports = 5_000;
+    peer.setCongestion({ minMicroLamports, ignoreFirstSends: 2 });
+    try {
+      const from = newWallet();
+      const to = newWallet().address;
+      peer.airdrop(from.address, SOL);
+      const { preflight, signed, unsigned } = await prepare(await intentFor(from, to, String(SOL / 100)), from);
+      const ctx = preflight.context as { priorityMicroLamports: number; computeUnitLimit: number };
+      expect(ctx.priorityMicroLamports).toBeGreaterThanOrEqual(minMicroLamports);
+      expect(ctx.computeUnitLimit).toBeLessThan(2_000);
+      const sends: boolean[] = [];
+      for (let i = 0; i < 3; i++) {
+        await adapter.broadcast(signed);
+        sends.push(peer.chain.landedTx(signed.hash) !== undefined);
+      }
+      expect(sends).toEqual([false, false, true]);
+      await waitForStatus(signed.hash, unsigned.details, (s) => s.state === 'included');
+      expect(peer.balance(to)).toBe(SOL / 100);
+    } finally {
+      peer.setCongestion(null);
+    }
+  });
+
+  it('a bid capped below the market is sent with a warning and never lands (until its blockhash expires)', async () => {
+    peer.setCongestion({ minMicroLamports: 10_000, ignoreFirstSends: 0 });
+    try {
+      const capped = createSolanaAdapter({
+        ...local,
+        rpcUrl: peer.rpcUrl,
+        feeCaps: { maxPriorityMicroLamports: '100' },
+      });
+      const from = newWallet(capped);
+      peer.airdrop(from.address, SOL);
+      const { preflight, signed } = await prepare(
+        await intentFor(from, newWallet().address, '1000000', 'NATIVE', capped),
+        from,
+        capped,
+      );
+      expect(preflight.warnings.map((w) => w.id)).toContain('priority_fee_capped');
+      expect((preflight.context as { priorityMicroLamports: number }).priorityMicroLamports).toBe(100);
+      for (let i = 0; i < 3; i++) await capped.broadcast(signed);
+      expect(peer.chain.landedTx(signed.hash)).toBeUndefined();
+    } finally {
+      peer.setCongestion(null);
+    }
+  });
+});

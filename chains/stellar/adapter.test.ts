@@ -3,7 +3,7 @@
  * (the same Signature shape the MPC signer produces).
  */
 import { readFileSync } from 'node:fs';
-import { type Transaction, TransactionBuilder, xdr } from '@stellar/stellar-sdk';
+import { Account, MuxedAccount, type Transaction, TransactionBuilder, xdr } from '@stellar/stellar-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BaseError, isBaseError } from '../../errors/base.js';
 import { generatePrivateKey, publicKeyOf, signWithPrivateKey } from '../../signer/local-key.js';
@@ -450,5 +450,80 @@ describe('stellar adapter against the Horizon test peer', () => {
       id: 'rpc_failed',
       kind: 'retryable',
     });
+  });
+});
+
+describe('stellar chain identity', () => {
+  it('a network pointed at a Horizon of another network (testnet at the local peer): rpc_chain_mismatch before signing', async () => {
+    const testnet = (
+      JSON.parse(readFileSync(new URL('../networks/stellar.json', import.meta.url), 'utf8')) as NetworkConfig[]
+    ).find((n) => n.name === 'stellar-testnet')!;
+    const wrong = createStellarAdapter({ ...testnet, rpcUrl: peer.horizonUrl });
+    const alice = wallet(wrong);
+    peer.fund(alice.address, 20);
+    const err = await rejection(wrong.preflight(await intent(wrong, alice, wallet().address, 'NATIVE', '1')));
+    expect([err.id, err.kind]).toEqual(['rpc_chain_mismatch', 'terminal']);
+    expect(err.message).toContain('Test SDF Network ; September 2015');
+    expect(err.message).toContain(peer.passphrase);
+  });
+});
+
+describe('stellar memos and muxed destinations', () => {
+  const onChain = async (hash: string) => {
+    const res = await fetch(`${peer.horizonUrl}/transactions/${hash}`);
+    const tx = (await res.json()) as { memo_type: string; memo?: string; envelope_xdr: string };
+    const decoded = TransactionBuilder.fromXDR(tx.envelope_xdr, peer.passphrase) as Transaction;
+    return {
+      memoType: tx.memo_type,
+      memo: tx.memo,
+      op: decoded.operations[0] as { type: string; destination: string },
+    };
+  };
+
+  it('a payment to a muxed M… address credits its base account; the muxed id is in the operation on chain', async () => {
+    const alice = wallet();
+    const bob = wallet();
+    peer.fund(alice.address, 30);
+    peer.fund(bob.address, 1);
+    const muxed = new MuxedAccount(new Account(bob.address, '0'), '4242').accountId();
+    expect(adapter.validateAddress(muxed)).toBe(true);
+    const { signed, details } = await prepare(adapter, alice, await intent(adapter, alice, muxed, 'XLM', '2'));
+    await adapter.broadcast(signed);
+    expect(await waitIncluded(adapter, signed.hash, details)).toMatchObject({ state: 'included' });
+    expect(peer.balance(bob.address)).toBe('3.0000000');
+    const { op } = await onChain(signed.hash);
+    expect(op.type).toBe('payment');
+    expect(op.destination).toBe(muxed);
+    expect(MuxedAccount.fromAddress(op.destination, '0').id()).toBe('4242');
+  });
+
+  it('muxed destinations that cannot work are refused in preflight: unfunded base account, the sender itself', async () => {
+    const alice = wallet();
+    peer.fund(alice.address, 30);
+    const nobody = new MuxedAccount(new Account(wallet().address, '0'), '7').accountId();
+    const missing = await adapter.preflight(await intent(adapter, alice, nobody, 'XLM', '5'));
+    expect(missing.errors.map((e) => e.id)).toEqual(['destination_missing']);
+    const self = new MuxedAccount(new Account(alice.address, '0'), '7').accountId();
+    const own = await adapter.preflight(await intent(adapter, alice, self, 'XLM', '1'));
+    expect(own.errors.map((e) => e.id)).toEqual(['to_is_sender']);
+  });
+
+  it('MEMO_ID (what exchanges use): the uint64 is on chain as memo type id; a bad id is refused', async () => {
+    const alice = wallet();
+    const exchange = wallet();
+    peer.fund(alice.address, 30);
+    peer.fund(exchange.address, 1);
+    peer.setData(exchange.address, 'config.memo_required', Buffer.from('1').toString('base64'));
+    const id = '18446744073709551615';
+    const i = { ...(await intent(adapter, alice, exchange.address, 'XLM', '1', id)), memoType: 'id' as const };
+    const { signed, details } = await prepare(adapter, alice, i);
+    await adapter.broadcast(signed);
+    await waitIncluded(adapter, signed.hash, details);
+    expect(await onChain(signed.hash)).toMatchObject({ memoType: 'id', memo: id });
+    expect(peer.balance(exchange.address)).toBe('2.0000000');
+    for (const bad of ['18446744073709551616', '-1', '0x10', '007', 'abc']) {
+      const refused = await adapter.preflight({ ...i, memo: bad });
+      expect([bad, refused.errors.map((e) => e.id)]).toEqual([bad, ['bad_memo_id']]);
+    }
   });
 });

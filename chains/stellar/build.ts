@@ -3,7 +3,7 @@
  * signer's ed25519 signature. The message to sign is the 32-byte transaction hash
  * (sha256 of network id + envelope type + tx XDR), which the SDK computes for us.
  */
-import { Account, Keypair, Memo, Operation, type Transaction, TransactionBuilder } from '@stellar/stellar-sdk';
+import { Account, Keypair, Operation, type Transaction, TransactionBuilder } from '@stellar/stellar-sdk';
 import { BaseError } from '../../errors/base.js';
 import { badRequest, ErrorId } from '../../errors/codes.js';
 import { formatAmount } from '../amount.js';
@@ -18,6 +18,7 @@ import type {
 } from '../types.js';
 import { stellarAddressFromPublicKey } from './address.js';
 import { toSdkAsset } from './assets.js';
+import { memoOf } from './memo.js';
 import type { StellarPreflightContext } from './preflight.js';
 
 /** What getStatus needs later; stored with the transfer. */
@@ -70,7 +71,7 @@ export function buildStellarTx(
     fee: ctx.feePerOp,
     networkPassphrase: passphraseOf(network),
     timebounds: { minTime: 0, maxTime: ctx.maxTime },
-    memo: intent.memo ? Memo.text(intent.memo) : Memo.none(),
+    memo: memoOf(intent),
   })
     .addOperation(operation)
     .build();

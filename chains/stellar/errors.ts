@@ -24,6 +24,7 @@ export const StellarErrorId = {
   LowReserve: 'low_reserve',
   MemoTooLong: 'memo_too_long',
   MemoRequired: 'memo_required',
+  BadMemoId: 'bad_memo_id',
 } as const;
 
 type Codes = { transaction?: string; operations?: string[] };

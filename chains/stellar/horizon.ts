@@ -84,6 +84,12 @@ const READ_TIMEOUT_MS = 15_000;
 /** Horizon holds a submission up to ~30 s waiting for inclusion before answering 504. */
 const SUBMIT_TIMEOUT_MS = 65_000;
 
+/** Horizon's root document (`GET /`): what this endpoint says it serves. */
+export interface HorizonRoot {
+  network_passphrase?: string;
+  history_latest_ledger?: number;
+}
+
 export class HorizonClient {
   private readonly base: string;
 
@@ -92,6 +98,10 @@ export class HorizonClient {
   }
 
   /** null when the account does not exist (unfunded). */
+  root(): Promise<HorizonRoot> {
+    return this.get('/');
+  }
+
   account(id: string): Promise<HorizonAccount | null> {
     return this.getOrNull(`/accounts/${encodeURIComponent(id)}`);
   }

@@ -9,12 +9,13 @@ import { formatAmount } from '../amount.js';
 import { createNetworkPool } from '../shared/network-pool.js';
 import { withClassifier } from '../shared/with-classifier.js';
 import type { ChainAdapter, NetworkConfig, ResolvedToken } from '../types.js';
-import { isStellarAddress, stellarAddressFromPublicKey } from './address.js';
+import { baseAccountOf, isStellarDestination, stellarAddressFromPublicKey } from './address.js';
 import { resolveStellarToken } from './assets.js';
 import { broadcastStellarTx } from './broadcast.js';
 import { assembleStellarTx, buildStellarTx, passphraseOf } from './build.js';
 import { classifyStellarError } from './errors.js';
 import { HorizonClient } from './horizon.js';
+import { stellarIdentityCheck } from './identity.js';
 import { stellarPreflight } from './preflight.js';
 import { stellarStatus } from './status.js';
 
@@ -24,17 +25,25 @@ export function createStellarAdapter(network: NetworkConfig): ChainAdapter {
   passphraseOf(network); // fail fast on a misconfigured network
   // Every Horizon: reads rotate, submissions go to all, status only from one at the best known ledger.
   const pool = createNetworkPool(network, classifyStellarError, (url) => new HorizonClient(url));
+  const servesNetwork = stellarIdentityCheck(network);
 
   return {
     network,
     curve: 'ed25519',
     sequencing: 'nonce',
 
-    validateAddress: isStellarAddress,
+    // Destinations: G… accounts and muxed M… addresses (SEP-23).
+    validateAddress: isStellarDestination,
     addressFromPublicKey: stellarAddressFromPublicKey,
     resolveToken: (token) => resolveStellarToken(network, token),
 
-    preflight: (intent) => classified(() => pool.read((horizon) => stellarPreflight(horizon, network, intent))),
+    preflight: (intent) =>
+      classified(() =>
+        pool.read(async (horizon) => {
+          await servesNetwork(horizon);
+          return stellarPreflight(horizon, network, intent);
+        }),
+      ),
 
     /** The account's sequence + 1 (int64, kept as a decimal string). */
     getChainNonce: (address) =>
@@ -76,7 +85,7 @@ export function createStellarAdapter(network: NetworkConfig): ChainAdapter {
       return classified(async () => {
         const params: Record<string, string> = { amount: formatAmount(BigInt(rawAmount), 7) };
         if (token?.kind === 'token') params.asset = token.address;
-        const res = await pool.read((horizon) => horizon.friendbot(address, params));
+        const res = await pool.read((horizon) => horizon.friendbot(baseAccountOf(address), params));
         return res.hash ? { hash: res.hash } : {};
       });
     },

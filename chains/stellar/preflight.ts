@@ -8,10 +8,11 @@ import { ErrorId } from '../../errors/codes.js';
 import { formatAmount } from '../amount.js';
 import { capOf, feeCapIssue, lowestCeiling } from '../fee-caps.js';
 import type { NetworkConfig, PreflightIssue, PreflightResult, TransferIntent } from '../types.js';
-import { isStellarAddress } from './address.js';
+import { baseAccountOf, isMuxedAddress, isStellarDestination } from './address.js';
 import { parseAssetId } from './assets.js';
 import { StellarErrorId } from './errors.js';
 import type { HorizonAccount, HorizonBalance, HorizonClient } from './horizon.js';
+import { isMemoId } from './memo.js';
 
 /** How long a built transaction stays valid (its maxTime), counted from preflight. */
 export const VALIDITY_SECONDS = 300;
@@ -66,17 +67,29 @@ export async function stellarPreflight(
   const amount = BigInt(intent.rawAmount);
   const native = intent.token.kind === 'native';
   const asset = intent.token.kind === 'token' ? parseAssetId(intent.token.address) : null;
-  const toValid = isStellarAddress(intent.to);
+  const toValid = isStellarDestination(intent.to);
+  const muxed = toValid && isMuxedAddress(intent.to);
+  // The account a payment credits: a muxed M… destination credits its base G… account.
+  const toAccount = toValid ? baseAccountOf(intent.to) : intent.to;
   const fmt = (v: bigint) => formatAmount(v, 7);
 
   if (amount > INT64_MAX) {
     errors.push({ id: ErrorId.BadAmount, message: `amount exceeds Stellar's int64 limit (${fmt(INT64_MAX)})` });
   }
-  if (!toValid) errors.push({ id: ErrorId.BadTo, message: `${intent.to} is not a Stellar account id (G…)` });
+  if (!toValid)
+    errors.push({ id: ErrorId.BadTo, message: `${intent.to} is not a Stellar account id (G…) or muxed address (M…)` });
+  else if (toAccount === intent.from.address)
+    errors.push({ id: ErrorId.ToIsSender, message: `${intent.to} is the sending account itself (muxed)` });
   if (intent.token.kind === 'token' && !asset) {
     errors.push({ id: ErrorId.TokenUnsupported, message: `${intent.token.address} is not CODE:ISSUER` });
   }
-  if (intent.memo !== undefined && Buffer.byteLength(intent.memo, 'utf8') > MAX_MEMO_BYTES) {
+  if (intent.memoType === 'id') {
+    if (intent.memo === undefined || !isMemoId(intent.memo))
+      errors.push({
+        id: StellarErrorId.BadMemoId,
+        message: `a MEMO_ID is an unsigned 64-bit integer in decimal, not ${JSON.stringify(intent.memo ?? null)}`,
+      });
+  } else if (intent.memo !== undefined && Buffer.byteLength(intent.memo, 'utf8') > MAX_MEMO_BYTES) {
     errors.push({ id: StellarErrorId.MemoTooLong, message: `memo is longer than ${MAX_MEMO_BYTES} bytes` });
   }
 
@@ -84,7 +97,7 @@ export async function stellarPreflight(
     horizon.account(intent.from.address),
     horizon.latestLedger(),
     horizon.feeStats(),
-    toValid ? horizon.account(intent.to) : Promise.resolve(null),
+    toValid ? horizon.account(toAccount) : Promise.resolve(null),
   ]);
 
   // Bid the larger of the ledger's base fee and what 90% of recent transactions paid (surge pricing).
@@ -141,19 +154,21 @@ export async function stellarPreflight(
   }
 
   if (toValid && !dest) {
-    if (native && amount >= minCreate) {
+    if (native && amount >= minCreate && !muxed) {
       createAccount = true;
       warnings.push({ id: 'destination_created', message: `destination does not exist; create_account will open it` });
     } else {
       errors.push({
         id: StellarErrorId.DestinationMissing,
-        message: native
-          ? `destination does not exist; sending at least ${fmt(minCreate)} XLM creates it`
-          : 'destination does not exist',
+        message: muxed
+          ? `the base account ${toAccount} of the muxed destination does not exist (create_account cannot carry a muxed id)`
+          : native
+            ? `destination does not exist; sending at least ${fmt(minCreate)} XLM creates it`
+            : 'destination does not exist',
       });
     }
   } else if (dest) {
-    if (asset && intent.to !== asset.issuer) {
+    if (asset && toAccount !== asset.issuer) {
       const line = trustline(dest, asset.code, asset.issuer);
       if (!line || line.is_authorized === false) {
         errors.push({
@@ -167,7 +182,8 @@ export async function stellarPreflight(
         });
       }
     }
-    if (dest.data_attr?.[MEMO_REQUIRED_KEY] === MEMO_REQUIRED_VALUE && !intent.memo) {
+    // SEP-29: a muxed destination carries its id, which is what the memo would have said.
+    if (dest.data_attr?.[MEMO_REQUIRED_KEY] === MEMO_REQUIRED_VALUE && !intent.memo && !muxed) {
       errors.push({ id: StellarErrorId.MemoRequired, message: 'destination requires a memo (SEP-29)' });
     }
   }

@@ -14,6 +14,7 @@ import { tronBroadcast } from './broadcast.js';
 import { buildTronTransfer } from './build.js';
 import { classifyTronError } from './errors.js';
 import { TronHttpClient } from './http.js';
+import { tronIdentityCheck } from './identity.js';
 import { constantCallFailed, loadFeeParams, type TronFeeParams, tronPreflight } from './preflight.js';
 import { tronStatus } from './status.js';
 import { decodeUint } from './trc20.js';
@@ -47,6 +48,7 @@ export function createTronAdapter(network: NetworkConfig): ChainAdapter {
   };
 
   const wrap = withClassifier(classifyTronError);
+  const servesNetwork = tronIdentityCheck(network);
 
   const postTestEndpoint = async (base: string, path: string, body: unknown): Promise<{ txid?: string }> => {
     const res = await fetch(base.replace(/\/+$/, '') + path, {
@@ -100,7 +102,13 @@ export function createTronAdapter(network: NetworkConfig): ChainAdapter {
       return { kind: 'token', address: trimmed, decimals };
     },
 
-    preflight: (intent) => wrap(() => pool.read((client) => tronPreflight(client, network, fees, intent))),
+    preflight: (intent) =>
+      wrap(() =>
+        pool.read(async (client) => {
+          await servesNetwork(client);
+          return tronPreflight(client, network, fees, intent);
+        }),
+      ),
     build: async (intent, preflight) => buildTronTransfer(intent, preflight),
     assemble: assembleTronTransfer,
     broadcast: (signed) => pool.broadcastAll((client) => tronBroadcast(client, signed)),

@@ -373,3 +373,31 @@ describe('tron adapter against the test peer', () => {
     await expectRejection(mainnet.faucet!(alice.address, '1'), 'faucet_unavailable', 'terminal');
   });
 });
+
+describe('tron chain identity', () => {
+  const genesisId = async () => {
+    const res = await fetch(`${peer.fullNodeUrl}/wallet/getblockbynum`, { method: 'POST', body: '{"num":0}' });
+    return ((await res.json()) as { blockID: string }).blockID;
+  };
+
+  it('a network pointed at a node of another chain (Nile at the local peer): rpc_chain_mismatch before signing', async () => {
+    const nile = loadNetworks({}).find((n) => n.name === 'tron-nile')!;
+    const wrong = createTronAdapter({ ...nile, rpcUrl: peer.fullNodeUrl });
+    const alice = wallet();
+    const err = await expectRejection(
+      wrong.preflight({ ...intent(alice, wallet().address, TRX, '1'), chain: 'tron-nile' }),
+      'rpc_chain_mismatch',
+      'terminal',
+    );
+    expect(err.message).toContain(`…cd8690dc`);
+    expect(err.message).toContain(await genesisId());
+  });
+
+  it('a network whose caip2 names the node’s genesis block passes the check', async () => {
+    const alice = wallet();
+    await adapter.faucet!(alice.address, '2000000');
+    const pinned = createTronAdapter({ ...network, caip2: `tron:0x${(await genesisId()).slice(-8)}` });
+    const preflight = await pinned.preflight(intent(alice, wallet().address, TRX, '1'));
+    expect(preflight.errors).toEqual([]);
+  });
+});

@@ -1,3 +1,4 @@
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import type { BitcoinRegtestNode } from '../peers/bitcoin-regtest.js';
 import { bitcoinCase } from '../support/chain-cases.js';
@@ -179,5 +180,56 @@ describeChainE2E(bitcoinCase, (ctx) => {
       expect(final.status).toBe('finalized');
       expect(await chain.balance(to)).toBe(20_000_000n);
     });
+  });
+
+  it('a single-coin wallet sending twice with slow blocks: the second send waits for the change on a workflow timer, then lands', async () => {
+    const { stack, chain } = ctx();
+    const { pauseMining, resumeMining } = chain.extra as Regtest;
+    const wallet = await ctx().fundedWallet('single-coin');
+    const send = (to: string) =>
+      stack.call<{ transferId: string }>('POST', '/v1/assets/send', {
+        chain: 'bitcoin-regtest',
+        to,
+        token: 'NATIVE',
+        amount: '0.1',
+        walletId: wallet.walletId,
+      });
+    const [toA, toB] = [ctx().randomRecipient(), ctx().randomRecipient()];
+    const temporal = new Client({
+      connection: await Connection.connect({ address: process.env.TEMPORAL_ADDRESS! }),
+      dataConverter: stack.runtime.dataConverter,
+    });
+    pauseMining();
+    let second: ReturnType<typeof send> | undefined;
+    try {
+      const first = await send(toA);
+      expect(first.status, JSON.stringify(first.body)).toBe(200);
+      // The only coin is in A's unconfirmed transaction: B can only wait for A's change.
+      second = send(toB);
+      let events: NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']> = [];
+      for (let i = 0; i < 200 && !events.some((e) => e.timerStartedEventAttributes); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        const row = await stack.runtime.prisma.transfer.findFirst({
+          where: { walletId: wallet.walletId, id: { not: first.body.transferId } },
+        });
+        if (row) events = (await temporal.workflow.getHandle(row.workflowId).fetchHistory()).events ?? [];
+      }
+      // A workflow timer, after a prepare that failed once with utxos_in_flight: no activity retries burnt.
+      expect(events.some((e) => e.timerStartedEventAttributes)).toBe(true);
+      const failed = events.filter((e) => e.activityTaskFailedEventAttributes);
+      expect(failed.map((e) => e.activityTaskFailedEventAttributes!.failure?.applicationFailureInfo?.type)).toContain(
+        'utxos_in_flight',
+      );
+      const starts = events.filter((e) => e.activityTaskStartedEventAttributes);
+      expect(starts.every((e) => e.activityTaskStartedEventAttributes!.attempt === 1)).toBe(true);
+    } finally {
+      resumeMining();
+      await temporal.connection.close();
+    }
+    const b = await second!;
+    expect(b.status, JSON.stringify(b.body)).toBe(200);
+    expect((await waitForTransfer<TransferBody>(stack, b.body.transferId)).status).toBe('finalized');
+    expect(await chain.balance(toA)).toBe(10_000_000n);
+    expect(await chain.balance(toB)).toBe(10_000_000n);
   });
 });

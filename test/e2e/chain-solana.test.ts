@@ -1,4 +1,6 @@
+import { VersionedTransaction } from '@solana/web3.js';
 import { expect, it } from 'vitest';
+import { computeBudgetOf } from '../peers/solana/chain.js';
 import type { SolanaTestPeer } from '../peers/solana/server.js';
 import { solanaCase } from '../support/chain-cases.js';
 import { describeChainE2E } from '../support/chain-e2e.js';
@@ -142,5 +144,62 @@ describeChainE2E(solanaCase, (ctx) => {
     } finally {
       peer.setDropIncoming(false);
     }
+  });
+
+  it('congestion: leaders drop bids below the market and ignore the first sends; the transfer still lands, paid once', async () => {
+    const { stack, chain } = ctx();
+    const peer = chain.extra!.peer as SolanaTestPeer;
+    const wallet = await ctx().fundedWallet('congested');
+    const to = ctx().randomRecipient();
+    const minMicroLamports = 5_000;
+    // One ignored send per transaction: only a resend of the same bytes can land it (a loaded CI machine polls
+    // too slowly to promise more resends inside the peer's 4 s blockhash window).
+    peer.setCongestion({ minMicroLamports, ignoreFirstSends: 1 });
+    try {
+      const sent = await stack.call<{ transferId: string }>('POST', '/v1/assets/send', {
+        chain: 'solana-local',
+        to,
+        token: 'NATIVE',
+        amount: '0.03',
+        walletId: wallet.walletId,
+      });
+      expect(sent.status, JSON.stringify(sent.body)).toBe(200);
+      const final = await waitForTransfer<{ status: string; transactionHash: string }>(stack, sent.body.transferId);
+      const attempts = await stack.runtime.prisma.transferAttempt.findMany({
+        where: { transferId: sent.body.transferId },
+      });
+      const story = attempts.map((a) => ({ attempt: a.attempt, reason: a.reason, dead: a.deadEvidence }));
+      expect(final.status, JSON.stringify({ final, story })).toBe('finalized');
+      // Exactly one signature of the transfer is on chain, and it is the one reported.
+      const onChain = attempts.filter((a) => peer.chain.landedTx(a.txHash));
+      expect(onChain.map((a) => a.txHash)).toEqual([final.transactionHash]);
+      expect(peer.chain.sendCount(final.transactionHash)).toBeGreaterThanOrEqual(2);
+      expect(await chain.balance(to)).toBe(30_000_000n);
+      // Every attempt carried a compute budget: a simulated limit and the market's price.
+      for (const a of attempts) {
+        const budget = computeBudgetOf(VersionedTransaction.deserialize(Buffer.from(a.raw, 'base64')).message);
+        expect(budget.microLamportsPerUnit).toBeGreaterThanOrEqual(BigInt(minMicroLamports));
+        expect(budget.unitLimit).toBeLessThan(10_000);
+      }
+    } finally {
+      peer.setCongestion(null);
+    }
+  });
+
+  it('solana-devnet pointed at the local peer (another network): rpc_chain_mismatch before signing, recorded failed', async () => {
+    const { stack } = ctx();
+    const wallet = await ctx().fundedWallet('wrong-node');
+    const sent = await stack.call<{ id: string; message: string }>('POST', '/v1/assets/send', {
+      chain: 'solana-devnet',
+      to: ctx().randomRecipient(),
+      token: 'NATIVE',
+      amount: '1',
+      walletId: wallet.walletId,
+    });
+    expect(sent.status, JSON.stringify(sent.body)).toBe(502);
+    expect(sent.body).toEqual({ id: 'rpc_chain_mismatch', message: expect.stringContaining('genesis hash') });
+    const rows = await stack.runtime.prisma.transfer.findMany({ where: { walletId: wallet.walletId } });
+    expect(rows.map((r) => [r.status, r.transactionHash])).toEqual([['failed', null]]);
+    expect(await stack.runtime.prisma.transferAttempt.count({ where: { transferId: rows[0]!.id } })).toBe(0);
   });
 });

@@ -33,7 +33,14 @@ export interface BitcoinRegtestNode {
 const BURN_ADDRESS = 'rltc1qft5p2uhsdcdc3l2ua4ap5qqfg4pjaqlp250x7us7a8qqhrxrxfsqc6h8ge';
 
 export async function startBitcoinRegtest(
-  opts: { port?: number; dataDir?: string; verbose?: boolean; binary?: string } = {},
+  opts: {
+    port?: number;
+    dataDir?: string;
+    verbose?: boolean;
+    binary?: string;
+    /** Enable the node's wallet (for the Core backend's watch-only coin listing); off by default. */
+    wallet?: boolean;
+  } = {},
 ): Promise<BitcoinRegtestNode> {
   const port = opts.port ?? (await freePort());
   const ownDir = !opts.dataDir;
@@ -49,7 +56,7 @@ export async function startBitcoinRegtest(
     `-rpcuser=${RPC_USER}`,
     `-rpcpassword=${RPC_PASSWORD}`,
     '-txindex=1',
-    '-disablewallet=1',
+    ...(opts.wallet ? [] : ['-disablewallet=1']),
     '-printtoconsole=0',
     '-fallbackfee=0.0002',
     // Bitcoin Core relays BIP125 replacements by default (full RBF since v28); litecoind needs it switched on.

@@ -107,7 +107,8 @@ export const solanaCase: ChainCase = {
     // A short blockhash validity (40 heights ≈ 4 s) keeps the expiry test quick.
     const peer = await startSolanaTestPeer({ slotMs: 100, finalityDepth: 8, blockhashValidity: 40 });
     return {
-      env: { RPC_URL_SOLANA_LOCAL: peer.rpcUrl },
+      // solana-devnet deliberately pointed at the local peer: the chain-identity test's wrong node.
+      env: { RPC_URL_SOLANA_LOCAL: peer.rpcUrl, RPC_URL_SOLANA_DEVNET: peer.rpcUrl },
       balance: async (address) => BigInt(peer.balance(address)),
       stop: () => peer.stop(),
       extra: { peer },
@@ -125,7 +126,8 @@ export const stellarCase: ChainCase = {
     // stellar-core queues one transaction per account; a second waits (Horizon 504 → retried).
     const peer = await startStellarTestPeer({ ledgerMs: 300, submitTimeoutMs: 1500 });
     return {
-      env: { RPC_URL_STELLAR_LOCAL: peer.horizonUrl },
+      // stellar-testnet deliberately pointed at the local peer: the chain-identity test's wrong node.
+      env: { RPC_URL_STELLAR_LOCAL: peer.horizonUrl, RPC_URL_STELLAR_TESTNET: peer.horizonUrl },
       balance: async (address) => {
         const b = peer.balance(address);
         return b === null ? 0n : BigInt(Math.round(Number(b) * 1e7));

@@ -101,6 +101,28 @@ describe('transferWorkflow on a real Temporal dev server', () => {
     expect(statuses(rec)).toEqual(['failed']);
   });
 
+  it('coins held by in-flight transfers: waits for the change on a workflow timer, then prepares again and lands', async () => {
+    let tries = 0;
+    const { activities, rec } = scriptedActivities({
+      preflight: async () => {
+        if (++tries <= 2)
+          throw ApplicationFailure.create({
+            type: 'utxos_in_flight',
+            message: 'inputs are held by in-flight transfers; waiting for their change',
+            nonRetryable: true,
+          });
+        return { errors: [], warnings: [], fee: '21', totalSpent: '1021', context: {} };
+      },
+    });
+    const { submission, result, handle } = await run(activities);
+    await record('transfer-wait-for-change', handle);
+    expect(submission).toMatchObject({ transactionHash: '0xhash1-1' });
+    expect(result).toMatchObject({ status: 'finalized', attempt: 1 });
+    expect(rec.calls.filter((c) => c === 'sign')).toHaveLength(1);
+    const events = (await handle.fetchHistory()).events ?? [];
+    expect(events.filter((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED)).toHaveLength(2);
+  });
+
   it('re-signs only once the chain proves the rejected attempt dead, and keeps the evidence', async () => {
     const { activities, rec } = scriptedActivities({
       status: (hash) =>

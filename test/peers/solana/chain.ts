@@ -81,6 +81,14 @@ export class SolanaTestChain {
   readonly blockhashValidity: number;
   /** When set, sendTransaction answers with the signature but the leader never includes it (congestion, dropped). */
   dropIncoming = false;
+  /**
+   * Congestion mode (as on a busy mainnet): leaders drop transactions that bid less than `minMicroLamports` per
+   * compute unit, and each transaction's first `ignoreFirstSends` sends never reach a leader; both are answered
+   * with the signature, as the RPC node does. getRecentPrioritizationFees reports `minMicroLamports` as what recent
+   * slots' landed transactions paid.
+   */
+  congestion: { minMicroLamports: number; ignoreFirstSends: number } | null = null;
+  private readonly sendsOf = new Map<string, number>();
 
   private readonly seed = createHash('sha256').update(`solana-test-peer:${Date.now()}:${Math.random()}`).digest();
   private readonly blocks = new Map<number, Block>();
@@ -160,11 +168,22 @@ export class SolanaTestChain {
     });
   }
 
-  /** The bank-level checks and execution, without committing anything (preflight). */
-  simulate(tx: VersionedTransaction): { err: RpcTransactionError | null; logs: string[]; unitsConsumed: number } {
+  /** The bank-level checks and execution, without committing anything (preflight, simulateTransaction). */
+  simulate(
+    tx: VersionedTransaction,
+    opts: { sigVerify?: boolean } = {},
+  ): { err: RpcTransactionError | null; logs: string[]; unitsConsumed: number } {
     const early = this.checkAgeAndStatus(tx);
     if (early) return { err: early, logs: [], unitsConsumed: 0 };
-    const result = this.guarded(() => this.svm.simulateTransaction(tx));
+    const sigVerify = opts.sigVerify ?? true;
+    const result = this.guarded(() => {
+      if (!sigVerify) this.svm.withSigverify(false);
+      try {
+        return this.svm.simulateTransaction(tx);
+      } finally {
+        if (!sigVerify) this.svm.withSigverify(true);
+      }
+    });
     if (result instanceof FailedTransactionMetadata) {
       const meta = result.meta();
       return { err: toRpcError(result), logs: meta.logs(), unitsConsumed: Number(meta.computeUnitsConsumed()) };
@@ -188,6 +207,30 @@ export class SolanaTestChain {
       return this.record(signature, err.json, result.meta().logs());
     }
     return this.record(signature, null, result.logs());
+  }
+
+  /** Congestion mode's leader: does this send of `tx` reach a block? (Counts the sends of each signature.) */
+  reachesLeader(tx: VersionedTransaction): boolean {
+    if (!this.congestion) return true;
+    const signature = base58Encode(tx.signatures[0]!);
+    const sends = (this.sendsOf.get(signature) ?? 0) + 1;
+    this.sendsOf.set(signature, sends);
+    if (sends <= this.congestion.ignoreFirstSends) return false;
+    return computeBudgetOf(tx.message).microLamportsPerUnit >= BigInt(this.congestion.minMicroLamports);
+  }
+
+  /** How many times a signature was sent while congestion mode was on. */
+  sendCount(signature: string): number {
+    return this.sendsOf.get(signature) ?? 0;
+  }
+
+  /** getRecentPrioritizationFees: one entry per recent slot (the last 150), what landed transactions paid. */
+  recentPrioritizationFees(): { slot: number; prioritizationFee: number }[] {
+    const fee = this.congestion?.minMicroLamports ?? 0;
+    const out: { slot: number; prioritizationFee: number }[] = [];
+    for (let slot = Math.max(GENESIS_SLOT, this.tip.slot - 149); slot <= this.tip.slot; slot++)
+      out.push({ slot, prioritizationFee: slot % 2 === 0 ? fee : Math.floor(fee / 2) });
+    return out;
   }
 
   /** Funds an address the way litesvm does (a transfer from its faucet key); returns the signature. */
@@ -227,20 +270,8 @@ export class SolanaTestChain {
   /** getFeeForMessage: 5,000 lamports per signature plus the priority fee (price × compute-unit limit). */
   feeForMessage(message: VersionedMessage): number | null {
     if (!this.isBlockhashValid(message.recentBlockhash)) return null;
-    const keys = message.staticAccountKeys;
-    let unitLimit: number | undefined;
-    let microLamportsPerUnit = 0n;
-    let defaultLimit = 0;
-    for (const ix of message.compiledInstructions) {
-      const program = keys[ix.programIdIndex]?.toBase58() ?? '';
-      const data = Buffer.from(ix.data);
-      if (program === COMPUTE_BUDGET_PROGRAM && data[0] === 2 && data.length >= 5) unitLimit = data.readUInt32LE(1);
-      if (program === COMPUTE_BUDGET_PROGRAM && data[0] === 3 && data.length >= 9) {
-        microLamportsPerUnit = data.readBigUInt64LE(1);
-      }
-      defaultLimit += BUILTIN_PROGRAMS.has(program) ? 3_000 : 200_000;
-    }
-    const limit = BigInt(Math.min(unitLimit ?? defaultLimit, 1_400_000));
+    const { unitLimit, microLamportsPerUnit } = computeBudgetOf(message);
+    const limit = BigInt(unitLimit);
     const priority = (microLamportsPerUnit * limit + 999_999n) / 1_000_000n;
     return message.header.numRequiredSignatures * LAMPORTS_PER_SIGNATURE + Number(priority);
   }
@@ -278,6 +309,24 @@ export class SolanaTestChain {
     this.heightByBlockhash.set(block.blockhash, blockHeight);
     return block;
   }
+}
+
+/** The compute-unit limit (explicit, or the runtime's default per instruction) and price a message sets. */
+export function computeBudgetOf(message: VersionedMessage): { unitLimit: number; microLamportsPerUnit: bigint } {
+  const keys = message.staticAccountKeys;
+  let unitLimit: number | undefined;
+  let microLamportsPerUnit = 0n;
+  let defaultLimit = 0;
+  for (const ix of message.compiledInstructions) {
+    const program = keys[ix.programIdIndex]?.toBase58() ?? '';
+    const data = Buffer.from(ix.data);
+    if (program === COMPUTE_BUDGET_PROGRAM && data[0] === 2 && data.length >= 5) unitLimit = data.readUInt32LE(1);
+    if (program === COMPUTE_BUDGET_PROGRAM && data[0] === 3 && data.length >= 9) {
+      microLamportsPerUnit = data.readBigUInt64LE(1);
+    }
+    defaultLimit += BUILTIN_PROGRAMS.has(program) ? 3_000 : 200_000;
+  }
+  return { unitLimit: Math.min(unitLimit ?? defaultLimit, 1_400_000), microLamportsPerUnit };
 }
 
 /** Decodes a wire transaction (base64 or base58), as the RPC does before anything else. */

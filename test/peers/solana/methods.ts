@@ -160,9 +160,27 @@ const methods: Record<string, Handler> = {
         });
       }
     }
-    if (!chain.dropIncoming) chain.land(tx);
+    if (!chain.dropIncoming && chain.reachesLeader(tx)) chain.land(tx);
     return signature;
   },
+
+  simulateTransaction(chain, p) {
+    const cfg = config(p, 1);
+    const tx = decodeTransaction(String(p[0]), typeof cfg.encoding === 'string' ? cfg.encoding : 'base58');
+    const sigVerify = cfg.sigVerify === true;
+    if (sigVerify && !chain.verifySignatures(tx))
+      throw new RpcError(-32003, 'Transaction signature verification failure');
+    const sim = chain.simulate(tx, { sigVerify });
+    return withContext(chain, {
+      err: sim.err?.json ?? null,
+      logs: sim.logs,
+      unitsConsumed: sim.unitsConsumed,
+      accounts: null,
+      returnData: null,
+    });
+  },
+
+  getRecentPrioritizationFees: (chain) => chain.recentPrioritizationFees(),
 
   requestAirdrop(chain, p) {
     const to = pubkey(p[0]);

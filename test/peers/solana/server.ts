@@ -64,6 +64,8 @@ export interface SolanaTestPeer {
   resumeSlots(): void;
   /** Accept transactions but never include them (a congested/dropping leader). */
   setDropIncoming(drop: boolean): void;
+  /** Congestion mode (see SolanaTestChain.congestion); null turns it off. */
+  setCongestion(congestion: { minMicroLamports: number; ignoreFirstSends: number } | null): void;
   /** Make the next matching request(s) fail (HTTP status or JSON-RPC error). */
   injectFault(fault: InjectedFault): void;
   stop(): Promise<void>;
@@ -208,6 +210,9 @@ export async function startSolanaTestPeer(options: SolanaTestPeerOptions = {}): 
     advanceSlots: (n) => chain.advance(n),
     pauseSlots: stopClock,
     resumeSlots: startClock,
+    setCongestion(congestion) {
+      chain.congestion = congestion;
+    },
     setDropIncoming(drop) {
       chain.dropIncoming = drop;
     },

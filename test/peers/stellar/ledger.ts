@@ -8,7 +8,15 @@
  * transaction's operation effects but keeps the fee and the sequence bump, as on the real network.
  */
 import { createHash } from 'node:crypto';
-import { Asset, Keypair, type Operation, StrKey, type Transaction, TransactionBuilder } from '@stellar/stellar-sdk';
+import {
+  Asset,
+  Keypair,
+  MuxedAccount,
+  type Operation,
+  StrKey,
+  type Transaction,
+  TransactionBuilder,
+} from '@stellar/stellar-sdk';
 import { type OpOutcome, resultXdr, type TxCode } from './results.js';
 
 export const STROOPS_PER_XLM = 10_000_000n;
@@ -376,8 +384,13 @@ export class StellarLedger {
         const out = (code: string): OpOutcome => ({ kind: 'payment', code });
         const amount = toStroops(op.amount);
         if (amount <= 0n) return out('op_malformed');
-        // Core checks the destination side first (payments run as strict-receive path payments).
-        const dest = work.edit(op.destination);
+        // Core checks the destination side first (payments run as strict-receive path payments). A muxed M…
+        // destination (SEP-23) credits its base G… account; the id stays in the operation.
+        const dest = work.edit(
+          StrKey.isValidMed25519PublicKey(op.destination)
+            ? MuxedAccount.fromAddress(op.destination, '0').baseAccount().accountId()
+            : op.destination,
+        );
         if (!dest) return out('op_no_destination');
         const src = work.edit(sourceId);
         if (!src) return out('op_underfunded');
