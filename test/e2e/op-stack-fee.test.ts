@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEvmClient } from '../../chains/evm/client.js';
 import { loadNetworks } from '../../chains/networks.js';
 import { ChainRegistry } from '../../chains/registry.js';
-import type { NetworkConfig } from '../../chains/types.js';
+import { insteadOfAnvil, networkOnAnvil } from '../support/network-on-anvil.js';
 import { installL1FeeOracle } from '../support/op-stack-oracle.js';
 import { startTestStack, type TestStack, waitForTransfer } from '../support/stack.js';
 
@@ -19,29 +19,12 @@ const WEI_PER_BYTE = parseGwei('1000');
 let restore: () => Promise<void>;
 let stack: TestStack;
 
-function baseOnAnvil(networks: NetworkConfig[]): NetworkConfig {
-  const base = networks.find((n) => n.name === 'base')!;
-  const local = networks.find((n) => n.name === 'anvil')!;
-  const { rpcUrls: _drop, ...rest } = base;
-  return {
-    ...rest,
-    name: 'base-op-local',
-    caip2: local.caip2,
-    rpcUrl: anvilUrl,
-    requiredConfirmations: 2,
-    finality: 'confirmations',
-    blockTimeMs: local.blockTimeMs,
-    pollIntervalMs: local.pollIntervalMs,
-    dev: true,
-  };
-}
-
 beforeAll(async () => {
   restore = await installL1FeeOracle(anvil, WEI_PER_BYTE);
   const networks = loadNetworks();
   // One network per chain id: the OP-stack Base takes anvil's 31337.
   stack = await startTestStack({
-    chains: new ChainRegistry([...networks.filter((n) => n.name !== 'anvil'), baseOnAnvil(networks)]),
+    chains: new ChainRegistry(insteadOfAnvil(networks, networkOnAnvil(networks, 'base', 'base-op-local', anvilUrl))),
   });
 });
 afterAll(async () => {

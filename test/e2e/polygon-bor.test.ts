@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEvmClient } from '../../chains/evm/client.js';
 import { loadNetworks } from '../../chains/networks.js';
 import { ChainRegistry } from '../../chains/registry.js';
-import type { NetworkConfig } from '../../chains/types.js';
 import { BOR_MIN_TIP_WEI, type BorProxy, startBorProxy } from '../support/bor-proxy.js';
+import { insteadOfAnvil, networkOnAnvil } from '../support/network-on-anvil.js';
 import { startTestStack, type TestStack, waitForTransfer } from '../support/stack.js';
 
 const anvilUrl = process.env.RPC_URL_ANVIL!;
@@ -17,29 +17,13 @@ const anvil = createEvmClient(anvilUrl);
 let bor: BorProxy;
 let stack: TestStack;
 
-/** `polygon` from chains/networks/evm.json, on anvil through the Bor proxy. */
-function polygonOnAnvil(networks: NetworkConfig[], url: string): NetworkConfig {
-  const polygon = networks.find((n) => n.name === 'polygon')!;
-  const local = networks.find((n) => n.name === 'anvil')!;
-  const { rpcUrls: _drop, ...rest } = polygon;
-  return {
-    ...rest,
-    name: 'polygon-bor-local',
-    caip2: local.caip2,
-    rpcUrl: url,
-    requiredConfirmations: 2,
-    finality: 'confirmations',
-    blockTimeMs: local.blockTimeMs,
-    pollIntervalMs: local.pollIntervalMs,
-    dev: true,
-  };
-}
-
 beforeAll(async () => {
   bor = await startBorProxy(anvilUrl);
   const networks = loadNetworks();
   // anvil's own entry leaves (one network per chain id): the Bor-mode Polygon takes 31337.
-  const chains = new ChainRegistry([...networks.filter((n) => n.name !== 'anvil'), polygonOnAnvil(networks, bor.url)]);
+  const chains = new ChainRegistry(
+    insteadOfAnvil(networks, networkOnAnvil(networks, 'polygon', 'polygon-bor-local', bor.url)),
+  );
   stack = await startTestStack({ chains });
 });
 afterAll(async () => {

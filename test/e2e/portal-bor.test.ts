@@ -9,6 +9,7 @@ import { createEvmClient } from '../../chains/evm/client.js';
 import { loadNetworks } from '../../chains/networks.js';
 import { ChainRegistry } from '../../chains/registry.js';
 import { BOR_MIN_TIP_WEI, type BorProxy, startBorProxy } from '../support/bor-proxy.js';
+import { insteadOfAnvil, networkOnAnvil } from '../support/network-on-anvil.js';
 import { type PortalStack, startPortalStack } from './portal-stack.js';
 
 const anvilUrl = process.env.RPC_URL_ANVIL!;
@@ -19,21 +20,9 @@ let stack: PortalStack;
 beforeAll(async () => {
   bor = await startBorProxy(anvilUrl);
   const networks = loadNetworks();
-  const polygon = networks.find((n) => n.name === 'polygon')!;
-  const local = networks.find((n) => n.name === 'anvil')!;
-  const { rpcUrls: _drop, ...rest } = polygon;
-  const polygonOnAnvil = {
-    ...rest,
-    name: 'polygon-bor-local',
-    caip2: local.caip2,
-    rpcUrl: bor.url,
-    requiredConfirmations: 2,
-    finality: 'confirmations' as const,
-    blockTimeMs: local.blockTimeMs,
-    dev: true,
-  };
+  const polygonOnAnvil = networkOnAnvil(networks, 'polygon', 'polygon-bor-local', bor.url);
   stack = await startPortalStack({
-    chains: new ChainRegistry([...networks.filter((n) => n.name !== 'anvil'), polygonOnAnvil]),
+    chains: new ChainRegistry(insteadOfAnvil(networks, polygonOnAnvil)),
   });
 });
 afterAll(async () => {
