@@ -8,7 +8,6 @@
  * the same depth with one receipt query per block (`waitForTransactionReceipt`): its RPC calls.
  * Writes bench/results/<date>-history-cost.json.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { createPublicClient, createWalletClient, type Hex, http } from 'viem';
@@ -18,7 +17,7 @@ import { loadNetworks } from '../chains/networks.js';
 import { ChainRegistry } from '../chains/registry.js';
 import setupStack from '../test/global-setup.js';
 import { fundedServerWallet, startTestStack, waitForTransfer } from '../test/support/stack.js';
-import { machine } from './report.js';
+import { machine, writeResult } from './report.js';
 
 const { EventType } = proto.temporal.api.enums.v1;
 const flag = process.argv.find((a) => a.startsWith('--confirmations='));
@@ -140,10 +139,7 @@ async function main(): Promise<void> {
         'plain: submit → final ms': Math.round(r.plainSubmitToFinalMs),
       })),
     );
-    mkdirSync('bench/results', { recursive: true });
-    const file = `bench/results/${new Date().toISOString().replace(/[:.]/g, '-')}-history-cost.json`;
-    writeFileSync(file, JSON.stringify({ machine: machine(), results }, null, 2));
-    console.log(`written ${file}`);
+    writeResult('history-cost', { machine: machine(), results });
   } finally {
     await connection.close();
     await teardown();

@@ -1,4 +1,6 @@
 /** Figures of one side of the benchmark, the machine it ran on, and the side-by-side table. */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 
 export interface Figures {
@@ -68,4 +70,30 @@ export function printTable(r: Result): void {
       };
     }),
   );
+}
+
+/** Writes one run's figures to bench/results/<date>-<label>.json and says where. */
+export function writeResult(label: string, data: unknown): string {
+  mkdirSync('bench/results', { recursive: true });
+  const file = `bench/results/${new Date().toISOString().replace(/[:.]/g, '-')}-${label}.json`;
+  writeFileSync(file, JSON.stringify(data, null, 2));
+  console.log(`written ${file}`);
+  return file;
+}
+
+/** The environment of a benchmark's own API and workers: fresh keys and task queue, no rate limits, quiet logs. */
+export function benchEnv(port: number, apiKey: string, tenantId: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    MASTER_KEY: randomBytes(32).toString('hex'),
+    TEMPORAL_TASK_QUEUE: `bench-${randomUUID()}`,
+    API_PORT: String(port),
+    DEV_API_KEY: apiKey,
+    DEV_TENANT_ID: tenantId,
+    ENABLE_DEV_FAUCET: 'true',
+    LOG_LEVEL: 'warn',
+    RATE_LIMIT_PER_IP: '0',
+    RATE_LIMIT_PER_CREDENTIAL: '0',
+    RATE_LIMIT_EXPENSIVE_PER_CREDENTIAL: '0',
+  };
 }

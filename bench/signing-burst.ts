@@ -12,7 +12,6 @@
  * Writes bench/results/<date>-signing-burst.json.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import type { Hex } from 'viem';
@@ -22,7 +21,7 @@ import { freePort, waitFor } from '../scripts/stack/ports.js';
 import { type ManagedProcess, startProcess } from '../scripts/stack/process.js';
 import setupStack from '../test/global-setup.js';
 import { transferWorkflowId } from '../transfers/submit.js';
-import { machine, pct } from './report.js';
+import { benchEnv, machine, pct, writeResult } from './report.js';
 
 const { EventType } = proto.temporal.api.enums.v1;
 function option(name: string, fallback: string): string {
@@ -50,20 +49,11 @@ async function startSide(topology: Topology) {
   const apiKey = `cfsk_${randomBytes(16).toString('hex')}`;
   const tenant = `bench-${randomUUID()}`;
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    MASTER_KEY: randomBytes(32).toString('hex'),
-    TEMPORAL_TASK_QUEUE: `bench-${randomUUID()}`,
-    API_PORT: String(port),
-    DEV_API_KEY: apiKey,
-    DEV_TENANT_ID: tenant,
-    ENABLE_DEV_FAUCET: 'true',
-    LOG_LEVEL: 'warn',
-    RATE_LIMIT_PER_IP: '0',
-    RATE_LIMIT_PER_CREDENTIAL: '0',
-    RATE_LIMIT_EXPENSIVE_PER_CREDENTIAL: '0',
+    ...benchEnv(port, apiKey, tenant),
     // The probes keep watching through the whole burst.
     REQUIRED_CONFIRMATIONS_ANVIL: '40',
   };
+
   const worker = (role: string) =>
     startProcess(process.execPath, ['--import', 'tsx', 'worker.ts'], {
       name: `worker-${role}`,
@@ -197,10 +187,7 @@ async function main(): Promise<void> {
       row('split (transfers + signing), burst', results.split!.checkStatusMs, results.split!.burstAcceptedMs),
       row('plain script (receipt query)', plain),
     ]);
-    mkdirSync('bench/results', { recursive: true });
-    const file = `bench/results/${new Date().toISOString().replace(/[:.]/g, '-')}-signing-burst.json`;
-    writeFileSync(file, JSON.stringify({ machine: machine(), burst: BURST, probes: PROBES, results, plain }, null, 2));
-    console.log(`written ${file}`);
+    writeResult('signing-burst', { machine: machine(), burst: BURST, probes: PROBES, results, plain });
   } finally {
     await connection.close();
     await teardown();

@@ -25,7 +25,7 @@ import { freePort, waitFor } from '../scripts/stack/ports.js';
 import { type ManagedProcess, startProcess } from '../scripts/stack/process.js';
 import setupStack from '../test/global-setup.js';
 import { processStats } from './proc-stats.js';
-import { type Figures, machine, printTable } from './report.js';
+import { benchEnv, type Figures, machine, printTable } from './report.js';
 
 function option(name: string, fallback: string): string {
   const flag = process.argv.find((a) => a.startsWith(`--${name}=`));
@@ -67,19 +67,8 @@ async function startOrchestrator(): Promise<Orchestrator> {
   }
   const port = await freePort();
   const apiKey = `cfsk_${randomBytes(16).toString('hex')}`;
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    MASTER_KEY: randomBytes(32).toString('hex'),
-    TEMPORAL_TASK_QUEUE: `bench-${randomUUID()}`,
-    API_PORT: String(port),
-    DEV_API_KEY: apiKey,
-    DEV_TENANT_ID: `bench-${randomUUID()}`,
-    ENABLE_DEV_FAUCET: 'true',
-    LOG_LEVEL: 'warn',
-    RATE_LIMIT_PER_IP: '0',
-    RATE_LIMIT_PER_CREDENTIAL: '0',
-    RATE_LIMIT_EXPENSIVE_PER_CREDENTIAL: '0',
-  };
+  const env = benchEnv(port, apiKey, `bench-${randomUUID()}`);
+
   const procs: ManagedProcess[] = [
     startProcess(process.execPath, ['--import', 'tsx', 'worker.ts'], {
       name: 'worker',
