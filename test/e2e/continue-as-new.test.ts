@@ -59,6 +59,9 @@ describe('continue-as-new', () => {
     expect(final.confirmations).toBeGreaterThanOrEqual(12);
     expect(await stack.runtime.prisma.transferAttempt.count({ where: { transferId: sent.body.transferId } })).toBe(1);
 
+    // `finalized` is written before the workflow's last steps: read the history once the workflow has closed.
+    const row = await stack.runtime.prisma.transfer.findUniqueOrThrow({ where: { id: sent.body.transferId } });
+    await stack.apiTemporal.workflow.getHandle(row.workflowId).result();
     const history = await stack.call<{ events: HistoryEvent[] }>(
       'GET',
       `/v1/transfers/${sent.body.transferId}/history`,
