@@ -1,5 +1,5 @@
 /** Webhook event types and how a transfer's status change maps to one. No I/O. */
-import type { TransferStatus } from '../workflows/shared.js';
+import { TERMINAL_STATUSES, type TransferStatus } from '../workflows/shared.js';
 
 export const TRANSFER_EVENT_TYPES = [
   'transfer.submitted',
@@ -24,7 +24,7 @@ export function transitionEventType(from: string, to: string): EventType | undef
   if (from === to) return undefined;
   if (from === 'confirmed' && to === 'submitted') return 'transfer.reorged';
   // Back from a parked watch: nothing happened on chain; the next real change is the event.
-  if (from === 'needs_attention' && !['finalized', 'failed', 'replaced'].includes(to)) return undefined;
+  if (from === 'needs_attention' && !TERMINAL_STATUSES.includes(to as TransferStatus)) return undefined;
   switch (to as TransferStatus) {
     case 'submitted':
       return 'transfer.submitted';
